@@ -1,0 +1,186 @@
+"""The calculation: one case, or a person's year of cases, through all four layers.
+
+基本医保 → 大病保险 → 医疗救助 → 倾斜救助 / 再救助 / 托底, each on what the layers
+before it left (policy-readings.md). Under several identities each is computed
+alone and the one that pays most is kept (就高不重复).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable
+
+from .case import FLAGS, IDENTITIES, Case, parse_case
+from .context import Cap, Ctx, Step
+from .early_warning import early_warning
+from .errors import InputError
+from .insurance import assistance_base, basic_layer, critical_layer
+from .ledger import Ledger
+from .money import ZERO, fmt
+from .policy import REGIONS, params_for
+from .regions import MODULES
+
+
+@dataclass(slots=True)
+class Result:
+    region: str
+    policy_year: int
+    documents: list[str]
+    identity_used: str | None
+    assistance_class: str | None
+    basic: Decimal
+    critical: Decimal
+    assistance: Decimal
+    tilt: Decimal
+    hospital_borne: Decimal
+    out_of_pocket: Decimal
+    steps: list[Step]
+    warnings: list[str]
+    caps: list[Cap]
+    early_warning: dict | None
+    unverified: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "policy_year": self.policy_year,
+            "documents": self.documents,
+            "identity_used": self.identity_used,
+            "assistance_class": self.assistance_class,
+            "payouts": {"basic": fmt(self.basic), "critical": fmt(self.critical),
+                        "assistance": fmt(self.assistance), "tilt": fmt(self.tilt)},
+            "hospital_borne": fmt(self.hospital_borne),
+            "out_of_pocket": fmt(self.out_of_pocket),
+            "steps": [s.to_json() for s in self.steps],
+            "warnings": self.warnings,
+            "caps": [c.to_json() for c in self.caps],
+            "early_warning": self.early_warning,
+            "unverified_parameters": self.unverified,
+        }
+
+
+def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module) -> Ctx:
+    ctx = Ctx(case, ps, ledger.view(), identity, module.assistance_class(ps, identity))
+    ctx.basic = basic_layer(ctx)
+    ctx.critical = critical_layer(ctx)
+    ctx.base = assistance_base(ctx)
+    module.assist(ctx)
+    return ctx
+
+
+def _check_identities(case: Case, known: list[str]) -> None:
+    for i, code in enumerate(case.identities):
+        if code not in known:
+            names = "、".join(f"{IDENTITIES[k]}({k})" for k in known)
+            raise InputError(f"person.identities[{i}]",
+                             f"{REGIONS[case.region]}的文件未规定“{IDENTITIES[code]}”({code})的救助待遇，可选身份：{names}",
+                             f"{case.region}'s documents do not know identity {code!r}; known: {', '.join(known)}")
+
+
+def calculate_case(case: Case, ledger: Ledger) -> Result:
+    """Compute one case against the person's ledger for its region and year; commit the usage."""
+    ps = params_for(case.region, case.date)
+    module = MODULES[case.region]
+    known = module.known_identities(ps)
+    _check_identities(case, known)
+    candidates: list[str | None] = sorted(case.identities, key=known.index) or [None]
+    tried = [_evaluate(case, ps, ledger, identity, module) for identity in candidates]
+    ctx = tried[0]
+    for other in tried[1:]:
+        if other.paid > ctx.paid:
+            ctx = other
+    if len(tried) > 1:
+        others = "；".join(f"{IDENTITIES[t.identity]}（{t.klass or '无类别'}）合计 {fmt(t.paid)}"
+                          for t in tried if t is not ctx)
+        ctx.steps.insert(0, Step("info", f"就高不重复：按{IDENTITIES[ctx.identity]}（{ctx.klass or '无类别'}）计算，"
+                                 f"各层合计 {fmt(ctx.paid)}；其他身份：{others}", None, ctx.cite("classes")))
+    borne = module.hospital_borne(ctx)
+    c = case
+    out_of_pocket = c.total - ctx.paid - borne
+    ctx.steps.append(Step("out_of_pocket", f"个人自付 = 医疗总费用 {fmt(c.total)} − 基本医保 {fmt(ctx.basic)} − 大病保险 "
+                          f"{fmt(ctx.critical)} − 医疗救助 {fmt(ctx.assistance)} − 倾斜/再救助/托底 {fmt(ctx.tilt)}"
+                          + (f" − 医疗机构承担 {fmt(borne)}" if borne else "") + f" = {fmt(out_of_pocket)}",
+                          out_of_pocket, "case-format.md"))
+    warning = early_warning(ctx, out_of_pocket)
+    for flag in sorted(c.flags - module.FLAGS_USED):
+        ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
+    unverified = sorted(ctx.used & ps.unverified)
+    for name in unverified:
+        meta = ps.meta[name]
+        ctx.warnings.append(f"未核实参数：{meta.description}（{meta.citation}）为本地取值，文件未载，请核实。")
+    ctx.view.commit()
+    used_docs = {ps.meta[n].document.key for n in ctx.used if n in ps.meta}
+    documents = [d.label for d in ps.documents if (d.core or d.key in used_docs) and not d.local]
+    return Result(
+        region=c.region, policy_year=c.year, documents=documents, identity_used=ctx.identity,
+        assistance_class=ctx.klass, basic=ctx.basic, critical=ctx.critical, assistance=ctx.assistance,
+        tilt=ctx.tilt, hospital_borne=borne, out_of_pocket=out_of_pocket, steps=ctx.steps,
+        warnings=ctx.warnings, caps=ctx.caps, early_warning=warning, unverified=unverified,
+    )
+
+
+class Year:
+    """One person's ledgers, by region and policy year, for a sequence of cases."""
+
+    def __init__(self, ledgers: dict[tuple[str, int], Ledger] | None = None):
+        self.ledgers = ledgers if ledgers is not None else {}
+
+    def ledger(self, case: Case) -> Ledger:
+        key = (case.region, case.year)
+        if key not in self.ledgers:
+            self.ledgers[key] = Ledger()
+        return self.ledgers[key]
+
+    def add(self, case: Case) -> Result:
+        return calculate_case(case, self.ledger(case))
+
+
+def parse_input(doc: Any) -> list[Case]:
+    """One CASE or {"cases": [...]}; every case validated before anything is computed."""
+    if isinstance(doc, dict) and "cases" in doc:
+        if set(doc) != {"cases"}:
+            extra = sorted(set(doc) - {"cases"})[0]
+            raise InputError(extra, f"与 cases 同级不应有其他字段“{extra}”", f"unexpected field {extra!r} beside cases")
+        raw_cases = doc["cases"]
+        if not isinstance(raw_cases, list) or not raw_cases:
+            raise InputError("cases", "cases 应为非空的案件列表", "cases must be a non-empty list of cases")
+        cases = []
+        for i, raw in enumerate(raw_cases):
+            try:
+                cases.append(parse_case(raw))
+            except InputError as exc:
+                raise exc.within(f"cases[{i}]") from None
+        _same_person(cases)
+        return cases
+    return [parse_case(doc)]
+
+
+def _same_person(cases: list[Case]) -> None:
+    first = next((c.id_number for c in cases if c.id_number), None)
+    for i, c in enumerate(cases):
+        if c.id_number and c.id_number != first:
+            raise InputError(f"cases[{i}].person.id_number", "一个列表应为同一人的案件，身份证号不一致",
+                         "a list holds one person's cases; the ID numbers differ")
+    for i in range(1, len(cases)):
+        if cases[i].date < cases[i - 1].date:
+            raise InputError(f"cases[{i}].date", "案件应按结算日期先后排列", "cases must be in date order")
+
+
+def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True) -> list[Result]:
+    """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`."""
+    year = year or Year()
+    results = []
+    for i, case in enumerate(cases):
+        try:
+            results.append(year.add(case))
+        except InputError as exc:
+            raise (exc.within(f"cases[{i}]") if indexed else exc) from None
+    return results
+
+
+def calculate(doc: Any) -> dict[str, Any]:
+    """The engine's contract (case-format.md): a parsed JSON document in, a JSON-ready dict out."""
+    cases = parse_input(doc)
+    if isinstance(doc, dict) and "cases" in doc:
+        return {"results": [r.to_json() for r in calculate_cases(cases)]}
+    return calculate_cases(cases, indexed=False)[0].to_json()

@@ -1,0 +1,86 @@
+"""`python -m engine ...`: the engine's command line (case-format.md).
+
+Never prints a traceback: bad input exits 2 with a Chinese and English message
+naming the field; anything else exits 1 with a message.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+
+from .errors import InputError, PolicyDataError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors are bad input too: exit 2
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"命令行参数有误：{message}\nInvalid arguments: {message}\n")
+        sys.exit(2)
+
+
+def read_json(path: str) -> object:
+    """A JSON document from a file or standard input ('-'); numbers with decimals stay Decimal."""
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8-sig") as fh:
+                text = fh.read()
+    except FileNotFoundError:
+        raise InputError("FILE", f"找不到文件 {path}", f"file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise InputError("FILE", f"文件 {path} 不是 UTF-8 编码的 JSON", f"{path} is not UTF-8 JSON") from None
+    except OSError as exc:
+        raise InputError("FILE", f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError("JSON", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}",
+                         f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def _reject_constant(name: str):
+    raise InputError("JSON", f"JSON 中不允许 {name}", f"{name} is not allowed in JSON")
+
+
+def _calc(args: argparse.Namespace) -> int:
+    from .calculate import calculate
+
+    result = calculate(read_json(args.file))
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m engine", description="三重保障计算器 engine")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    calc = sub.add_parser("calc", help="compute one case or a year of cases (case-format.md)")
+    calc.add_argument("file", metavar="CASE.json", help="the case file, or - for standard input")
+    calc.add_argument("--pretty", action="store_true", help="indent the JSON output")
+    calc.set_defaults(run=_calc)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+        sys.stderr.reconfigure(encoding="utf-8")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as exc:
+        sys.stderr.write(exc.message() + "\n")
+        return 2
+    except PolicyDataError as exc:
+        sys.stderr.write(f"政策参数文件有误，请联系管理员：{exc}\nPolicy data error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        return 1
+    except Exception as exc:  # never a traceback in front of a clerk
+        sys.stderr.write(f"内部错误，请联系管理员：{type(exc).__name__}: {exc}\nInternal error: {type(exc).__name__}: {exc}\n")
+        return 1

@@ -1,0 +1,92 @@
+"""The working state of one case under one identity: parameters, ledger view, steps."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .case import Case
+from .ledger import LedgerView
+from .money import ZERO
+from .policy import ParamSet
+
+
+@dataclass(slots=True)
+class Step:
+    layer: str          # basic | critical | assistance | tilt | hospital | info
+    text: str
+    amount: Decimal | None
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"layer": self.layer, "text": self.text,
+                "amount": None if self.amount is None else f"{self.amount:.2f}", "source": self.source}
+
+
+@dataclass(slots=True)
+class Cap:
+    """One yearly limit or deductible after this case: limit, used, left, clause."""
+    key: str
+    name: str
+    limit: Decimal | None   # None: no limit (an accumulated base)
+    used: Decimal
+    source: str
+
+    @property
+    def left(self) -> Decimal | None:
+        if self.limit is None:
+            return None
+        return max(self.limit - self.used, ZERO)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "name": self.name,
+                "limit": None if self.limit is None else f"{self.limit:.2f}",
+                "used": f"{self.used:.2f}",
+                "left": None if self.limit is None else f"{self.left:.2f}", "source": self.source}
+
+
+@dataclass(slots=True)
+class Ctx:
+    case: Case
+    ps: ParamSet
+    view: LedgerView
+    identity: str | None
+    klass: str | None = None
+    steps: list[Step] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+    caps: list[Cap] = field(default_factory=list)
+    basic: Decimal = ZERO
+    critical: Decimal = ZERO
+    assistance: Decimal = ZERO
+    tilt: Decimal = ZERO
+    base: Decimal = ZERO            # 政策范围内个人自付 of this case (the assistance base)
+
+    def p(self, name: str) -> Any:
+        """A parameter's value in force for this case; remembers that it was used."""
+        self.used.add(name)
+        return self.ps.values[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.ps.values
+
+    def cite(self, *names: str) -> str:
+        """The clauses of parameters (or literal sources), one document number each: "武政规〔2023〕1号 二、(四)；二、(七)"."""
+        by_doc: dict[str, list[str]] = {}
+        for n in names:
+            meta = self.ps.meta.get(n)
+            doc, clause = (meta.document.number, meta.reference) if meta and meta.document.verified else ("", meta.citation if meta else n)
+            clauses = by_doc.setdefault(doc, [])
+            if clause not in clauses:
+                clauses.append(clause)
+        return "；".join((f"{doc} " if doc else "") + "；".join(clauses) for doc, clauses in by_doc.items())
+
+    def step(self, layer: str, text: str, amount: Decimal | None, *sources: str) -> None:
+        self.steps.append(Step(layer, text, amount, self.cite(*sources)))
+
+    def cap(self, key: str, name: str, limit: Decimal | None, used_key: str, *sources: str) -> None:
+        self.caps.append(Cap(key, name, limit, self.view.get(used_key), self.cite(*sources)))
+
+    @property
+    def paid(self) -> Decimal:
+        return self.basic + self.critical + self.assistance + self.tilt

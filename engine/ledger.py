@@ -1,0 +1,62 @@
+"""A person's yearly ledger: what each deductible, cap and accumulated base has used.
+
+One Ledger per person, region and policy year. A case is computed on a LedgerView
+(an overlay); only the view of the identity finally used is committed, so trying
+several identities (就高不重复) never leaves traces.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .money import ZERO
+
+ONE = Decimal(1)
+
+
+class Ledger:
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, Decimal] | None = None):
+        self.data: dict[str, Decimal] = dict(data or {})
+
+    def get(self, key: str) -> Decimal:
+        return self.data.get(key, ZERO)
+
+    def view(self) -> "LedgerView":
+        return LedgerView(self)
+
+    def to_json(self) -> dict[str, str]:
+        return {k: str(v) for k, v in sorted(self.data.items())}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> "Ledger":
+        return cls({k: Decimal(v) for k, v in data.items()})
+
+
+class LedgerView:
+    __slots__ = ("base", "changes")
+
+    def __init__(self, base: Ledger):
+        self.base = base
+        self.changes: dict[str, Decimal] = {}
+
+    def get(self, key: str) -> Decimal:
+        changes = self.changes
+        if key in changes:
+            return changes[key]
+        return self.base.data.get(key, ZERO)
+
+    def add(self, key: str, amount: Decimal) -> Decimal:
+        """Add `amount`; return the value before."""
+        before = self.get(key)
+        self.changes[key] = before + amount
+        return before
+
+    def flag(self, key: str) -> bool:
+        return self.get(key) > 0
+
+    def set_flag(self, key: str) -> None:
+        self.changes[key] = ONE
+
+    def commit(self) -> None:
+        self.base.data.update(self.changes)

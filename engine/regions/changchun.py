@@ -1,0 +1,182 @@
+"""长春: 长春市健全重特大疾病医疗保险和救助制度实施办法（征求意见稿）."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..context import Ctx
+from ..money import ONE, ZERO, fmt, min_cap, pct, portion_above, yuan
+from .common import age_or_warn, capped, disease_in, no_class, out_of_scope, referral_excluded
+
+
+def known_identities(ps) -> list[str]:
+    return list(ps.values["classes"])
+
+
+def assistance_class(ps, identity: str | None) -> str | None:
+    return ps.values["classes"].get(identity) if identity else None
+
+
+def _special_disease(ctx: Ctx) -> str | None:
+    """One of the 13 特殊疾病 (第十一条); 自闭症 only under 16 years."""
+    limits = ctx.p("special_diseases.age_limited")
+    for d in ctx.case.diseases:
+        if d in ctx.p("special_diseases"):
+            if d in limits:
+                age = age_or_warn(ctx)
+                if age is None or age >= limits[d]:
+                    continue
+            return d
+    return None
+
+
+def _inpatient_rate(ctx: Ctx) -> tuple[Decimal, Decimal, str, tuple[str, ...]]:
+    """The class's inpatient rate and deductible, with the 13 diseases and the children's uplift."""
+    special = ctx.klass == "二类" and _special_disease(ctx)
+    if special:
+        rate, deductible = ctx.p("inpatient.special.rate"), ZERO
+        label, sources = f"二类·特殊疾病（{special}），不设起付标准", ("special_diseases", "inpatient.special.rate")
+    else:
+        rate, deductible = ctx.p("inpatient.rate")[ctx.klass], ctx.p("inpatient.deductible")[ctx.klass]
+        label, sources = ctx.klass, ("inpatient.deductible", "inpatient.rate")
+    age = age_or_warn(ctx)
+    if age is not None and age <= ctx.p("child.age") and rate < ONE:
+        raised = min(rate + ctx.p("child.rate_points"), ONE)
+        label += f"，{age}周岁儿童比例上浮 {pct(rate)} → {pct(raised)}"
+        rate = raised
+        sources += ("child.age", "child.rate_points")
+    return rate, deductible, label, sources
+
+
+def assist(ctx: Ctx) -> None:
+    c = ctx.case
+    if ctx.klass is None:
+        no_class(ctx)
+        return
+    if c.kind in ("outpatient_general", "special_drug"):
+        out_of_scope(ctx, "assistance.base")
+        return
+    if referral_excluded(ctx):
+        return
+    cap = ctx.p("cap")[ctx.klass]
+    if c.kind == "inpatient":
+        pay = _inpatient(ctx, cap)
+    elif c.kind == "outpatient_chronic":
+        pay = _chronic(ctx, cap)
+    elif c.kind == "outpatient_special":
+        pay = _special_outpatient(ctx, cap)
+    else:  # rare_disease: paid by 倾斜救助 (第十四条(三))
+        ctx.step("assistance", "罕见病指定药品、治疗性食品费用：按第十四条(三)罕见病倾斜救助办理，医疗救助 0.00", ZERO, "tilt.rare.cap")
+        pay = ZERO
+    ctx.view.add("assist.paid", pay)
+    ctx.assistance = pay
+    ctx.cap("assist.cap", f"年度最高救助限额（{ctx.klass}，住院与门诊共用）", cap, "assist.paid", "cap")
+    if ctx.klass in ctx.p("chronic.classes"):
+        ctx.cap("changchun.chronic", "门诊慢性病年救助限额", ctx.p("chronic.cap"), "changchun.chronic.paid", "chronic.cap")
+    _tilt(ctx)
+
+
+def _inpatient(ctx: Ctx, cap: Decimal) -> Decimal:
+    rate, deductible, label, sources = _inpatient_rate(ctx)
+    base = ctx.base
+    before = ctx.view.add("changchun.inpatient.base", base)
+    eligible = portion_above(before, base, deductible)
+    raw = yuan(eligible * rate)
+    if deductible > 0:
+        text = (f"住院救助（{label}）：年度政策范围内个人自付累计 {fmt(before)} + {fmt(base)} = {fmt(before + base)}，"
+                f"起付标准 {fmt(deductible)}，以上 {fmt(eligible)} × {pct(rate)} = {fmt(raw)}")
+    else:
+        text = f"住院救助（{label}）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
+    pay, note = capped(ctx, raw, cap, "assist.paid", "年度最高救助限额（住院与门诊共用）")
+    ctx.step("assistance", text + note, pay, *sources, "cap")
+    return pay
+
+
+def _chronic(ctx: Ctx, cap: Decimal) -> Decimal:
+    if ctx.klass not in ctx.p("chronic.classes"):
+        ctx.step("assistance", f"门诊慢性病救助只适用于一类、二类人员（{ctx.klass}不适用），医疗救助 0.00", ZERO, "chronic.classes")
+        return ZERO
+    rate = ctx.p("chronic.rate")
+    raw = yuan(ctx.base * rate)
+    pay, note1 = capped(ctx, raw, ctx.p("chronic.cap"), "changchun.chronic.paid", "门诊慢性病年救助限额")
+    pay, note2 = capped(ctx, pay, cap, "assist.paid", "年度最高救助限额")
+    ctx.step("assistance", f"门诊慢性病救助（{ctx.klass}，不设起付标准）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note1}{note2}",
+             pay, "chronic.classes", "chronic.rate", "chronic.cap", "cap")
+    ctx.view.add("changchun.chronic.paid", pay)
+    return pay
+
+
+def _special_outpatient(ctx: Ctx, cap: Decimal) -> Decimal:
+    if ctx.klass == "二类":
+        rates = ctx.p("special_outpatient.class2.rate")
+        special = _special_disease(ctx)
+        rate = rates["special"] if special else rates["other"]
+        label = f"二类·特殊疾病（{special}）" if special else "二类"
+        sources: tuple[str, ...] = ("special_outpatient.class2.rate",)
+    else:
+        rate, _, label, sources = _inpatient_rate(ctx)
+        label += "，参照住院救助比例"
+        sources = ("special_outpatient.class2.rate",) + tuple(s for s in sources if s != "inpatient.deductible")
+    raw = yuan(ctx.base * rate)
+    pay, note = capped(ctx, raw, cap, "assist.paid", "年度最高救助限额（住院与门诊共用）")
+    ctx.step("assistance", f"门诊特殊疾病救助（{label}，不设起付标准）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note}",
+             pay, *sources, "cap")
+    return pay
+
+
+def _tilt(ctx: Ctx) -> None:
+    """倾斜救助 (第十四条): referral and care in the province; 20,000 a year outside the yearly cap."""
+    c = ctx.case
+    left = ctx.base - ctx.assistance
+    if not (c.referral and c.in_province):
+        if left > 0:
+            ctx.step("tilt", "倾斜救助须规范转诊且在省域内就医，本次不符合，倾斜救助 0.00", ZERO, "tilt.cap")
+        return
+    tilt_cap = ctx.p("tilt.cap")
+    if c.kind == "outpatient_chronic":
+        disease = disease_in(c.diseases, ctx.p("tilt.chronic_diseases"))
+        if not (disease and ctx.klass in ctx.p("chronic.classes")):
+            return
+        rate = ctx.p("chronic.rate")
+        raw = yuan(left * rate)
+        pay, note1 = capped(ctx, raw, ctx.p("chronic.cap"), "changchun.tilt.chronic.paid", "门诊慢性病倾斜救助年限额")
+        pay, note2 = capped(ctx, pay, tilt_cap, "tilt.paid", "倾斜救助年度额度")
+        text = f"门诊慢性病倾斜救助（{disease}）：三重制度保障后剩余 {fmt(left)} × {pct(rate)} = {fmt(raw)}{note1}{note2}"
+        sources = ("tilt.chronic_diseases", "chronic.rate", "chronic.cap", "tilt.cap")
+        ctx.view.add("changchun.tilt.chronic.paid", pay)
+    elif c.kind == "rare_disease":
+        rate, _, label, _ = _inpatient_rate(ctx)
+        raw = yuan(left * rate)
+        pay, note1 = capped(ctx, raw, ctx.p("tilt.rare.cap"), "changchun.tilt.rare.paid", "罕见病救助年度限额")
+        pay, note2 = capped(ctx, pay, tilt_cap, "tilt.paid", "倾斜救助年度额度")
+        text = f"罕见病倾斜救助（参照{label}住院救助比例）：{fmt(left)} × {pct(rate)} = {fmt(raw)}{note1}{note2}"
+        sources = ("tilt.rare.cap", "inpatient.rate", "tilt.cap")
+        ctx.view.add("changchun.tilt.rare.paid", pay)
+    elif ctx.klass == "二类" and "cancer_chemo" in c.flags:
+        rate = ctx.p("tilt.chemo.rate")
+        raw = yuan(left * rate)
+        pay, note = capped(ctx, raw, tilt_cap, "tilt.paid", "倾斜救助年度额度")
+        text = f"倾斜救助（二类·恶性肿瘤放化疗）：三重制度保障后政策范围内自付 {fmt(left)} × {pct(rate)} = {fmt(raw)}{note}"
+        sources = ("tilt.chemo.rate", "tilt.cap")
+    else:
+        threshold = ctx.p("tilt.general.threshold")
+        rate = ctx.p("tilt.general.rate")
+        before = ctx.view.add("changchun.tilt.base", left)
+        part = portion_above(before, left, threshold)
+        raw = yuan(part * rate)
+        pay, note = capped(ctx, raw, tilt_cap, "tilt.paid", "倾斜救助年度额度")
+        text = (f"倾斜救助：三重制度保障后政策范围内自付本次 {fmt(left)}，年度累计 {fmt(before)} → {fmt(before + left)}，"
+                f"超过 {fmt(threshold)} 的部分 {fmt(part)} × {pct(rate)} = {fmt(raw)}{note}（不计入年度救助限额）")
+        sources = ("tilt.general.threshold", "tilt.general.rate", "tilt.cap")
+    ctx.step("tilt", text, pay, *sources)
+    ctx.view.add("tilt.paid", pay)
+    ctx.tilt = pay
+    ctx.cap("tilt.cap", "倾斜救助年度额度（不计入年度救助限额）", tilt_cap, "tilt.paid", "tilt.cap")
+    if pay > 0:
+        ctx.warnings.append("倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。")
+
+
+def hospital_borne(ctx: Ctx):
+    return ZERO
+
+
+FLAGS_USED = frozenset({"cancer_chemo", "drg"})
