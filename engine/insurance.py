@@ -57,8 +57,11 @@ def _tilted(ctx: Ctx) -> bool:
 
 
 def critical_brackets(ctx: Ctx) -> tuple[list[tuple[Decimal, Decimal]], Decimal | None, tuple[str, ...]]:
-    """Bands (start, rate) for this person, the yearly cap (None: no cap) and their sources."""
-    ins = ctx.case.insurance
+    """Bands (start, rate) for this person, the yearly cap (None: no cap) and their sources.
+
+    An uninsured person is measured against the residents' scheme (武汉's 重特大 test needs a 起付线).
+    """
+    ins = "resident" if ctx.case.insurance == "none" else ctx.case.insurance
     if _tilted(ctx):
         if ctx.has("critical.tilt.brackets"):
             bands = [(b["from"], b["rate"]) for b in ctx.p("critical.tilt.brackets")[ins]]
@@ -82,10 +85,12 @@ def critical_deductible(ctx: Ctx) -> Decimal:
 
 def critical_layer(ctx: Ctx) -> Decimal:
     c = ctx.case
+    case_base = max(c.policy_scope - ctx.basic, ZERO)
     if c.insurance == "none":
+        if c.kind in ctx.ps.values["critical.kinds"]:  # the year's compliant costs still count (武汉 重特大 test)
+            ctx.view.add("critical.base", case_base)
         ctx.step("critical", "未参加基本医疗保险：大病保险支付 0.00", ZERO, "case-format.md person.insurance")
         return ZERO
-    case_base = max(c.policy_scope - ctx.basic, ZERO)
     if c.kind == "special_drug" and ctx.has("special_drug.rate"):
         return _special_drug(ctx, case_base)
     # With the slip's amount, the (local) kinds list only decides what accumulates: not a computed amount.

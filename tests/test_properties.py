@@ -1,0 +1,123 @@
+"""Properties over random cases and random years (hypothesis)."""
+import copy
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import calculate
+from strategies import case, year_of_cases
+
+D = Decimal
+LAYERS = ("basic", "critical", "assistance", "tilt")
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# The largest yearly 医疗救助 and 倾斜/再救助/托底 a class can receive, from the documents.
+ASSISTANCE_MAX = {
+    "wuhan": {"一类": D(70000), "二类": D(70000), "三类": D(40000), "四类": D(30000)},
+    "weihai": {"A类": D(70000), "B类": D(10000), "C类": D(50000)},
+    "changchun": {"一类": D(30000), "二类": D(30000), "三类": D(10000), "四类": D(10000)},
+    # 普通疾病住院 6,000 + 重特大 100,000 + 大额 60,000 + 普通门诊 400
+    "dianjiang": {k: D(166400) for k in ("第一类", "第二类", "第三类", "第四类", "第五类", "第六类")},
+}
+TILT_MAX = {"weihai": {"A类": D(20000), "B类": D(10000), "C类": D(0)}, "changchun": D(20000), "dianjiang": D(0)}
+
+
+def results_of(cases):
+    return calculate({"cases": cases})["results"]
+
+
+def _base(case_in, result):
+    a = case_in["amounts"]
+    scope, total = D(a["policy_scope"]), D(a["total"])
+    paid = D(result["payouts"]["basic"]) + D(result["payouts"]["critical"])
+    if case_in["person"]["insurance"] == "none" and case_in["region"] == "changchun":
+        return (total / 2).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    return scope - paid
+
+
+@SETTINGS
+@given(year_of_cases())
+def test_each_layer_within_what_is_left_and_sums_to_total(cases):
+    for c, r in zip(cases, results_of(cases)):
+        p = {k: D(v) for k, v in r["payouts"].items()}
+        total, scope = D(c["amounts"]["total"]), D(c["amounts"]["policy_scope"])
+        assert all(v >= 0 for v in p.values()), r["payouts"]
+        assert D(r["out_of_pocket"]) >= 0 and D(r["hospital_borne"]) >= 0
+        assert p["basic"] <= scope
+        assert p["critical"] <= scope - p["basic"]
+        base = _base(c, r)
+        assert p["assistance"] <= base
+        assert p["tilt"] <= base - p["assistance"]
+        assert sum(p.values()) + D(r["hospital_borne"]) + D(r["out_of_pocket"]) == total
+        for cap in r["caps"]:
+            if cap["limit"] is not None:
+                assert D(cap["used"]) <= D(cap["limit"]), cap
+        for v in list(r["payouts"].values()) + [r["out_of_pocket"], r["hospital_borne"]]:
+            assert v == f"{D(v):.2f}"
+
+
+@SETTINGS
+@given(year_of_cases(max_cases=10))
+def test_no_yearly_cap_is_exceeded(cases):
+    results = results_of(cases)
+    region = cases[0]["region"]
+    by_class: dict[str, list] = {}
+    for r in results:
+        if r["assistance_class"]:
+            by_class.setdefault(r["assistance_class"], []).append(r)
+    if len(by_class) != 1 or any(r["assistance_class"] is None for r in results):
+        return  # one class all year: the documents' caps can be checked independently
+    klass, rs = next(iter(by_class.items()))
+    assert sum(D(r["payouts"]["assistance"]) for r in rs) <= ASSISTANCE_MAX[region][klass]
+    limit = TILT_MAX.get(region)
+    if isinstance(limit, dict):
+        limit = limit[klass]
+    if limit is not None:
+        assert sum(D(r["payouts"]["tilt"]) for r in rs) <= limit
+    if region == "wuhan" and not any(c["person"]["rural"] for c in cases):  # 托底 only: 30,000 a year
+        assert sum(D(r["payouts"]["tilt"]) for r in rs) <= D(30000)
+
+
+@SETTINGS
+@given(st.data())
+def test_highest_identity_pays_at_least_each_alone(data):
+    c = data.draw(case())
+    ids = c["person"]["identities"]
+    if len(ids) < 2:
+        return
+    both = calculate(c)
+    paid = sum(D(v) for v in both["payouts"].values())
+    for ident in ids:
+        alone = copy.deepcopy(c)
+        alone["person"]["identities"] = [ident]
+        r = calculate(alone)
+        assert paid >= sum(D(v) for v in r["payouts"].values())
+
+
+@SETTINGS
+@given(st.data())
+def test_paying_more_never_lowers_a_layer(data):
+    history = data.draw(year_of_cases(max_cases=4))
+    last = copy.deepcopy(history[-1])
+    extra = data.draw(st.integers(1, 5_000_000)).__truediv__(100)
+    bigger = copy.deepcopy(last)
+    a = bigger["amounts"]
+    a["total"] = f"{D(a['total']) + D(str(extra)):.2f}"
+    a["policy_scope"] = f"{D(a['policy_scope']) + D(str(extra)):.2f}"
+    small = results_of(history)[-1]
+    large = results_of(history[:-1] + [bigger])[-1]
+    for layer in LAYERS:
+        assert D(large["payouts"][layer]) >= D(small["payouts"][layer]), (layer, small["steps"], large["steps"])
+
+
+@SETTINGS
+@given(year_of_cases())
+def test_a_year_in_one_list_equals_cases_one_after_another(cases):
+    from engine import Year, calculate_cases, parse_input
+
+    together = results_of(cases)
+    year = Year()
+    for c, want in zip(cases, together):
+        got = calculate_cases(parse_input(c), year)[0].to_json()
+        assert got["payouts"] == want["payouts"] and got["out_of_pocket"] == want["out_of_pocket"]
