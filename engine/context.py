@@ -7,7 +7,7 @@ from typing import Any
 
 from .case import Case
 from .ledger import LedgerView
-from .money import ZERO
+from .money import ZERO, fmt
 from .policy import ParamSet
 
 
@@ -20,7 +20,7 @@ class Step:
 
     def to_json(self) -> dict[str, Any]:
         return {"layer": self.layer, "text": self.text,
-                "amount": None if self.amount is None else f"{self.amount:.2f}", "source": self.source}
+                "amount": None if self.amount is None else fmt(self.amount), "source": self.source}
 
 
 @dataclass(slots=True)
@@ -40,9 +40,9 @@ class Cap:
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "name": self.name,
-                "limit": None if self.limit is None else f"{self.limit:.2f}",
-                "used": f"{self.used:.2f}",
-                "left": None if self.limit is None else f"{self.left:.2f}", "source": self.source}
+                "limit": None if self.limit is None else fmt(self.limit),
+                "used": fmt(self.used),
+                "left": None if self.limit is None else fmt(self.left), "source": self.source}
 
 
 @dataclass(slots=True)
@@ -72,6 +72,13 @@ class Ctx:
 
     def cite(self, *names: str) -> str:
         """The clauses of parameters (or literal sources), one document number each: "武政规〔2023〕1号 二、(四)；二、(七)"."""
+        cache = self.ps.citations
+        text = cache.get(names)
+        if text is None:
+            text = cache[names] = self._cite(names)
+        return text
+
+    def _cite(self, names: tuple[str, ...]) -> str:
         by_doc: dict[str, list[str]] = {}
         for n in names:
             meta = self.ps.meta.get(n)

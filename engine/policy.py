@@ -191,7 +191,7 @@ def load_books(folder: str | None = None) -> dict[str, RegionBook]:
 class ParamSet:
     """The parameters of one region in force on one day, with their metadata."""
 
-    __slots__ = ("region", "day", "documents", "values", "meta", "unverified")
+    __slots__ = ("region", "day", "documents", "values", "meta", "unverified", "citations")
 
     def __init__(self, book: RegionBook, day: dt.date):
         self.region = book.region
@@ -207,6 +207,7 @@ class ParamSet:
                     self.values[name] = value
                     self.meta[name] = p
         self.unverified = frozenset(n for n, p in self.meta.items() if not p.verified)
+        self.citations: dict[tuple[str, ...], str] = {}  # filled by Ctx.cite
 
     def has_document(self, key: str) -> bool:
         return any(d.key == key for d in self.documents)

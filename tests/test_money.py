@@ -1,0 +1,36 @@
+from decimal import Decimal as D
+
+from engine.money import fmt, pct, portion_above, portion_between, yuan
+
+
+def test_yuan_rounds_half_up_once():
+    assert yuan(D("0.005")) == D("0.01")
+    assert yuan(D("2.675")) == D("2.68")
+    assert yuan(D("-0.005")) == D("-0.01")
+
+
+def test_fmt_two_decimals():
+    assert fmt(D("26000")) == "26000.00"
+    assert fmt(D("1.5")) == "1.50"
+    assert fmt(D("12.34")) == "12.34"
+    assert fmt(D("1E+3")) == "1000.00"
+
+
+def test_pct():
+    assert pct(D("0.8")) == "80%"
+    assert pct(D("0.655")) == "65.5%"
+    assert pct(D("1.00")) == "100%"
+
+
+def test_portion_above_counts_the_year_first():
+    # a 3,000 deductible met over three stays of 1,000, 1,500, 2,000
+    assert portion_above(D(0), D(1000), D(3000)) == 0
+    assert portion_above(D(1000), D(1500), D(3000)) == 0
+    assert portion_above(D(2500), D(2000), D(3000)) == D(1500)
+    assert portion_above(D(5000), D(100), D(3000)) == D(100)
+
+
+def test_portion_between_bands():
+    assert portion_between(D(0), D(20000), D(9000), D(100000)) == D(11000)
+    assert portion_between(D(95000), D(10000), D(9000), D(100000)) == D(5000)
+    assert portion_between(D(95000), D(10000), D(100000), None) == D(5000)
