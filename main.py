@@ -35,13 +35,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         print(f"{APP_NAME} {version()}")
         return 0
+    if args.data_dir:
+        import os
+
+        os.environ["SANCHONG_DATA_DIR"] = args.data_dir
     if args.self_test:
         from engine.selftest import run
 
         return run()
     from gui.app import run as run_gui
 
-    return run_gui(data_dir=args.data_dir)
+    return run_gui()
 
 
 if __name__ == "__main__":

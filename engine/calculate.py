@@ -100,7 +100,7 @@ def calculate_case(case: Case, ledger: Ledger) -> Result:
     ctx.steps.append(Step("out_of_pocket", f"个人自付 = 医疗总费用 {fmt(c.total)} − 基本医保 {fmt(ctx.basic)} − 大病保险 "
                           f"{fmt(ctx.critical)} − 医疗救助 {fmt(ctx.assistance)} − 倾斜/再救助/托底 {fmt(ctx.tilt)}"
                           + (f" − 医疗机构承担 {fmt(borne)}" if borne else "") + f" = {fmt(out_of_pocket)}",
-                          out_of_pocket, "case-format.md"))
+                          out_of_pocket, "各层支付汇总"))
     warning = early_warning(ctx, out_of_pocket)
     for flag in sorted(c.flags - module.FLAGS_USED):
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
