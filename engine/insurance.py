@@ -18,7 +18,7 @@ SLIP = "结算单"
 def basic_layer(ctx: Ctx) -> Decimal:
     c = ctx.case
     if c.insurance == "none":
-        ctx.step("basic", "未参加基本医疗保险：基本医保支付 0.00", ZERO, "case-format.md person.insurance")
+        ctx.step("basic", "未参加基本医疗保险：基本医保支付 0.00", ZERO, "参保状态：未参保")
         return ZERO
     if c.basic_paid is not None:
         ctx.step("basic", f"基本医保支付（按结算单）= {fmt(c.basic_paid)}", c.basic_paid, SLIP)
@@ -89,7 +89,7 @@ def critical_layer(ctx: Ctx) -> Decimal:
     if c.insurance == "none":
         if c.kind in ctx.ps.values["critical.kinds"]:  # the year's compliant costs still count (武汉 重特大 test)
             ctx.view.add("critical.base", case_base)
-        ctx.step("critical", "未参加基本医疗保险：大病保险支付 0.00", ZERO, "case-format.md person.insurance")
+        ctx.step("critical", "未参加基本医疗保险：大病保险支付 0.00", ZERO, "参保状态：未参保")
         return ZERO
     if c.kind == "special_drug" and ctx.has("special_drug.rate"):
         return _special_drug(ctx, case_base)
