@@ -160,7 +160,7 @@ def _same_person(cases: list[Case]) -> None:
     for i, c in enumerate(cases):
         if c.id_number and c.id_number != first:
             raise InputError(f"cases[{i}].person.id_number", "一个列表应为同一人的案件，身份证号不一致",
-                         "a list holds one person's cases; the ID numbers differ")
+                             "a list holds one person's cases; the ID numbers differ")
     for i in range(1, len(cases)):
         if cases[i].date < cases[i - 1].date:
             raise InputError(f"cases[{i}].date", "案件应按结算日期先后排列", "cases must be in date order")
