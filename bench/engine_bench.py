@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import Year, calculate, calculate_cases, parse_input  # noqa: E402
+from engine import Year, calculate, calculate_cases  # noqa: E402
 from engine.case import parse_case  # noqa: E402
 
 CASE = {

@@ -59,8 +59,18 @@ class Result:
         }
 
 
+def known_identities(ps) -> list[str]:
+    """The identities a region's documents name, in class order: those with an assistance class,
+    then those named only by its early-warning or rural rules (e.g. 武汉 稳定脱贫人口)."""
+    known = list(ps.values["classes"])
+    for name in ("warning.relapse.identities", "rural.identities"):
+        known += [code for code in ps.values.get(name, ()) if code not in known]
+    return known
+
+
 def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module) -> Ctx:
-    ctx = Ctx(case, ps, ledger.view(), identity, module.assistance_class(ps, identity))
+    klass = ps.values["classes"].get(identity) if identity else None
+    ctx = Ctx(case, ps, ledger.view(), identity, klass)
     ctx.basic = basic_layer(ctx)
     ctx.critical = critical_layer(ctx)
     ctx.base = assistance_base(ctx)
@@ -81,7 +91,7 @@ def calculate_case(case: Case, ledger: Ledger) -> Result:
     """Compute one case against the person's ledger for its region and year; commit the usage."""
     ps = params_for(case.region, case.date)
     module = MODULES[case.region]
-    known = module.known_identities(ps)
+    known = known_identities(ps)
     _check_identities(case, known)
     candidates: list[str | None] = sorted(case.identities, key=known.index) or [None]
     tried = [_evaluate(case, ps, ledger, identity, module) for identity in candidates]
@@ -94,7 +104,7 @@ def calculate_case(case: Case, ledger: Ledger) -> Result:
                           for t in tried if t is not ctx)
         ctx.steps.insert(0, Step("info", f"就高不重复：按{IDENTITIES[ctx.identity]}（{ctx.klass or '无类别'}）计算，"
                                  f"各层合计 {fmt(ctx.paid)}；其他身份：{others}", None, ctx.cite("classes")))
-    borne = module.hospital_borne(ctx)
+    borne = module.hospital_borne(ctx) if hasattr(module, "hospital_borne") else ZERO
     c = case
     out_of_pocket = c.total - ctx.paid - borne
     ctx.steps.append(Step("out_of_pocket", f"个人自付 = 医疗总费用 {fmt(c.total)} − 基本医保 {fmt(ctx.basic)} − 大病保险 "

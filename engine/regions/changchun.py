@@ -4,16 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..context import Ctx
-from ..money import ONE, ZERO, fmt, min_cap, pct, portion_above, yuan
+from ..money import ONE, ZERO, fmt, pct, portion_above, yuan
 from .common import age_or_warn, capped, disease_in, no_class, out_of_scope, referral_excluded
 
-
-def known_identities(ps) -> list[str]:
-    return list(ps.values["classes"])
-
-
-def assistance_class(ps, identity: str | None) -> str | None:
-    return ps.values["classes"].get(identity) if identity else None
 
 
 def _special_disease(ctx: Ctx) -> str | None:
@@ -174,9 +167,6 @@ def _tilt(ctx: Ctx) -> None:
     if pay > 0:
         ctx.warnings.append("倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。")
 
-
-def hospital_borne(ctx: Ctx):
-    return ZERO
 
 
 FLAGS_USED = frozenset({"cancer_chemo", "drg"})

@@ -10,17 +10,6 @@ from .common import age_or_warn, capped, disease_in, no_class, out_of_scope
 OUTPATIENT = ("outpatient_general", "outpatient_chronic", "outpatient_special")
 
 
-def known_identities(ps) -> list[str]:
-    known = list(ps.values["classes"])
-    for code in ps.values.get("warning.relapse.identities", ()):
-        if code not in known:
-            known.append(code)
-    return known
-
-
-def assistance_class(ps, identity: str | None) -> str | None:
-    return ps.values["classes"].get(identity) if identity else None
-
 
 def _major_disease(ctx: Ctx) -> str | None:
     return disease_in(ctx.case.diseases, ctx.p("major_diseases"), ctx.p("major_diseases.aliases"))
@@ -123,9 +112,6 @@ def _tilt_referral(ctx: Ctx) -> None:
                  "临时救助（本窗口不支付），倾斜救助 0.00", ZERO, "tilt.referral")
         ctx.warnings.append(f"三重制度保障后政策范围内个人负担 {fmt(left)} 元：如负担较重，请引导申请人向救助对象认定部门申请临时救助。")
 
-
-def hospital_borne(ctx: Ctx):
-    return ZERO
 
 
 FLAGS_USED = frozenset({"long_term_care"})

@@ -2,20 +2,9 @@
 from __future__ import annotations
 
 from ..context import Ctx
-from ..money import ZERO, fmt, pct, portion_above, yuan
+from ..money import fmt, pct, portion_above, yuan
 from .common import capped, no_class, out_of_scope
 
-
-def known_identities(ps) -> list[str]:
-    known = list(ps.values["classes"])
-    for code in ps.values.get("warning.relapse.identities", ()):
-        if code not in known:
-            known.append(code)
-    return known
-
-
-def assistance_class(ps, identity: str | None) -> str | None:
-    return ps.values["classes"].get(identity) if identity else None
 
 
 def assist(ctx: Ctx) -> None:
@@ -69,9 +58,6 @@ def _reassist(ctx: Ctx) -> None:
     ctx.tilt = pay
     ctx.cap("tilt.cap", f"再救助年度累计救助限额（{ctx.klass}）", cap, "tilt.paid", "reassist.cap")
 
-
-def hospital_borne(ctx: Ctx):
-    return ZERO
 
 
 FLAGS_USED = frozenset({"lookback"})

@@ -14,18 +14,6 @@ ASSISTED_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special")
 OUTPATIENT = ("outpatient_chronic", "outpatient_special")
 
 
-def known_identities(ps) -> list[str]:
-    known = list(ps.values["classes"])
-    for name in ("warning.relapse.identities", "rural.identities"):
-        for code in ps.values.get(name, ()):
-            if code not in known:
-                known.append(code)
-    return known
-
-
-def assistance_class(ps, identity: str | None) -> str | None:
-    return ps.values["classes"].get(identity) if identity else None
-
 
 def _rural(ctx: Ctx) -> bool:
     """A rural low-income person under 武医保〔2022〕21号 (the identity being tried)."""
