@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InputError
-from .money import ZERO
+from .money import CENT, ZERO
 from .policy import REGIONS
 
 IDENTITIES = {
@@ -138,12 +138,12 @@ def parse_amount(value: Any, field: str) -> Decimal:
         raise _bad(field, "金额必须是有限数字", "amount must be a finite number")
     if amount < 0:
         raise _bad(field, f"金额不能为负数（{value}），请核对结算单", f"amount cannot be negative ({value})")
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount != amount.quantize(CENT):
         raise _bad(field, f"金额最多两位小数（{value}），请按结算单填写到分",
                    f"amount has more than two decimals ({value}); give it to the fen")
     if amount > _MAX_AMOUNT:
         raise _bad(field, f"金额 {value} 超过一亿元，请核对", f"amount {value} exceeds 100,000,000; check it")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def check_id_number(value: Any, field: str) -> str:
