@@ -8,7 +8,6 @@ from ..money import ONE, ZERO, fmt, pct, portion_above, yuan
 from .common import age_or_warn, capped, disease_in, no_class, out_of_scope, referral_excluded
 
 
-
 def _special_disease(ctx: Ctx) -> str | None:
     """One of the 13 特殊疾病 (第十一条); 自闭症 only under 16 years."""
     limits = ctx.p("special_diseases.age_limited")
@@ -166,7 +165,6 @@ def _tilt(ctx: Ctx) -> None:
     ctx.cap("tilt.cap", "倾斜救助年度额度（不计入年度救助限额）", tilt_cap, "tilt.paid", "tilt.cap")
     if pay > 0:
         ctx.warnings.append("倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。")
-
 
 
 FLAGS_USED = frozenset({"cancer_chemo", "drg"})

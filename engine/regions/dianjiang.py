@@ -10,7 +10,6 @@ from .common import age_or_warn, capped, disease_in, no_class, out_of_scope
 OUTPATIENT = ("outpatient_general", "outpatient_chronic", "outpatient_special")
 
 
-
 def _major_disease(ctx: Ctx) -> str | None:
     return disease_in(ctx.case.diseases, ctx.p("major_diseases"), ctx.p("major_diseases.aliases"))
 
@@ -111,7 +110,6 @@ def _tilt_referral(ctx: Ctx) -> None:
         ctx.step("tilt", f"倾斜救助：三重制度保障后政策范围内个人负担 {fmt(left)}，如负担仍然较重，由救助对象认定部门按相关政策给予"
                  "临时救助（本窗口不支付），倾斜救助 0.00", ZERO, "tilt.referral")
         ctx.warnings.append(f"三重制度保障后政策范围内个人负担 {fmt(left)} 元：如负担较重，请引导申请人向救助对象认定部门申请临时救助。")
-
 
 
 FLAGS_USED = frozenset({"long_term_care"})

@@ -6,7 +6,6 @@ from ..money import fmt, pct, portion_above, yuan
 from .common import capped, no_class, out_of_scope
 
 
-
 def assist(ctx: Ctx) -> None:
     c = ctx.case
     if ctx.klass is None:
@@ -57,7 +56,6 @@ def _reassist(ctx: Ctx) -> None:
     ctx.view.add("tilt.paid", pay)
     ctx.tilt = pay
     ctx.cap("tilt.cap", f"再救助年度累计救助限额（{ctx.klass}）", cap, "tilt.paid", "reassist.cap")
-
 
 
 FLAGS_USED = frozenset({"lookback"})

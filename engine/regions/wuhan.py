@@ -14,7 +14,6 @@ ASSISTED_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special")
 OUTPATIENT = ("outpatient_chronic", "outpatient_special")
 
 
-
 def _rural(ctx: Ctx) -> bool:
     """A rural low-income person under 武医保〔2022〕21号 (the identity being tried)."""
     c = ctx.case
