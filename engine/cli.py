@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from decimal import Decimal
 
 from .errors import InputError, PolicyDataError
+from .store.errors import StoreError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("file", metavar="CASE.json", help="the case file, or - for standard input")
     calc.add_argument("--pretty", action="store_true", help="indent the JSON output")
     calc.set_defaults(run=_calc)
+    from .store_cli import add_parser
+
+    add_parser(sub, _Parser)
     return parser
 
 
@@ -74,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(exc.message() + "\n")
         return 2
+    except StoreError as exc:
+        sys.stderr.write(exc.message() + "\n")
+        return 1
+    except sqlite3.Error as exc:
+        sys.stderr.write(f"数据库出错：{exc}。本次操作未完成；可用 python -m engine cases check 检查数据库\nDatabase error: {exc}\n")
+        return 1
     except PolicyDataError as exc:
         sys.stderr.write(f"政策参数文件有误，请联系管理员：{exc}\nPolicy data error: {exc}\n")
         return 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,15 @@ class ParamSet:
 
     def cite(self, name: str) -> str:
         return self.meta[name].citation
+
+
+@lru_cache(maxsize=1)
+def policy_version() -> str:
+    """A fingerprint of the policy files in use, stored with every saved case."""
+    digest = hashlib.sha256()
+    for path in sorted(policies_dir().glob("*.yaml")):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=2048)

@@ -1,0 +1,225 @@
+"""Saving, voiding and reading cases.
+
+A case is computed against the person's ledger for its region and policy year *as
+stored*: the ledger is rebuilt by replaying the person's non-void cases of that year in
+the order they were saved (calculate.Year). So saving a year's cases one by one gives
+what `python -m engine calc` gives for the list, and a void case drops out of every
+later computation. The case, its result, its receipt number and the audit entry are
+committed in one transaction.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+import sqlite_utils
+
+from ..calculate import Result, calculate_case
+from ..case import Case, parse_case
+from ..errors import InputError
+from ..ledger import Ledger
+from ..policy import policy_version
+from .database import Store, now
+from .persons import check_case_identities, upsert_person
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    case_id: int
+    receipt_no: str
+    result: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "receipt_no": self.receipt_no, "result": self.result}
+
+
+class _DryRun(Exception):
+    pass
+
+
+def to_json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def from_json_text(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
+    """One CASE or {"cases": [...]} (any persons), each with an ID number and a name; all checked first."""
+    batch = isinstance(doc, dict) and "cases" in doc
+    if batch:
+        if set(doc) != {"cases"} or not isinstance(doc["cases"], list) or not doc["cases"]:
+            raise InputError("cases", "应为 {\"cases\": [案件, …]}，且列表非空", 'expected {"cases": [CASE, ...]}, non-empty')
+        raws = doc["cases"]
+    else:
+        raws = [doc]
+    out = []
+    for i, raw in enumerate(raws):
+        try:
+            case = parse_case(raw)
+            if not case.id_number:
+                raise InputError("person.id_number", "保存案件需要身份证号", "an ID number is required to save a case")
+            if not case.name:
+                raise InputError("person.name", "保存案件需要姓名", "a name is required to save a case")
+        except InputError as exc:
+            raise (exc.within(f"cases[{i}]") if batch else exc) from None
+        out.append((case, raw))
+    return out
+
+
+def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: int) -> list[tuple[int, Case]]:
+    """A person's non-void cases of a region and policy year, in the order they were saved."""
+    rows = db.query("SELECT id, input FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 "
+                    "ORDER BY id", (person_id, region, year))
+    return [(r["id"], parse_case(from_json_text(r["input"]))) for r in rows]
+
+
+def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int) -> tuple[Ledger, list[tuple[int, Result]]]:
+    """The year's ledger rebuilt from the stored cases, with each case's result on it."""
+    ledger = Ledger()
+    results = [(case_id, calculate_case(case, ledger)) for case_id, case in stored_year(db, person_id, region, year)]
+    return ledger, results
+
+
+def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[int, str]:
+    row = next(db.query("SELECT coalesce(max(seq), 0) + 1 AS seq FROM receipts WHERE office = ? AND year = ?",
+                        (office, year)))
+    return row["seq"], f"{year}-{row['seq']:06d}"
+
+
+def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
+          case_id: int | None = None, person_id: int | None = None, at: str | None = None) -> None:
+    db["audit"].insert({"at": at or now(), "operator": operator, "action": action, "case_id": case_id,
+                        "person_id": person_id, "detail": detail})
+
+
+def _save_one(db: sqlite_utils.Database, case: Case, raw: dict, operator: str, office: str,
+              index: int | None) -> Saved:
+    at = now()
+    try:
+        person_id = upsert_person(db, case.id_number, case.name, at)
+        check_case_identities(db, person_id, case, at)
+        ledger, _ = replay(db, person_id, case.region, case.year)
+        result = calculate_case(case, ledger)
+    except InputError as exc:
+        raise (exc.within(f"cases[{index}]") if index is not None else exc) from None
+    data = result.to_json()
+    payouts = data["payouts"]
+    warning = result.early_warning or {}
+    case_id = db["cases"].insert({
+        "person_id": person_id, "region": case.region, "policy_year": case.year, "date": case.date.isoformat(),
+        "kind": case.kind, "input": to_json_text(raw), "result": to_json_text(data),
+        "policy_version": policy_version(), "total": str(case.total), "policy_scope": str(case.policy_scope),
+        "basic": payouts["basic"], "critical": payouts["critical"], "assistance": payouts["assistance"],
+        "tilt": payouts["tilt"], "hospital_borne": data["hospital_borne"], "out_of_pocket": data["out_of_pocket"],
+        "warning_kind": warning.get("kind"), "year_out_of_pocket": warning.get("year_out_of_pocket"),
+        "operator": operator, "office": office, "created_at": at,
+    }).last_pk
+    seq, number = _next_receipt(db, office, case.year)
+    db["receipts"].insert({"case_id": case_id, "office": office, "year": case.year, "seq": seq, "number": number})
+    audit(db, operator, "save", f"保存案件，回执号 {number}，医疗总费用 {case.total}", case_id=case_id,
+          person_id=person_id, at=at)
+    return Saved(case_id, number, data)
+
+
+def save_cases(store: Store, doc: Any, *, operator: str, office: str,
+               on_saved: Callable[[Saved], None] | None = None) -> list[Saved]:
+    """Save one case or a list. Everything is validated (in a transaction rolled back) before
+    the first case is saved; then each case is committed on its own, and `on_saved` is
+    called right after its commit."""
+    operator, office = _name(operator, "operator", "经办人"), _name(office, "office", "经办机构")
+    items = parse_for_save(doc)
+    index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
+    try:
+        with store.write() as db:
+            for i, (case, raw) in enumerate(items):
+                _save_one(db, case, raw, operator, office, index(i))
+            raise _DryRun
+    except _DryRun:
+        pass
+    saved = []
+    for i, (case, raw) in enumerate(items):
+        with store.write() as db:
+            one = _save_one(db, case, raw, operator, office, index(i))
+        saved.append(one)
+        if on_saved:
+            on_saved(one)
+    return saved
+
+
+def _name(value: str | None, field: str, zh: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InputError(field, f"请填写{zh}（--{field} 或在设置中指定）", f"{field} is required (--{field} or the settings)")
+    return text
+
+
+def _case_row(db: sqlite_utils.Database, case_id: int) -> dict:
+    rows = list(db.query("SELECT c.*, r.number AS receipt_no, r.id AS receipt_id, p.id_number, p.name "
+                         "FROM cases c JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
+                         "WHERE c.id = ?", (case_id,)))
+    if not rows:
+        raise InputError("CASE_ID", f"没有编号为 {case_id} 的案件，请用 list 命令查找案件编号",
+                         f"no case {case_id}; find case numbers with the list command")
+    return rows[0]
+
+
+def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict[str, Any]:
+    """作废: the case stays, marked void, and leaves the ledger. Later cases of the same person
+    and year whose results would now differ are listed (they are not changed)."""
+    operator = _name(operator, "operator", "经办人")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("reason", "作废必须填写原因（--reason）", "a reason is required to void a case (--reason)")
+    with store.write() as db:
+        row = _case_row(db, case_id)
+        if row["void"]:
+            raise InputError("CASE_ID", f"案件 {case_id}（回执号 {row['receipt_no']}）已于 {row['voided_at']} 作废，不能重复作废",
+                             f"case {case_id} is already void")
+        at = now()
+        db["cases"].update(case_id, {"void": 1, "void_reason": reason, "voided_at": at, "voided_by": operator})
+        audit(db, operator, "void", f"作废：{reason}", case_id=case_id, person_id=row["person_id"], at=at)
+        _, results = replay(db, row["person_id"], row["region"], row["policy_year"])
+        stored = {r["id"]: from_json_text(r["result"]) for r in db.query(
+            "SELECT id, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 AND id > ?",
+            (row["person_id"], row["region"], row["policy_year"], case_id))}
+    changed = []
+    for later_id, result in results:
+        if later_id in stored:
+            now_payouts = result.to_json()["payouts"]
+            if now_payouts != stored[later_id]["payouts"]:
+                changed.append({"case_id": later_id, "stored": stored[later_id]["payouts"], "recomputed": now_payouts})
+    return {"case_id": case_id, "receipt_no": row["receipt_no"], "later_changed": changed}
+
+
+def record_print(store: Store, case_id: int, *, operator: str, reprint: bool) -> dict[str, Any]:
+    """A receipt was printed (or reprinted, 补打); returns the case as `show` gives it."""
+    operator = _name(operator, "operator", "经办人")
+    with store.write() as db:
+        row = _case_row(db, case_id)
+        db["receipt_prints"].insert({"receipt_id": row["receipt_id"], "printed_at": now(), "operator": operator,
+                                     "reprint": int(reprint)})
+        audit(db, operator, "reprint" if reprint else "print", f"{'补打' if reprint else '打印'}回执 {row['receipt_no']}",
+              case_id=case_id, person_id=row["person_id"])
+    return show_case(store, case_id)
+
+
+def show_case(store: Store, case_id: int) -> dict[str, Any]:
+    row = _case_row(store.db, case_id)
+    prints = store.query("SELECT printed_at, operator, reprint FROM receipt_prints WHERE receipt_id = ? ORDER BY id",
+                         (row["receipt_id"],))
+    entries = store.query("SELECT at, operator, action, detail FROM audit WHERE case_id = ? ORDER BY id", (case_id,))
+    return {
+        "case_id": row["id"], "receipt_no": row["receipt_no"], "id_number": row["id_number"], "name": row["name"],
+        "region": row["region"], "policy_year": row["policy_year"], "date": row["date"],
+        "operator": row["operator"], "office": row["office"], "created_at": row["created_at"],
+        "policy_version": row["policy_version"],
+        "void": bool(row["void"]), "void_reason": row["void_reason"], "voided_at": row["voided_at"],
+        "voided_by": row["voided_by"],
+        "input": from_json_text(row["input"]), "result": from_json_text(row["result"]),
+        "prints": [{"printed_at": p["printed_at"], "operator": p["operator"], "reprint": bool(p["reprint"])} for p in prints],
+        "audit": entries,
+    }

@@ -1,0 +1,222 @@
+"""Opening the case database safely: checks, pragmas, migrations, write transactions.
+
+- A file that is not an SQLite database, a damaged one, or one written by a newer
+  version of the program is reported (StoreError) and never written to.
+- WAL journal, foreign keys, a busy timeout so two windows can save at once, and
+  synchronous=FULL so a case reported saved survives a killed process or a power cut.
+- Migrations follow PRAGMA user_version, each after a backup of the database as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
+
+import sqlite_utils
+
+from . import backup, datadir
+from .errors import StoreError
+from .migrations import LATEST, MIGRATIONS
+
+DB_NAME = "cases.sqlite3"
+BUSY_TIMEOUT_MS = 15000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class Store:
+    """An open case database in its data folder."""
+
+    def __init__(self, folder: Path, conn: sqlite3.Connection):
+        self.folder = folder
+        self.path = folder / DB_NAME
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): all of it is committed or none."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise database_error(exc, self.path) from None
+        try:
+            yield self.db
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise database_error(exc, self.path) from None
+            raise
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        try:
+            return list(self.db.query(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise database_error(exc, self.path) from None
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        rows = self.query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write() as db:
+            db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+
+def now() -> str:
+    """A timestamp in local time with its offset, to the second."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def restore_hint(folder: Path) -> tuple[str, str, list[Path]]:
+    found = backup.list_backups(folder)
+    if found:
+        newest = found[0]
+        zh = f"请从备份恢复：python -m engine cases restore \"{newest}\"（最新备份，共 {len(found)} 份，位于 {newest.parent}）"
+        en = f"restore from a backup: python -m engine cases restore \"{newest}\" (newest of {len(found)} in {newest.parent})"
+    else:
+        zh = f"{folder / 'backups'} 中没有备份；请联系管理员，用其他电脑或U盘上的备份文件执行 python -m engine cases restore 文件"
+        en = f"no backups in {folder / 'backups'}; ask the administrator to restore a copy with python -m engine cases restore FILE"
+    return zh, en, found
+
+
+def damaged(path: Path, detail: str) -> StoreError:
+    zh_hint, en_hint, found = restore_hint(path.parent)
+    return StoreError(f"数据库文件 {path} 已损坏或不是本程序的数据库（{detail}）。原文件不会被改动。{zh_hint}",
+                      f"database file {path} is damaged or not this program's database ({detail}); it is left untouched; {en_hint}",
+                      found)
+
+
+def database_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    """A clear StoreError for an SQLite error met while using the database."""
+    text = str(exc)
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(f"磁盘空间已满，数据库 {path} 无法写入，本次操作未保存任何内容。请清理磁盘空间后重试",
+                          f"the disk is full; nothing was saved to {path}; free some space and try again")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"数据库 {path} 正被其他窗口长时间占用，本次操作未保存。请稍后重试",
+                          f"database {path} is busy in another window; nothing was saved; try again shortly")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"数据库 {path} 是只读的，无法保存。请检查文件权限，或用 --data-dir 指定可写的文件夹",
+                          f"database {path} is read-only; check its permissions or choose another folder with --data-dir")
+    if isinstance(exc, sqlite3.IntegrityError) or "constraint" in text:
+        return StoreError(f"数据库拒绝了本次修改（{text}），未保存任何内容", f"the database refused the change ({text}); nothing was saved")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return damaged(path, text)
+    return StoreError(f"数据库 {path} 出错（{text}），本次操作未保存", f"database error in {path}: {text}; nothing was saved")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database before SQLite touches it."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StoreError(f"无法读取数据库文件 {path}（{exc.strerror}）", f"cannot read {path}: {exc.strerror}") from None
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        raise damaged(path, "文件头无效或文件被截断 / bad header or truncated file")
+    page_size = int.from_bytes(head[16:18], "big") or 65536
+    pages = int.from_bytes(head[28:32], "big")
+    size_valid = head[24:28] == head[92:96]  # the in-header size is trusted only then (file format §1.3.8)
+    size = path.stat().st_size
+    if size_valid and pages and size < page_size * pages and not path.with_name(path.name + "-wal").exists():
+        raise damaged(path, f"文件被截断：应有 {page_size * pages} 字节，实有 {size} 字节 / truncated")
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path, quick: bool) -> None:
+    pragma = "quick_check" if quick else "integrity_check"
+    rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+    if rows != ["ok"]:
+        raise damaged(path, "；".join(rows[:3]))
+    bad_keys = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if bad_keys:
+        raise damaged(path, f"{len(bad_keys)} 处外键不一致 / foreign key violations")
+
+
+def connect(path: Path, mode: str = "rwc") -> sqlite3.Connection:
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold semicolons of their own)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                out.append(current.strip())
+            current = ""
+    if current.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {current.strip()[:60]}")
+    return out
+
+
+def _migrate(store: Store, version: int) -> None:
+    if version >= LATEST:
+        return
+    if version > 0:
+        backup.make_backup(store.conn, store.folder, f"before-migration-v{version}")
+    for number in range(version, LATEST):
+        with store.write():
+            current = store.conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > number:   # another window migrated first
+                continue
+            for sql in statements(MIGRATIONS[number]):
+                store.conn.execute(sql)
+            store.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+
+def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True) -> Store:
+    """Open (creating if new) the case database of the data folder, checked and migrated."""
+    folder = datadir.prepare(datadir.resolve(data_dir))
+    path = folder / DB_NAME
+    existed = path.exists()
+    if existed:
+        _check_file(path)
+    try:
+        conn = connect(path)
+    except sqlite3.DatabaseError as exc:
+        raise database_error(exc, path) from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > LATEST:
+            zh_hint, en_hint, found = restore_hint(folder)
+            raise StoreError(
+                f"数据库 {path} 由更新版本的程序创建（数据结构版本 {version}，本程序最高支持 {LATEST}）。"
+                f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，{zh_hint}",
+                f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
+                f"install the newest version; the file is left untouched; or {en_hint}", found)
+        if existed and version > 0:
+            check_integrity(conn, path, quick=True)
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        store = Store(folder, conn)
+        _migrate(store, version)
+        if daily_backup:
+            backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
+        return store
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise database_error(exc, path) from None
+    except BaseException:
+        conn.close()
+        raise

@@ -1,0 +1,120 @@
+"""The database schema, as numbered migrations (PRAGMA user_version).
+
+Each migration is frozen SQL: never edit one that has shipped; add the next.
+A migration runs in one transaction together with the new user_version, after a
+backup of the database as it was (database.open_store).
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: persons, their identities, cases, receipts, prints, the audit log, settings
+    """
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        id_number TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        birth_date TEXT,
+        sex TEXT,
+        phone TEXT,
+        address TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX persons_name ON persons(name);
+
+    CREATE TABLE person_identities (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        identity TEXT NOT NULL,
+        granted_on TEXT NOT NULL,
+        ends_on TEXT,
+        source TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (person_id, identity, granted_on)
+    );
+
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        region TEXT NOT NULL,
+        policy_year INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        input TEXT NOT NULL,
+        result TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        total TEXT NOT NULL,
+        policy_scope TEXT NOT NULL,
+        basic TEXT NOT NULL,
+        critical TEXT NOT NULL,
+        assistance TEXT NOT NULL,
+        tilt TEXT NOT NULL,
+        hospital_borne TEXT NOT NULL,
+        out_of_pocket TEXT NOT NULL,
+        warning_kind TEXT,
+        year_out_of_pocket TEXT,
+        operator TEXT NOT NULL,
+        office TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        void INTEGER NOT NULL DEFAULT 0 CHECK (void IN (0, 1)),
+        void_reason TEXT,
+        voided_at TEXT,
+        voided_by TEXT
+    );
+    CREATE INDEX cases_person_year ON cases(person_id, region, policy_year);
+    CREATE INDEX cases_date ON cases(date);
+    CREATE INDEX cases_year_region ON cases(policy_year, region);
+    CREATE INDEX cases_operator ON cases(operator, date);
+    CREATE INDEX cases_warning ON cases(policy_year, warning_kind) WHERE warning_kind IS NOT NULL;
+
+    CREATE TABLE receipts (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL UNIQUE REFERENCES cases(id),
+        office TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq > 0),
+        number TEXT NOT NULL,
+        UNIQUE (office, year, seq)
+    );
+
+    CREATE TABLE receipt_prints (
+        id INTEGER PRIMARY KEY,
+        receipt_id INTEGER NOT NULL REFERENCES receipts(id),
+        printed_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        reprint INTEGER NOT NULL CHECK (reprint IN (0, 1))
+    );
+    CREATE INDEX receipt_prints_receipt ON receipt_prints(receipt_id);
+
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id INTEGER REFERENCES cases(id),
+        person_id INTEGER REFERENCES persons(id),
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_case ON audit(case_id);
+
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER cases_never_deleted BEFORE DELETE ON cases
+    BEGIN SELECT RAISE(ABORT, 'cases are voided, never deleted'); END;
+    CREATE TRIGGER receipts_never_deleted BEFORE DELETE ON receipts
+    BEGIN SELECT RAISE(ABORT, 'receipt numbers are never removed'); END;
+    CREATE TRIGGER cases_input_frozen BEFORE UPDATE OF input, result, person_id, region, policy_year, total ON cases
+    BEGIN SELECT RAISE(ABORT, 'a saved case is never changed; void it and save a new one'); END;
+    CREATE TRIGGER cases_void_once BEFORE UPDATE OF void ON cases WHEN OLD.void = 1
+    BEGIN SELECT RAISE(ABORT, 'a void case stays void'); END;
+    """,
+]
+
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,150 @@
+"""What the window asks of the store: cases by person / date / operator / region, a person's
+year ledger, the year's early-warning list."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..case import check_id_number
+from ..errors import InputError
+from ..policy import REGIONS
+from .cases import replay
+from .database import Store
+from .persons import find_by_id_number, mask_id
+
+# The ledger's accumulated amounts, as a clerk reads them (keys from the engine's rules).
+LEDGER_LABELS = {
+    "basic.paid": "基本医保年度累计支付",
+    "critical.base": "大病保险年度累计合规个人负担（起付线基数）",
+    "critical.paid": "大病保险年度累计支付",
+    "special_drug.paid": "大病保险特药年度累计支付",
+    "assist.paid": "医疗救助年度累计支付",
+    "tilt.paid": "倾斜救助/再救助年度累计支付",
+    "out_of_pocket": "年度累计个人自付（预警用）",
+    "wuhan.major": "已达重特大疾病认定（大病保险起付线）",
+    "wuhan.inpatient.base": "住院救助起付线累计基数",
+    "wuhan.outpatient.paid": "门诊慢特病年度累计救助",
+    "wuhan.outpatient.five": "门诊慢特病5种疾病认定",
+    "wuhan.backstop.paid": "托底保障年度累计",
+    "dianjiang.inpatient.base": "住院救助起付线累计基数",
+    "dianjiang.general.paid": "普通疾病住院年度累计救助",
+    "dianjiang.major.paid": "重特大疾病年度累计救助",
+    "dianjiang.large.paid": "大额救助年度累计",
+    "dianjiang.outpatient.paid": "普通疾病门诊年度累计救助",
+    "weihai.base": "医疗救助年度累计政策范围内个人负担",
+    "weihai.left": "再救助年度累计基数",
+    "changchun.inpatient.base": "住院救助起付线累计基数",
+    "changchun.chronic.paid": "门诊慢性病年度累计救助",
+    "changchun.tilt.base": "倾斜救助年度累计基数",
+    "changchun.tilt.chronic.paid": "门诊慢性病倾斜救助年度累计",
+    "changchun.tilt.rare.paid": "罕见病倾斜救助年度累计",
+}
+
+
+def _region(region: str | None) -> str | None:
+    if region is not None and region not in REGIONS:
+        raise InputError("region", f"未知地区“{region}”，可选：{'、'.join(REGIONS)}",
+                         f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
+    return region
+
+
+def _year(year: int | None) -> int | None:
+    if year is not None and not 2000 <= year <= 2100:
+        raise InputError("year", f"年度 {year} 不合理，应为四位年份（如 2023）", f"year {year} is not a four-digit year")
+    return year
+
+
+def list_cases(store: Store, *, id_number: str | None = None, name: str | None = None, year: int | None = None,
+               region: str | None = None, operator: str | None = None, date_from: dt.date | None = None,
+               date_to: dt.date | None = None, include_void: bool = False, limit: int | None = None) -> list[dict]:
+    """Cases, oldest first (date, then saving order). ID numbers are masked."""
+    where, params = [], []
+    if id_number:
+        where.append("p.id_number = ?")
+        params.append(check_id_number(id_number.strip().upper(), "id_number"))
+    if name and name.strip():
+        where.append("p.name LIKE ? ESCAPE '\\'")
+        params.append("%" + name.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if _year(year) is not None:
+        where.append("c.policy_year = ?")
+        params.append(year)
+    if _region(region):
+        where.append("c.region = ?")
+        params.append(region)
+    if operator:
+        where.append("c.operator = ?")
+        params.append(operator)
+    if date_from:
+        where.append("c.date >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append("c.date <= ?")
+        params.append(date_to.isoformat())
+    if not include_void:
+        where.append("c.void = 0")
+    sql = ("SELECT c.id, r.number, p.id_number, p.name, c.region, c.date, c.void, c.kind, c.total, c.basic, c.critical, "
+           "c.assistance, c.tilt, c.hospital_borne, c.out_of_pocket, c.operator, c.office "
+           "FROM cases c JOIN persons p ON p.id = c.person_id JOIN receipts r ON r.case_id = c.id"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.date, c.id"
+           + (f" LIMIT {int(limit)}" if limit else ""))
+    return [{
+        "case_id": r["id"], "receipt_no": r["number"], "id_number": mask_id(r["id_number"]), "name": r["name"],
+        "region": r["region"], "date": r["date"], "void": bool(r["void"]), "kind": r["kind"], "total": r["total"],
+        "payouts": {"basic": r["basic"], "critical": r["critical"], "assistance": r["assistance"], "tilt": r["tilt"]},
+        "hospital_borne": r["hospital_borne"], "out_of_pocket": r["out_of_pocket"],
+        "operator": r["operator"], "office": r["office"],
+    } for r in store.query(sql, params)]
+
+
+def person_or_error(store: Store, id_number: str) -> dict:
+    number = check_id_number(id_number.strip().upper(), "ID_NUMBER")
+    person = find_by_id_number(store.db, number)
+    if not person:
+        raise InputError("ID_NUMBER", f"没有身份证号为 {mask_id(number)} 的人员记录，请核对号码或先保存其案件",
+                         f"no person with ID number {mask_id(number)}")
+    return person
+
+
+def year_ledger(store: Store, id_number: str, year: int, region: str | None = None) -> dict[str, Any]:
+    """Each cap and deductible (used, limit, left, clause) and each accumulated amount of a
+    person's policy year, per region, from the stored non-void cases."""
+    person = person_or_error(store, id_number)
+    _year(year)
+    regions = [r["region"] for r in store.query(
+        "SELECT DISTINCT region FROM cases WHERE person_id = ? AND policy_year = ? AND void = 0 ORDER BY region",
+        (person["id"], year)) if region in (None, r["region"])]
+    out = []
+    for reg in regions:
+        ledger, results = replay(store.db, person["id"], reg, year)
+        caps: dict[str, dict] = {}
+        for _, result in results:
+            for cap in result.caps:
+                caps[cap.key] = cap.to_json()
+        out.append({
+            "region": reg, "region_name": REGIONS[reg], "cases": len(results),
+            "caps": list(caps.values()),
+            "accumulated": [{"key": k, "name": LEDGER_LABELS.get(k, k), "amount": str(v)}
+                            for k, v in sorted(ledger.data.items())],
+        })
+    return {"id_number": mask_id(person["id_number"]), "name": person["name"], "year": year, "regions": out}
+
+
+def early_warning_list(store: Store, year: int, region: str | None = None) -> list[dict]:
+    """Persons whose year passed their early-warning line, with the latest warning of the year."""
+    _year(year)
+    params: list[Any] = [year]
+    extra = ""
+    if _region(region):
+        extra = " AND c.region = ?"
+        params.append(region)
+    rows = store.query(
+        "SELECT c.person_id, c.region, c.warning_kind, c.year_out_of_pocket, c.date, c.id, p.id_number, p.name "
+        "FROM cases c JOIN persons p ON p.id = c.person_id "
+        "WHERE c.policy_year = ? AND c.warning_kind IS NOT NULL AND c.void = 0" + extra +
+        " ORDER BY c.id", params)
+    latest: dict[tuple[int, str], dict] = {}
+    for r in rows:
+        latest[(r["person_id"], r["region"])] = r
+    return [{"id_number": mask_id(r["id_number"]), "name": r["name"], "region": r["region"], "kind": r["warning_kind"],
+             "year_out_of_pocket": r["year_out_of_pocket"], "date": r["date"], "case_id": r["id"]}
+            for r in sorted(latest.values(), key=lambda r: r["id"])]

@@ -1,0 +1,335 @@
+"""`python -m engine cases ...`: the case store's command line (store-cli.md)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .case import IDENTITIES, KINDS
+from .errors import InputError
+from .policy import REGIONS
+
+DEFAULT_OFFICE = "本经办点"
+
+
+def _dump(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _open(args: argparse.Namespace):
+    from .store import open_store
+
+    return open_store(args.data_dir)
+
+
+def _who(store, args: argparse.Namespace) -> tuple[str, str]:
+    operator = getattr(args, "operator", None) or store.setting("operator")
+    if not operator:
+        try:
+            operator = getpass.getuser()
+        except Exception:
+            operator = "经办人"
+    office = getattr(args, "office", None) or store.setting("office") or DEFAULT_OFFICE
+    return operator, office
+
+
+def _save(args: argparse.Namespace) -> int:
+    from .cli import read_json
+    from .store.cases import save_cases
+
+    doc = read_json(args.file)
+    with _open(args) as store:
+        operator, office = _who(store, args)
+
+        def emit(saved) -> None:
+            sys.stdout.write(json.dumps(saved.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+        save_cases(store, doc, operator=operator, office=office, on_saved=emit)
+    return 0
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .store.queries import list_cases
+
+    with _open(args) as store:
+        rows = list_cases(store, id_number=args.id_number, name=args.name, year=args.year, region=args.region,
+                          operator=args.operator, date_from=args.date_from, date_to=args.date_to,
+                          include_void=args.include_void)
+    if args.json:
+        keys = ("case_id", "receipt_no", "id_number", "name", "region", "date", "void", "payouts", "out_of_pocket")
+        _dump([{k: r[k] for k in keys} for r in rows])
+        return 0
+    if not rows:
+        print("没有符合条件的案件。")
+        return 0
+    print("案件  回执号        姓名      身份证号            地区    结算日期    医疗总费用  基本医保    大病保险   医疗救助   倾斜救助   个人自付")
+    for r in rows:
+        p = r["payouts"]
+        print(f"{r['case_id']:<5} {r['receipt_no']:<13} {r['name']:<8} {r['id_number']:<19} {REGIONS[r['region']]:<6} "
+              f"{r['date']}  {r['total']:>10} {p['basic']:>10} {p['critical']:>10} {p['assistance']:>10} "
+              f"{p['tilt']:>10} {r['out_of_pocket']:>10}" + ("  【已作废】" if r["void"] else ""))
+    print(f"共 {len(rows)} 件。")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from .store.cases import show_case
+    from .store.persons import mask_id
+
+    with _open(args) as store:
+        case = show_case(store, args.case_id)
+    if args.json:
+        _dump(case)
+        return 0
+    res = case["result"]
+    p = res["payouts"]
+    print(f"案件 {case['case_id']}  回执号 {case['receipt_no']}" + ("  【已作废】" if case["void"] else ""))
+    print(f"{case['name']}  {mask_id(case['id_number'])}  {REGIONS[case['region']]}  结算日期 {case['date']}  "
+          f"{KINDS[case['input']['visit']['kind']]}")
+    print(f"身份：{IDENTITIES.get(res['identity_used'] or '', '普通参保人员')}  {res['assistance_class'] or ''}")
+    print(f"基本医保 {p['basic']}  大病保险 {p['critical']}  医疗救助 {p['assistance']}  倾斜/再救助/托底 {p['tilt']}  "
+          f"个人自付 {res['out_of_pocket']}")
+    print("计算过程：")
+    for i, step in enumerate(res["steps"], 1):
+        print(f"  {i}. {step['text']}（{step['source']}）")
+    for w in res["warnings"]:
+        print(f"  提示：{w}")
+    if case["void"]:
+        print(f"作废：{case['voided_at']} 由 {case['voided_by']}，原因：{case['void_reason']}")
+    for pr in case["prints"]:
+        print(f"{'补打' if pr['reprint'] else '打印'}回执：{pr['printed_at']} {pr['operator']}")
+    print("操作记录：")
+    for a in case["audit"]:
+        print(f"  {a['at']} {a['operator']} {a['detail']}")
+    return 0
+
+
+def _void(args: argparse.Namespace) -> int:
+    from .store.cases import void_case
+
+    with _open(args) as store:
+        operator, _ = _who(store, args)
+        done = void_case(store, args.case_id, args.reason, operator=operator)
+    print(f"案件 {done['case_id']}（回执号 {done['receipt_no']}）已作废，其金额已从该人员年度台账中扣除。")
+    for ch in done["later_changed"]:
+        print(f"注意：其后保存的案件 {ch['case_id']} 按作废后的台账重算，结果将不同"
+              f"（医疗救助 {ch['stored']['assistance']} → {ch['recomputed']['assistance']}，"
+              f"倾斜救助 {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；如需更正，请作废后重新保存。")
+    return 0
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from .store.queries import year_ledger
+
+    with _open(args) as store:
+        ledger = year_ledger(store, args.id_number, args.year, args.region)
+    if args.json:
+        _dump(ledger)
+        return 0
+    print(f"{ledger['name']}  {ledger['id_number']}  {ledger['year']} 年度台账")
+    if not ledger["regions"]:
+        print("该年度没有已保存（未作废）的案件，各项额度均未使用。")
+    for reg in ledger["regions"]:
+        print(f"【{reg['region_name']}】已保存案件 {reg['cases']} 件")
+        for cap in reg["caps"]:
+            limit = cap["limit"] or "不设上限"
+            left = cap["left"] if cap["left"] is not None else "—"
+            print(f"  {cap['name']}：已用 {cap['used']}，限额 {limit}，剩余 {left}（{cap['source']}）")
+        for acc in reg["accumulated"]:
+            print(f"  {acc['name']}：{acc['amount']}")
+    return 0
+
+
+def _persons(args: argparse.Namespace) -> int:
+    from .store.persons import identities_on, mask_id, search_by_name
+    from .store.queries import person_or_error
+
+    with _open(args) as store:
+        if args.id_number:
+            found = [person_or_error(store, args.id_number)]
+        else:
+            found = search_by_name(store.db, args.name or "")
+        day = dt.date.today()
+        rows = [{"id_number": mask_id(p["id_number"]), "name": p["name"], "sex": p["sex"], "birth_date": p["birth_date"],
+                 "identities": identities_on(store.db, p["id"], day)} for p in found]
+    if args.json:
+        _dump(rows)
+        return 0
+    for r in rows:
+        names = "、".join(IDENTITIES[i] for i in r["identities"]) or "无"
+        print(f"{r['name']}  {r['id_number']}  {r['sex']}  {r['birth_date']}  当前身份：{names}")
+    print(f"共 {len(rows)} 人。")
+    return 0
+
+
+def _warnings(args: argparse.Namespace) -> int:
+    from .store.queries import early_warning_list
+
+    with _open(args) as store:
+        rows = early_warning_list(store, args.year, args.region)
+    if args.json:
+        _dump(rows)
+        return 0
+    for r in rows:
+        print(f"{r['kind']}  {r['name']}  {r['id_number']}  {REGIONS[r['region']]}  年度累计个人自付 {r['year_out_of_pocket']}"
+              f"（截至 {r['date']}，案件 {r['case_id']}）")
+    print(f"{args.year} 年度预警 {len(rows)} 人。")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .store.export import export_cases
+
+    with _open(args) as store:
+        n = export_cases(store, args.output, args.format, args.year, args.region, args.month,
+                         args.include_void, args.mask_id)
+    print(f"已导出 {n} 件案件到 {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .store.import_persons import import_persons
+
+    with _open(args) as store:
+        operator, _ = _who(store, args)
+        report = import_persons(store, args.file, operator=operator)
+    if args.json:
+        _dump(report.to_json())
+        return 0
+    print(f"已接收 {report.taken} 行（新增人员 {report.new_persons}，新增身份记录 {report.new_grants}，"
+          f"已登记过的 {report.duplicates} 行），拒绝 {len(report.rejected)} 行。")
+    for row, reason in report.rejected:
+        print(f"  第 {row} 行：{reason}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from .store import backup
+
+    with _open(args) as store:
+        if args.output:
+            target = Path(args.output)
+            if target.exists():
+                raise InputError("-o", f"{target} 已存在，请换一个文件名（不会覆盖已有文件）",
+                                 f"{target} exists; choose another name (files are never overwritten)")
+            made = backup.copy_database(store.conn, target)
+        else:
+            made = backup.make_backup(store.conn, store.folder, "manual")
+    print(f"已备份到 {made}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from .store.restore import restore
+
+    done = restore(args.data_dir, args.file)
+    if done["previous_saved_as"]:
+        print(f"恢复前的数据库已备份到 {done['previous_saved_as']}")
+    if done["damaged_moved_to"]:
+        print(f"损坏的数据库已移到 {done['damaged_moved_to']}（未删除）")
+    print(f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .store.restore import check
+
+    info = check(args.data_dir)
+    print(f"数据库完好：{info['path']}（数据结构版本 {info['schema_version']}，人员 {info['persons']}，"
+          f"案件 {info['cases']}，回执 {info['receipts']}，操作记录 {info['audit']}）")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
+    cases = sub.add_parser("cases", help="the case store: save, list, show, void, ledger, export, import, backup")
+    cases.add_argument("--data-dir", help="data folder (else SANCHONG_DATA_DIR, else the user data folder)")
+    cmds = cases.add_subparsers(dest="cases_command", required=True, parser_class=parser_class)
+
+    p = cmds.add_parser("save", help="save one case or {\"cases\": [...]}")
+    p.add_argument("file", metavar="FILE", help="case JSON, or - for standard input")
+    p.add_argument("--operator", help="经办人 (default: the settings)")
+    p.add_argument("--office", help="经办机构 (default: the settings)")
+    p.set_defaults(run=_save)
+
+    p = cmds.add_parser("list", help="list saved cases, oldest first")
+    p.add_argument("--id-number")
+    p.add_argument("--name", help="part of a name")
+    p.add_argument("--year", type=int)
+    p.add_argument("--region", choices=list(REGIONS))
+    p.add_argument("--operator")
+    p.add_argument("--from", dest="date_from", type=_date_arg, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date_arg, metavar="YYYY-MM-DD")
+    p.add_argument("--include-void", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_list)
+
+    p = cmds.add_parser("show", help="one case: input, result with steps, receipt, void state, audit")
+    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_show)
+
+    p = cmds.add_parser("void", help="作废 a case, with a reason")
+    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--operator")
+    p.set_defaults(run=_void)
+
+    p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
+    p.add_argument("id_number", metavar="ID_NUMBER")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--region", choices=list(REGIONS))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_ledger)
+
+    p = cmds.add_parser("persons", help="find persons by ID number or (fuzzily) by name")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--id-number")
+    who.add_argument("--name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_persons)
+
+    p = cmds.add_parser("warnings", help="the early-warning list of a year")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--region", choices=list(REGIONS))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_warnings)
+
+    p = cmds.add_parser("export", help="a year's cases as xlsx or csv for the district's report")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--month", type=int)
+    p.add_argument("--region", choices=list(REGIONS))
+    p.add_argument("--format", choices=["xlsx", "csv"], required=True)
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--include-void", action="store_true")
+    p.add_argument("--mask-id", action="store_true", help="mask ID numbers")
+    p.set_defaults(run=_export)
+
+    p = cmds.add_parser("import-persons", help="persons and identities from the civil-affairs list (xlsx/csv)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--operator")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_import)
+
+    p = cmds.add_parser("backup", help="back up the database")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(run=_backup)
+
+    p = cmds.add_parser("restore", help="restore the database from a backup (the current one is backed up first)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=_restore)
+
+    p = cmds.add_parser("check", help="integrity check")
+    p.set_defaults(run=_check)
