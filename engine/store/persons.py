@@ -109,24 +109,27 @@ def add_grant(db: sqlite_utils.Database, person_id: int, identity: str, granted_
     return True
 
 
-def check_case_identities(db: sqlite_utils.Database, person_id: int, case: Case, at: str, index: int | None = None) -> None:
-    """Each identity the case claims must not have expired on the case date; a claim with no
-    recorded grant covering the date is recorded, from the case, for the window to reuse."""
+FROM_CASE = "案件录入"
+
+
+def check_case_identities(db: sqlite_utils.Database, person_id: int, case: Case, at: str) -> None:
+    """An identity the case claims must not have ended, by a recorded identification (an imported
+    civil-affairs list or the window's person page), before the case date. A claim no grant covers
+    is recorded from the case, for the window to fill in next time; such grants never refuse a case."""
     recorded = grants(db, person_id)
     for i, code in enumerate(case.identities):
         mine = [g for g in recorded if g.identity == code]
         if any(g.covers(case.date) for g in mine):
             continue
-        ended = [g for g in mine if g.ends_on is not None and g.ends_on < case.date]
+        ended = [g for g in mine if g.source != FROM_CASE and g.ends_on is not None and g.ends_on < case.date]
         if ended:
             last = max(ended, key=lambda g: g.ends_on)
-            field = f"person.identities[{i}]"
-            raise InputError(field if index is None else f"cases[{index}].{field}",
-                             f"“{IDENTITIES[code]}”身份自 {last.granted_on} 认定，已于 {last.ends_on} 到期，"
-                             f"结算日期 {case.date} 不在有效期内；请按新的认定结果登记后再保存",
+            raise InputError(f"person.identities[{i}]",
+                             f"“{IDENTITIES[code]}”身份于 {last.granted_on} 认定（{last.source}），已于 {last.ends_on} 到期，"
+                             f"结算日期 {case.date} 不在有效期内；请登记新的认定结果后再保存",
                              f"identity {code} granted {last.granted_on} ended {last.ends_on}, before {case.date}; "
                              "record the new identification first")
-        add_grant(db, person_id, code, case.date, None, "案件录入", at)
+        add_grant(db, person_id, code, case.date, None, FROM_CASE, at)
 
 
 def _like_escape(text: str) -> str:

@@ -1,0 +1,48 @@
+"""Helper process for tests/test_store_durability.py (not a test module itself).
+
+    python tests/store_worker.py DATA_DIR JOBS.json [--wait]
+
+JOBS.json is a list of {"office": ..., "operator": ..., "case": CASE}. Each job is saved
+with its own `save_cases` call (one case per call, one commit each) and, right after the
+call returns, one line is printed and flushed:
+
+    {"case_id": N, "receipt_no": "2023-000017", "payouts": {...}, "out_of_pocket": "..."}
+
+With --wait the worker imports everything, prints "ready", and opens the store only after
+it reads a line on standard input, so that two workers can be started at the same instant.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from engine.store import open_store  # noqa: E402
+from engine.store.cases import save_cases  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    data_dir, jobs_file = argv[0], argv[1]
+    jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
+    if "--wait" in argv[2:]:
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        if not sys.stdin.readline():
+            return 3
+    out = sys.stdout
+    with open_store(data_dir) as store:
+        for job in jobs:
+            [saved] = save_cases(store, job["case"], operator=job["operator"], office=job["office"])
+            out.write(json.dumps({"case_id": saved.case_id, "receipt_no": saved.receipt_no,
+                                  "payouts": saved.result["payouts"],
+                                  "out_of_pocket": saved.result["out_of_pocket"]}, ensure_ascii=False) + "\n")
+            out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
