@@ -1,10 +1,19 @@
-"""`main.py --self-test`: the bundled policy files load and one case per region computes."""
+"""`main.py --self-test`: the bundled policy files load, one case per region computes, and
+the cases save into a case store in a temporary data folder (app-cli.md)."""
 from __future__ import annotations
 
 import sys
+import tempfile
 
 from .calculate import calculate
 from .policy import REGIONS, load_books
+
+PERSONS = {  # valid GB 11643 numbers for the samples
+    "wuhan": ("42010219800101001X", "自检甲"),
+    "dianjiang": ("500231197506150010", "自检乙"),
+    "weihai": ("37100219680320001X", "自检丙"),
+    "changchun": ("220102201001010017", "自检丁"),
+}
 
 SAMPLES = {
     "wuhan": {"region": "wuhan", "date": "2023-03-01", "person": {"identities": ["subsistence"]},
@@ -27,20 +36,38 @@ SAMPLES = {
 }
 
 
+def _save_samples(cases: list[dict]) -> int:
+    """Save the samples into a fresh store in a temporary folder; returns how many were saved."""
+    from .store import open_store
+    from .store.cases import save_cases, show_case
+
+    with tempfile.TemporaryDirectory(prefix="sanchong-selftest-") as folder, open_store(folder) as store:
+        saved = save_cases(store, {"cases": cases}, operator="自检", office="自检")
+        for one, case in zip(saved, cases):
+            if show_case(store, one.case_id)["result"] != calculate(case):
+                raise RuntimeError(f"{REGIONS[case['region']]} 保存后的结果与计算结果不一致")
+        return len(saved)
+
+
 def run() -> int:
     try:
         books = load_books()
         count = sum(len(b.parameters) for b in books.values())
+        cases = []
         for region, sample in SAMPLES.items():
             case = {k: v for k, v in sample.items() if k != "expect"}
             got = calculate(case)["payouts"]["assistance"]
             if got != sample["expect"]:
                 print(f"自检失败：{REGIONS[region]} 医疗救助 {got}，应为 {sample['expect']}")
                 return 1
+            id_number, name = PERSONS[region]
+            cases.append({**case, "person": {**case["person"], "id_number": id_number, "name": name}})
+        saved = _save_samples(cases)
     except Exception as exc:  # report, never a traceback
-        print(f"自检失败：{type(exc).__name__}: {exc}")
+        message = exc.message() if hasattr(exc, "message") else f"{type(exc).__name__}: {exc}"
+        print(f"自检失败：{message}")
         return 1
-    print(f"自检通过：{len(books)} 个地区、{count} 项政策参数已加载，{len(SAMPLES)} 个样例案件计算正确")
+    print(f"自检通过：{len(books)} 个地区、{count} 项政策参数已加载，{len(SAMPLES)} 个样例案件计算正确，{saved} 件已保存到临时数据库")
     return 0
 
 

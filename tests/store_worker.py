@@ -9,7 +9,9 @@ call returns, one line is printed and flushed:
     {"case_id": N, "receipt_no": "2023-000017", "payouts": {...}, "out_of_pocket": "..."}
 
 With --wait the worker imports everything, prints "ready", and opens the store only after
-it reads a line on standard input, so that two workers can be started at the same instant.
+it reads a line on standard input, so that two workers open the data folder at the same
+instant; with --wait-open it opens the store first and then waits the same way, so that
+two workers start saving at the same instant.
 """
 from __future__ import annotations
 
@@ -25,16 +27,21 @@ from engine.store import open_store  # noqa: E402
 from engine.store.cases import save_cases  # noqa: E402
 
 
+def _ready() -> bool:
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    return bool(sys.stdin.readline())
+
+
 def main(argv: list[str]) -> int:
     data_dir, jobs_file = argv[0], argv[1]
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
-    if "--wait" in argv[2:]:
-        sys.stdout.write("ready\n")
-        sys.stdout.flush()
-        if not sys.stdin.readline():
-            return 3
+    if "--wait" in argv[2:] and not _ready():
+        return 3
     out = sys.stdout
     with open_store(data_dir) as store:
+        if "--wait-open" in argv[2:] and not _ready():
+            return 3
         for job in jobs:
             [saved] = save_cases(store, job["case"], operator=job["operator"], office=job["office"])
             out.write(json.dumps({"case_id": saved.case_id, "receipt_no": saved.receipt_no,
