@@ -56,6 +56,26 @@ def _calc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _receipt(args: argparse.Namespace) -> int:
+    """A receipt PDF from a case (a trial, marked 试算) or a saved case as `cases show --json` prints it."""
+    from .receipt.make import from_case, from_stored, write
+
+    doc = read_json(args.file)
+    if isinstance(doc, dict) and {"input", "result", "receipt_no", "result_hash"} <= set(doc):
+        data = from_stored(doc, window=args.window or "", reprint=bool(doc.get("prints")))
+    elif isinstance(doc, dict) and "receipt_no" in doc and "result" in doc:
+        raise InputError("FILE", "这是保存命令输出的一行，缺少录入的费用信息；请用 python -m engine cases receipt 案件编号 -o 文件.pdf",
+                         "this is a save output line without the case input; use: python -m engine cases receipt CASE_ID -o FILE.pdf")
+    else:
+        data = from_case(doc, office=args.office or "", window=args.window or "", operator=args.operator or "")
+    try:
+        write(data, args.output, args.layout)
+    except OSError as exc:
+        raise InputError("-o", f"无法写入 {args.output}（{exc.strerror}）", f"cannot write {args.output} ({exc.strerror})") from None
+    print(f"已生成回执：{args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m engine", description="三重保障计算器 engine")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -63,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("file", metavar="CASE.json", help="the case file, or - for standard input")
     calc.add_argument("--pretty", action="store_true", help="indent the JSON output")
     calc.set_defaults(run=_calc)
+    receipt = sub.add_parser("receipt", help="a receipt PDF of a case (试算) or of a saved case (cases show --json)")
+    receipt.add_argument("file", metavar="CASE_OR_RESULT.json", help="a CASE, or a saved case from `cases show --json`; - for standard input")
+    receipt.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    receipt.add_argument("--layout", choices=["A4", "A5"], default="A4")
+    receipt.add_argument("--office", help="经办机构 printed on a trial receipt")
+    receipt.add_argument("--window", help="窗口")
+    receipt.add_argument("--operator", help="经办人 printed on a trial receipt")
+    receipt.set_defaults(run=_receipt)
     from .store_cli import add_parser
 
     add_parser(sub, _Parser)

@@ -216,6 +216,46 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _receipt(args: argparse.Namespace) -> int:
+    """The receipt PDF of a stored case; a second print, or --reprint, is recorded and marked 补打."""
+    import os
+
+    from .receipt.make import from_stored, write
+    from .store.cases import record_print, show_case
+
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    with _open(args) as store:
+        operator, _ = _who(store, args)
+        stored = show_case(store, args.case_id)
+        reprint = args.reprint or bool(stored["prints"])
+        try:
+            write(from_stored(stored, window=store.setting("window") or "", reprint=reprint), partial, args.layout)
+        except OSError as exc:
+            raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
+                             f"cannot write {target} ({exc.strerror})") from None
+        record_print(store, args.case_id, operator=operator, reprint=reprint)
+    os.replace(partial, target)
+    print(f"已生成{'补打' if reprint else ''}回执 {stored['receipt_no']}：{target}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .store.verify import verify
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    with _open(args) as store:
+        outcome = verify(store, text)
+    if outcome["ok"]:
+        print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）与数据库一致" +
+              ("；注意：该案件已作废" if outcome["void"] else "。"))
+        return 0
+    print(f"回执 {outcome['receipt_no']} 与数据库不一致：")
+    for problem in outcome["problems"]:
+        print(f"  {problem}")
+    return 1
+
+
 def _backup(args: argparse.Namespace) -> int:
     from .store import backup
 
@@ -293,6 +333,18 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ledger)
+
+    p = cmds.add_parser("receipt", help="the receipt PDF of a saved case")
+    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    p.add_argument("--reprint", action="store_true", help="补打 (a second print is a reprint anyway)")
+    p.add_argument("--layout", choices=["A4", "A5"], default="A4")
+    p.add_argument("--operator")
+    p.set_defaults(run=_receipt)
+
+    p = cmds.add_parser("verify", help="check a receipt's QR code text against the database")
+    p.add_argument("text", metavar="QR_TEXT", help="the decoded QR text, or - for standard input")
+    p.set_defaults(run=_verify)
 
     p = cmds.add_parser("persons", help="find persons by ID number or (fuzzily) by name")
     who = p.add_mutually_exclusive_group(required=True)

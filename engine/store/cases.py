@@ -21,6 +21,7 @@ from ..case import Case, parse_case
 from ..errors import InputError
 from ..ledger import Ledger
 from ..policy import policy_version
+from ..receipt.payload import result_hash
 from .database import Store, now
 from .persons import check_case_identities, upsert_person
 
@@ -220,6 +221,7 @@ def show_case(store: Store, case_id: int) -> dict[str, Any]:
         "void": bool(row["void"]), "void_reason": row["void_reason"], "voided_at": row["voided_at"],
         "voided_by": row["voided_by"],
         "input": from_json_text(row["input"]), "result": from_json_text(row["result"]),
+        "result_hash": result_hash(row["result"]),
         "prints": [{"printed_at": p["printed_at"], "operator": p["operator"], "reprint": bool(p["reprint"])} for p in prints],
         "audit": entries,
     }

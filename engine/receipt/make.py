@@ -1,0 +1,48 @@
+"""Building a receipt from a saved case or from a case not saved (a trial)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..case import parse_case
+from ..calculate import calculate
+from ..store.persons import mask_id
+from . import payload
+
+
+def from_stored(stored: dict[str, Any], *, window: str = "", reprint: bool = False,
+                printed_at: str | None = None) -> "ReceiptData":
+    """The receipt of a saved case, as `cases show --json` gives it (with its result_hash)."""
+    from .document import ReceiptData, now_text
+
+    result = stored["result"]
+    total = f"{parse_case(stored['input']).total:.2f}"
+    qr = payload.build(stored["receipt_no"], stored["office"], stored["case_id"], payload.amounts(total, result),
+                       stored["result_hash"])
+    return ReceiptData(
+        receipt_no=stored["receipt_no"], office=stored["office"], window=window, operator=stored["operator"],
+        printed_at=printed_at or now_text(), name=stored["name"], id_masked=mask_id(stored["id_number"]),
+        case_input=stored["input"], result=result, qr_text=qr,
+        void_reason=(stored.get("void_reason") or "未注明") if stored.get("void") else None, reprint=reprint)
+
+
+def from_case(doc: dict[str, Any], *, office: str = "", window: str = "", operator: str = "") -> "ReceiptData":
+    """A trial receipt of a case that is not saved: computed now, marked 试算, no receipt number."""
+    from ..store.cases import to_json_text
+    from .document import ReceiptData, now_text
+
+    case = parse_case(doc)
+    result = calculate(doc)
+    qr = payload.build(None, office, None, payload.amounts(f"{case.total:.2f}", result),
+                       payload.result_hash(to_json_text(result)))
+    return ReceiptData(
+        receipt_no=None, office=office or "—", window=window, operator=operator or "—",
+        printed_at=now_text(), name=case.name or "—", id_masked=mask_id(case.id_number) or "—",
+        case_input=doc, result=result, qr_text=qr,
+        notes=["试算结果：案件未保存，本单不作结算凭证；未保存的案件不计入年度累计。"])
+
+
+def write(data: "ReceiptData", out: str | Path | BinaryIO, layout: str = "A4") -> None:
+    from .document import build_receipt
+
+    build_receipt(data, str(out) if isinstance(out, Path) else out, layout)
