@@ -73,9 +73,8 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _qr(text: str, size: float, font: str) -> Drawing:
-    widget = QrCodeWidget(text, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    widget = QrCodeWidget(text, barLevel="M", barWidth=size, barHeight=size)
+    drawing = Drawing(size, size)
     drawing.initialFontName = font  # else the renderer sets Helvetica, which is never embedded
     drawing.add(widget)
     return drawing
