@@ -36,17 +36,29 @@ SAMPLES = {
 }
 
 
-def _save_samples(cases: list[dict]) -> int:
-    """Save the samples into a fresh store in a temporary folder; returns how many were saved."""
+def _save_samples(cases: list[dict]) -> tuple[int, int]:
+    """Save the samples into a fresh store in a temporary folder and write the receipt of each;
+    returns how many were saved and the size of the last receipt in bytes."""
+    from pathlib import Path
+
+    from .receipt.make import from_stored, write
     from .store import open_store
     from .store.cases import save_cases, show_case
 
     with tempfile.TemporaryDirectory(prefix="sanchong-selftest-") as folder, open_store(folder) as store:
         saved = save_cases(store, {"cases": cases}, operator="自检", office="自检")
+        size = 0
         for one, case in zip(saved, cases):
-            if show_case(store, one.case_id)["result"] != calculate(case):
+            stored = show_case(store, one.case_id)
+            if stored["result"] != calculate(case):
                 raise RuntimeError(f"{REGIONS[case['region']]} 保存后的结果与计算结果不一致")
-        return len(saved)
+            pdf = Path(folder) / f"{one.receipt_no}.pdf"
+            write(from_stored(stored), pdf)
+            data = pdf.read_bytes()
+            if not data.startswith(b"%PDF") or b"WenQuanYi" not in data:
+                raise RuntimeError(f"回执 {pdf.name} 生成不完整（缺少内嵌中文字体）")
+            size = len(data)
+        return len(saved), size
 
 
 def run() -> int:
@@ -62,12 +74,12 @@ def run() -> int:
                 return 1
             id_number, name = PERSONS[region]
             cases.append({**case, "person": {**case["person"], "id_number": id_number, "name": name}})
-        saved = _save_samples(cases)
+        saved, size = _save_samples(cases)
     except Exception as exc:  # report, never a traceback
         message = exc.message() if hasattr(exc, "message") else f"{type(exc).__name__}: {exc}"
         print(f"自检失败：{message}")
         return 1
-    print(f"自检通过：{len(books)} 个地区、{count} 项政策参数已加载，{len(SAMPLES)} 个样例案件计算正确，{saved} 件已保存到临时数据库")
+    print(f"自检通过：{len(books)} 个地区、{count} 项政策参数已加载，{len(SAMPLES)} 个样例案件计算正确，{saved} 件已保存到临时数据库，回执 PDF 已生成（{size // 1024} KB，字体已内嵌）")
     return 0
 
 
