@@ -1,6 +1,6 @@
 """Helper process for tests/test_store_durability.py (not a test module itself).
 
-    python tests/store_worker.py DATA_DIR JOBS.json [--wait]
+    python tests/store_worker.py DATA_DIR JOBS.json [--wait | --wait-open] [--pace]
 
 JOBS.json is a list of {"office": ..., "operator": ..., "case": CASE}. Each job is saved
 with its own `save_cases` call (one case per call, one commit each) and, right after the
@@ -11,12 +11,15 @@ call returns, one line is printed and flushed:
 With --wait the worker imports everything, prints "ready", and opens the store only after
 it reads a line on standard input, so that two workers open the data folder at the same
 instant; with --wait-open it opens the store first and then waits the same way, so that
-two workers start saving at the same instant.
+two workers start saving at the same instant. With --pace it leaves 5 ms between two saves
+(without it, one worker can hold the write lock nearly all the time and the other only gets
+its turns after the first has finished).
 """
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +51,8 @@ def main(argv: list[str]) -> int:
                                   "payouts": saved.result["payouts"],
                                   "out_of_pocket": saved.result["out_of_pocket"]}, ensure_ascii=False) + "\n")
             out.flush()
+            if "--pace" in argv[2:]:
+                time.sleep(0.005)  # a moment between two saves, as a clerk would leave: the other window's turn
     return 0
 
 

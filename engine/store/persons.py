@@ -9,7 +9,7 @@ import sqlite_utils
 from ..case import IDENTITIES, Case, birth_from_id
 from ..errors import InputError
 
-# 因病致贫重病患者: one identification covers one medical year (威政办发〔2022〕15号 二、(三)):
+# 因病致贫重病患者: one identification covers one medical year (威政办发〔2022〕15号 二、(三)4):
 # the grant ends 12 months after it was made.
 VALID_MONTHS = {"illness_impoverished": 12}
 
