@@ -11,6 +11,8 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import time
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -44,7 +46,7 @@ def _new_name(folder: Path, kind: str) -> Path:
 def copy_database(source: sqlite3.Connection, target: Path) -> Path:
     """Copy an open database to `target` with the backup API (consistent even while others write)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
+    tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}.partial")  # one per writer
     try:
         dest = sqlite3.connect(str(tmp))
         try:
@@ -72,6 +74,24 @@ def rotate(folder: Path, kind: str = "daily", keep: int = KEEP_DAILY) -> None:
         old.unlink(missing_ok=True)
 
 
+STALE_LOCK_SECONDS = 600
+
+
+def _claim(lock: Path) -> bool:
+    """Take the day's backup lock (one window makes the daily backup); a stale lock is taken over."""
+    try:
+        os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        try:
+            if time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+                lock.unlink(missing_ok=True)
+                return _claim(lock)
+        except OSError:
+            pass
+        return False
+
+
 def daily(conn: sqlite3.Connection, folder: Path, verify: Callable[[], None]) -> Path | None:
     """Once a day, after a full integrity check, a backup; the oldest daily ones are removed."""
     today = dt.date.today().isoformat()
@@ -79,7 +99,15 @@ def daily(conn: sqlite3.Connection, folder: Path, verify: Callable[[], None]) ->
         return None
     if conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0:
         return None
-    verify()  # never rotate good backups out for a damaged copy
-    made = make_backup(conn, folder, "daily")
-    rotate(folder)
-    return made
+    lock = backups_dir(folder) / f".daily-{today}.lock"
+    if not _claim(lock):
+        return None  # another window is making today's backup
+    try:
+        if any(p.name.startswith(f"{PREFIX}{today}-") and "-daily" in p.name for p in list_backups(folder)):
+            return None
+        verify()  # never rotate good backups out for a damaged copy
+        made = make_backup(conn, folder, "daily")
+        rotate(folder)
+        return made
+    finally:
+        lock.unlink(missing_ok=True)

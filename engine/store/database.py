@@ -9,7 +9,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -183,15 +186,55 @@ def _migrate(store: Store, version: int) -> None:
             store.conn.execute(f"PRAGMA user_version = {number + 1}")
 
 
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL; the busy timeout does not cover this pragma, so wait for other windows here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _create(folder: Path, path: Path) -> None:
+    """A new database, made whole in a temporary file and then linked into place: another
+    window opening the folder at the same moment, or a kill, never sees a half-made file."""
+    for stale in folder.glob(".cases-*.new*"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            stale.unlink(missing_ok=True)
+    tmp = folder / f".cases-{uuid.uuid4().hex}.new"
+    conn = connect(tmp)
+    try:
+        _set_wal(conn)
+        _migrate(Store(folder, conn), 0)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    try:
+        os.link(tmp, path)        # fails if another window created it first: theirs is kept
+    except FileExistsError:
+        pass
+    except OSError:               # a filesystem without hard links
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True) -> Store:
     """Open (creating if new) the case database of the data folder, checked and migrated."""
     folder = datadir.prepare(datadir.resolve(data_dir))
     path = folder / DB_NAME
-    existed = path.exists()
-    if existed:
-        _check_file(path)
+    if path.exists() and path.stat().st_size == 0 and not backup.list_backups(folder):
+        path.unlink()  # an empty file from an older, interrupted first start: it never held a case
     try:
-        conn = connect(path)
+        if not path.exists():
+            _create(folder, path)
+        _check_file(path)
+        conn = connect(path, mode="rw")
     except sqlite3.DatabaseError as exc:
         raise database_error(exc, path) from None
     try:
@@ -203,11 +246,9 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
                 f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，{zh_hint}",
                 f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
                 f"install the newest version; the file is left untouched; or {en_hint}", found)
-        if existed and version > 0:
-            check_integrity(conn, path, quick=True)
+        check_integrity(conn, path, quick=True)
         conn.execute("PRAGMA foreign_keys = ON")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _set_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         store = Store(folder, conn)
         _migrate(store, version)
