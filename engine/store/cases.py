@@ -126,6 +126,18 @@ def _save_one(db: sqlite_utils.Database, case: Case, raw: dict, operator: str, o
     return Saved(case_id, number, data)
 
 
+def preview_case(store: Store, doc: Any) -> dict[str, Any]:
+    """What saving one case would give now, against the person's stored year; nothing is written.
+    Without an ID number (or for a person not yet stored) the year starts empty."""
+    case = parse_case(doc)
+    ledger = Ledger()
+    if case.id_number:
+        rows = store.query("SELECT id FROM persons WHERE id_number = ?", (case.id_number,))
+        if rows:
+            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year)
+    return calculate_case(case, ledger).to_json()
+
+
 def save_cases(store: Store, doc: Any, *, operator: str, office: str,
                on_saved: Callable[[Saved], None] | None = None) -> list[Saved]:
     """Save one case or a list. Everything is validated (in a transaction rolled back) before

@@ -1,0 +1,121 @@
+"""Step 4 结果: one row per layer with its amount (and 大写), under each the steps with their
+arithmetic and clause — click a clause to read the document's own sentence — the year's caps
+after this case, and every warning or unverified parameter highlighted."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from html import escape
+
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+
+from engine.case import IDENTITIES
+from engine.explain import clause_texts
+from engine.policy import REGIONS
+from engine.receipt.capitals import capitals
+from engine.store.persons import mask_id
+
+LAYERS = (("basic", "基本医保"), ("critical", "大病保险"), ("assistance", "医疗救助"),
+          ("tilt", "倾斜救助 / 再救助 / 托底"))
+LAYER_COLOR = "#EEF2F7"
+WARN_BG = "#FFF4CE"
+
+
+def _row(label: str, amount: str, strong: bool = False) -> str:
+    weight = "font-weight:bold;" if strong else ""
+    return (f"<tr style='background:{LAYER_COLOR};{weight}'><td>{escape(label)}</td>"
+            f"<td align='right'>{amount}</td><td>{capitals(Decimal(amount))}</td></tr>")
+
+
+class ResultPage(QWidget):
+    title = "结果"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.banner = QLabel()
+        self.banner.setObjectName("result_banner")
+        self.banner.setWordWrap(True)
+        layout.addWidget(self.banner)
+        split = QSplitter()
+        self.breakdown = QTextBrowser()
+        self.breakdown.setObjectName("breakdown")
+        self.breakdown.setOpenLinks(False)
+        self.breakdown.anchorClicked.connect(self._clicked)
+        self.clause = QTextBrowser()
+        self.clause.setObjectName("clause")
+        self.clause.setHtml("<p style='color:#666'>点击计算步骤后的〔条款〕，在此查看文件原文。</p>")
+        split.addWidget(self.breakdown)
+        split.addWidget(self.clause)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+        self.doc: dict = {}
+        self.result: dict = {}
+        self.sources: list[str] = []
+
+    def show_result(self, doc: dict, result: dict) -> None:
+        self.doc, self.result, self.sources = doc, result, []
+        person = doc["person"]
+        used = IDENTITIES.get(result["identity_used"] or "", "普通参保人员")
+        klass = f"（{result['assistance_class']}）" if result.get("assistance_class") else ""
+        why = "　持有多个身份，按支付最多的一个计算（就高不重复）" if len(person.get("identities", [])) > 1 else ""
+        self.banner.setText(f"<b>{escape(person['name'])}</b>　{mask_id(person['id_number'])}　"
+                            f"{REGIONS[doc['region']]}　结算日期 {doc['date']}　按<b>{used}{klass}</b>计算{why}")
+        self.breakdown.setHtml(self._html())
+        self.clause.setHtml("<p style='color:#666'>点击计算步骤后的〔条款〕，在此查看文件原文。</p>")
+
+    def _step_rows(self, layer: str) -> str:
+        out = []
+        for step in self.result["steps"]:
+            if step["layer"] != layer:
+                continue
+            self.sources.append(step["source"])
+            link = f"<a href='clause:{len(self.sources) - 1}'>〔{escape(step['source'])}〕</a>"
+            out.append(f"<tr><td colspan='3' style='color:#333;padding-left:16px'>· {escape(step['text'])} {link}</td></tr>")
+        return "".join(out)
+
+    def _html(self) -> str:
+        r, a = self.result, self.doc["amounts"]
+        total = f"{Decimal(a['total']):.2f}"
+        parts = ["<table width='100%' cellspacing='0' cellpadding='4' border='1' style='border-color:#999'>",
+                 "<tr><th align='left'>项目</th><th align='right'>金额（元）</th><th align='left'>大写</th></tr>",
+                 _row("医疗总费用", total), _row("政策范围内费用", f"{Decimal(a['policy_scope']):.2f}"),
+                 self._step_rows("info")]
+        for key, label in LAYERS:
+            parts += [_row(label, r["payouts"][key], strong=Decimal(r["payouts"][key]) > 0), self._step_rows(key)]
+        if Decimal(r.get("hospital_borne") or "0") > 0:
+            parts += [_row("医疗机构承担", r["hospital_borne"]), self._step_rows("hospital")]
+        parts += [_row("个人自付", r["out_of_pocket"], strong=True), self._step_rows("out_of_pocket"), "</table>"]
+        caps = [c for c in r.get("caps", []) if c.get("limit") is not None]
+        if caps:
+            parts.append("<h4>本年度额度（本次结算后）</h4><table width='100%' cellspacing='0' cellpadding='3' border='1'>"
+                         "<tr><th align='left'>额度</th><th align='right'>年度限额</th><th align='right'>已用</th>"
+                         "<th align='right'>剩余</th><th align='left'>依据</th></tr>")
+            parts += [f"<tr><td>{escape(c['name'])}</td><td align='right'>{c['limit']}</td><td align='right'>{c['used']}</td>"
+                      f"<td align='right'>{c['left']}</td><td>{escape(c['source'])}</td></tr>" for c in caps]
+            parts.append("</table>")
+        if r.get("warnings"):
+            parts.append(f"<h4>提示与预警</h4><table width='100%' cellpadding='4' style='background:{WARN_BG}'>")
+            for w in r["warnings"]:
+                tag = "待核实" if w.startswith("未核实参数") else ("预警" if "预警" in w else "提示")
+                parts.append(f"<tr><td style='color:#C00000'><b>【{tag}】</b>{escape(w)}</td></tr>")
+            parts.append("</table>")
+        return "".join(parts)
+
+    def _clicked(self, url: QUrl) -> None:
+        if url.scheme() == "clause":
+            self.show_clause(int(url.path()))
+
+    def show_clause(self, index: int) -> None:
+        source = self.sources[index]
+        day = dt.date.fromisoformat(self.doc["date"])
+        texts = clause_texts(self.doc["region"], day, source)
+        html = [f"<h4>{escape(source)}</h4>"]
+        if not texts:
+            html.append("<p>该依据为结算单金额或本系统的汇总，文件中没有对应的原文。</p>")
+        for t in texts:
+            html.append(f"<p><b>{escape(t['citation'])}</b>（{t['kind']}）<br>{escape(t['text'])}</p>")
+        self.clause.setHtml("".join(html))

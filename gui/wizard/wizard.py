@@ -1,0 +1,186 @@
+"""新建结算: four steps — 身份, 就诊, 费用, 结果 — Enter moves on, each field's problem shown
+next to it; the result is computed against the person's stored year and saved (and printed)
+from the last step."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from engine.errors import InputError
+from engine.policy import params_for
+from engine.store.cases import preview_case, save_cases
+
+from ..errors import show_error
+from .amounts import AmountsPage
+from .identity import IdentityPage
+from .result import ResultPage
+from .visit import VisitPage
+
+
+class SettleWizard(QWidget):
+    def __init__(self, session, main_window=None):
+        super().__init__(main_window)
+        self.session = session
+        self.main_window = main_window
+        self.identity = IdentityPage(session)
+        self.visit_page = VisitPage(session)
+        self.amounts_page = AmountsPage()
+        self.result_page = ResultPage()
+        self.pages = [self.identity, self.visit_page, self.amounts_page, self.result_page]
+        layout = QVBoxLayout(self)
+        self.steps = QLabel()
+        self.steps.setObjectName("steps")
+        self.steps.setStyleSheet("font-size: 15px; padding: 4px 0;")
+        layout.addWidget(self.steps)
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.stack.addWidget(page)
+        layout.addWidget(self.stack, 1)
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton("上一步（Alt+←）")
+        self.next_button = QPushButton("下一步（Enter）")
+        self.save_button = QPushButton("保存（Ctrl+S）")
+        self.print_button = QPushButton("保存并打印（Ctrl+P）")
+        self.new_button = QPushButton("新建结算（Ctrl+N）")
+        for b, name in ((self.back_button, "back"), (self.next_button, "next"), (self.save_button, "save"),
+                        (self.print_button, "save_print"), (self.new_button, "new")):
+            b.setObjectName(name)
+            b.setAutoDefault(False)
+            buttons.addWidget(b)
+        buttons.insertStretch(2, 1)
+        layout.addLayout(buttons)
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.next)
+        self.save_button.clicked.connect(lambda: self.save(print_after=False))
+        self.print_button.clicked.connect(lambda: self.save(print_after=True))
+        self.new_button.clicked.connect(self.restart)
+        QShortcut(QKeySequence("Alt+Left"), self, activated=self.back)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(print_after=False))
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=lambda: self.save(print_after=True))
+        self.doc: dict | None = None
+        self.result: dict | None = None
+        self.saved_case_id: int | None = None
+        self.last_compute_ms = 0.0
+        self.restart()
+
+    # ---- navigation
+    def restart(self) -> None:
+        region = self.session.setting("default_region")
+        self.identity.reset(region)
+        self.visit_page.reset(region)
+        self.amounts_page.reset()
+        self.doc = self.result = None
+        self.saved_case_id = None
+        self._go(0)
+
+    def _go(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        names = [f"{'①②③④'[i]} {p.title}" for i, p in enumerate(self.pages)]
+        self.steps.setText("　→　".join(f"<b style='color:#1F4E79'>{n}</b>" if i == index else
+                                       f"<span style='color:#888'>{n}</span>" for i, n in enumerate(names)))
+        last = index == len(self.pages) - 1
+        self.back_button.setEnabled(index > 0)
+        self.next_button.setVisible(not last)
+        self.save_button.setVisible(last)
+        self.print_button.setVisible(last)
+        self.save_button.setEnabled(last and self.saved_case_id is None)
+        self.print_button.setEnabled(last and self.saved_case_id is None)
+        focus = {0: self.identity.id_number, 1: self.visit_page.kind, 2: self.amounts_page.inputs["total"],
+                 3: self.save_button if self.saved_case_id is None else self.new_button}[index]
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def current(self) -> int:
+        return self.stack.currentIndex()
+
+    def back(self) -> None:
+        if self.current() > 0 and self.saved_case_id is None:
+            self._go(self.current() - 1)
+
+    def next(self) -> bool:
+        index = self.current()
+        if index == 0:
+            if not self.identity.validate():
+                return False
+            self.visit_page.set_region(self.identity.region_code())
+        elif index == 1:
+            if not self.visit_page.validate():
+                return False
+            try:
+                params_for(self.identity.region_code(), self.visit_page.settlement_date())
+            except InputError as exc:
+                self.visit_page.show_error("date", exc.zh)
+                return False
+        elif index == 2:
+            if not self.amounts_page.validate():
+                return False
+            return self.compute()
+        else:
+            return False
+        self._go(index + 1)
+        return True
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current() < len(self.pages) - 1:
+            self.next()
+            return
+        super().keyPressEvent(event)
+
+    # ---- the case
+    def build_doc(self) -> dict:
+        return {"region": self.identity.region_code(), "date": self.visit_page.settlement_date().isoformat(),
+                "person": self.identity.person(), "visit": self.visit_page.visit(),
+                "amounts": self.amounts_page.amounts(), "flags": self.visit_page.flags()}
+
+    def compute(self) -> bool:
+        """Compute against the person's stored year (nothing saved) and show the result page."""
+        start = time.perf_counter()
+        doc = self.build_doc()
+        try:
+            result = preview_case(self.session.store, doc)
+        except InputError as exc:
+            self._show_input_error(exc)
+            return False
+        except Exception as exc:  # a store problem: say so, stay on this step
+            show_error(self, exc)
+            return False
+        self.doc, self.result = doc, result
+        self.result_page.show_result(doc, result)
+        self._go(3)
+        self.last_compute_ms = (time.perf_counter() - start) * 1000
+        return True
+
+    def _show_input_error(self, exc: InputError) -> None:
+        for index, page in enumerate(self.pages[:3]):
+            key = page.owner_of(exc.field)
+            if key:
+                self._go(index)
+                page.show_error(key, exc.zh)
+                return
+        show_error(self, exc)
+
+    def save(self, print_after: bool = False) -> int | None:
+        if self.current() != 3 or self.doc is None or self.saved_case_id is not None:
+            return None
+        try:
+            saved = save_cases(self.session.store, self.doc, operator=self.session.operator, office=self.session.office)[0]
+        except InputError as exc:
+            self._show_input_error(exc)
+            return None
+        except Exception as exc:
+            show_error(self, exc, "保存失败，未保存任何内容")
+            return None
+        self.saved_case_id = saved.case_id
+        self.result = saved.result
+        self.result_page.show_result(self.doc, saved.result)
+        self.result_page.banner.setText(self.result_page.banner.text() +
+                                        f"<br><b style='color:#1E7B34'>已保存　回执号 {saved.receipt_no}　案件 {saved.case_id}</b>")
+        self._go(3)
+        self.session.cases_changed.emit()
+        if print_after:
+            from ..printing import print_receipt
+
+            print_receipt(self, self.session, saved.case_id, reprint=False)
+        return saved.case_id
