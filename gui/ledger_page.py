@@ -1,0 +1,365 @@
+"""人员台账: one person's policy year — the person, every case of the year, and each yearly cap
+(limit, used, left, clause) with the accumulated amounts, as the store replays them."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
+
+from engine.case import IDENTITIES, check_id_number
+from engine.errors import InputError
+from engine.store import StoreError
+from engine.store.persons import find_by_id_number, identities_on, mask_id, search_by_name
+from engine.store.queries import list_cases, year_ledger
+
+from .cases_page import case_row_items, fit_columns, fit_height, make_table, text_item
+from .errors import show_error
+
+CASE_COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保",
+                "大病保险", "医疗救助", "倾斜救助", "个人自付", "状态")
+CAP_COLUMNS = ("项目", "年度限额", "已用", "剩余", "使用情况", "依据")
+BAR_STEPS = 1000
+
+
+def accumulated_name(item: dict) -> str:
+    if item["name"] == item["key"]:
+        return f"其他累计项（{item['key']}）"
+    return item["name"]
+
+
+def looks_like_id(text: str) -> bool:
+    t = text.strip().upper()
+    return len(t) in (15, 18) and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] == "X")
+
+
+def bar_value(used: str, limit: str) -> int:
+    """The bar's position (0…BAR_STEPS) from the engine's amounts, in Decimal."""
+    try:
+        u, lim = Decimal(used), Decimal(limit)
+    except InvalidOperation:
+        return 0
+    if lim <= 0:
+        return BAR_STEPS if u > 0 else 0
+    return max(0, min(BAR_STEPS, int(u * BAR_STEPS / lim)))
+
+
+def cap_bar(cap: dict) -> QProgressBar:
+    bar = QProgressBar()
+    bar.setRange(0, BAR_STEPS)
+    bar.setValue(bar_value(cap["used"], cap["limit"]))
+    bar.setFormat(f"已用 {cap['used']} / {cap['limit']}")  # the engine's strings, never a float
+    bar.setTextVisible(True)
+    bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    bar.setMinimumWidth(220)
+    full = bar.value() >= BAR_STEPS
+    bar.setStyleSheet("QProgressBar { border: 1px solid #999; border-radius: 2px; background: #f4f4f4; "
+                      "text-align: center; } QProgressBar::chunk { background: %s; }"
+                      % ("#e0a0a0" if full else "#9cc3e6"))
+    return bar
+
+
+class LedgerPage(QWidget):
+    def __init__(self, session, main_window=None):
+        super().__init__()
+        self.session = session
+        self.main_window = main_window
+        self.person: dict | None = None  # the persons row (full ID number), never shown unmasked
+        self.year: int | None = None
+        self.ledger: dict | None = None
+        self.cap_bars: list[QProgressBar] = []
+        self.cap_tables: list[QTableWidget] = []
+        self.accumulated_tables: list[QTableWidget] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        title = QLabel("人员台账")
+        title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        layout.addWidget(title)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("身份证号或姓名"))
+        self.query_edit = QLineEdit()
+        self.query_edit.setPlaceholderText("完整身份证号，或姓名（可只输部分）")
+        self.query_edit.returnPressed.connect(self.find)
+        top.addWidget(self.query_edit, 2)
+        self.find_button = QPushButton("查找（Enter）")
+        self.find_button.clicked.connect(self.find)
+        top.addWidget(self.find_button)
+        top.addSpacing(16)
+        top.addWidget(QLabel("年度"))
+        self.year_combo = QComboBox()
+        self.year_combo.setMinimumContentsLength(7)
+        self.year_combo.currentIndexChanged.connect(self._year_picked)
+        top.addWidget(self.year_combo)
+        top.addStretch(1)
+        layout.addLayout(top)
+
+        self.candidates = make_table(("姓名", "身份证号", "性别", "出生日期"))
+        self.candidates.setObjectName("ledgerCandidates")
+        self.candidates.itemActivated.connect(lambda item: self._candidate_picked(item.row()))
+        self.candidates.cellClicked.connect(lambda row, _: self._candidate_picked(row))
+        self.candidates_label = QLabel()
+        self.candidates_label.setStyleSheet("color: #555;")
+        layout.addWidget(self.candidates_label)
+        layout.addWidget(self.candidates)
+        self.candidates.hide()
+        self.candidates_label.hide()
+
+        self.person_label = QLabel("请输入身份证号或姓名查找人员。")
+        self.person_label.setObjectName("ledgerPerson")
+        self.person_label.setWordWrap(True)
+        self.person_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.person_label.setStyleSheet("QLabel { background: #f6f6f6; border: 1px solid #ddd; padding: 6px; }")
+        layout.addWidget(self.person_label)
+
+        self.cases_label = QLabel()
+        self.cases_label.setStyleSheet("font-weight: bold;")
+        self.cases = make_table(CASE_COLUMNS)
+        self.cases.setObjectName("ledgerCases")
+        fit_columns(self.cases)
+        cases_box = QWidget()
+        cases_layout = QVBoxLayout(cases_box)
+        cases_layout.setContentsMargins(0, 0, 0, 0)
+        cases_layout.addWidget(self.cases_label)
+        cases_layout.addWidget(self.cases)
+
+        self.ledger_area = QScrollArea()
+        self.ledger_area.setWidgetResizable(True)
+        self.ledger_area.setObjectName("ledgerArea")
+        self._set_ledger_widget(QLabel())
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(cases_box)
+        splitter.addWidget(self.ledger_area)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([200, 330])
+        splitter.setChildrenCollapsible(False)
+        layout.addWidget(splitter, 1)
+        session.cases_changed.connect(self.refresh)
+
+    # -- finding the person
+
+    def find(self) -> None:
+        """Find by the query field: an exact ID number, or a (fuzzy) name."""
+        text = self.query_edit.text().strip()
+        if not text:
+            return
+        try:
+            if looks_like_id(text) or any(ch.isdigit() for ch in text):
+                self.show_person(text, None)
+                return
+            found = search_by_name(self.session.store.db, text)
+        except (InputError, StoreError) as exc:
+            show_error(self, exc)
+            return
+        if not found:
+            self._show_candidates([])
+            self.candidates_label.setText(f"没有姓名与“{text}”相符的人员。请核对姓名，或改用身份证号查找。")
+            self.candidates_label.show()
+            return
+        if len(found) == 1:
+            self._show_candidates([])
+            self._show_person_row(found[0], None)
+            return
+        self._show_candidates(found)
+
+    def _show_candidates(self, rows: list[dict]) -> None:
+        self._candidate_rows = rows
+        self.candidates.setRowCount(len(rows))
+        for r, p in enumerate(rows):
+            for c, value in enumerate((p["name"], mask_id(p["id_number"]), p["sex"] or "", p["birth_date"] or "")):
+                self.candidates.setItem(r, c, text_item(value))
+        fit_columns(self.candidates, stretch=3)
+        visible = bool(rows)
+        self.candidates.setVisible(visible)
+        self.candidates_label.setVisible(visible)
+        if visible:
+            self.candidates_label.setText(f"找到 {len(rows)} 人，请点选一人：")
+            self.candidates.setFixedHeight(min(170, self.candidates.horizontalHeader().height()
+                                               + sum(self.candidates.rowHeight(i) for i in range(len(rows))) + 4))
+
+    def _candidate_picked(self, row: int) -> None:
+        rows = getattr(self, "_candidate_rows", [])
+        if 0 <= row < len(rows):
+            self._show_person_row(rows[row], None)
+
+    def show_person(self, id_number: str, year: int | None = None) -> bool:
+        """Show a person's year (the newest year with cases when `year` is None). False when not found."""
+        try:
+            number = check_id_number(id_number.strip().upper(), "id_number")
+            person = find_by_id_number(self.session.store.db, number)
+        except (InputError, StoreError) as exc:
+            show_error(self, exc)
+            return False
+        if person is None:
+            show_error(self, InputError("id_number", f"没有身份证号为 {mask_id(number)} 的人员记录，请核对号码",
+                                        f"no person with ID number {mask_id(number)}"))
+            return False
+        self._show_candidates([])
+        self._show_person_row(person, year)
+        return True
+
+    def _show_person_row(self, person: dict, year: int | None) -> None:
+        self.person = person
+        years = self._person_years()
+        if year is None:
+            year = years[0] if years else dt.date.today().year
+        self._fill_years(years, year)
+        self.year = year
+        self.refresh()
+
+    def _person_years(self) -> list[int]:
+        """The policy years in which the person has cases (void ones included), newest first."""
+        rows = self.session.store.query("SELECT DISTINCT policy_year FROM cases WHERE person_id = ? "
+                                        "ORDER BY policy_year DESC", (self.person["id"],))
+        return [r["policy_year"] for r in rows]
+
+    def _fill_years(self, years: list[int], year: int) -> None:
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for y in sorted(set(years) | {year}, reverse=True):
+            self.year_combo.addItem(f"{y}年" + ("" if y in years else "（无案件）"), y)
+        self.year_combo.setCurrentIndex(self.year_combo.findData(year))
+        self.year_combo.blockSignals(False)
+
+    def _year_picked(self) -> None:
+        year = self.year_combo.currentData()
+        if year is not None and self.person is not None and year != self.year:
+            self.year = year
+            self.refresh()
+
+    # -- showing the year
+
+    def refresh(self) -> None:
+        """The person's year again from the store (after a save or a void, or when the page is shown)."""
+        if self.person is None:
+            return
+        store = self.session.store
+        try:
+            person = find_by_id_number(store.db, self.person["id_number"]) or self.person
+            self.person = person
+            held = identities_on(store.db, person["id"], dt.date.today())
+            cases = list_cases(store, id_number=person["id_number"], year=self.year, include_void=True)
+            years = self._person_years()
+            live = [c for c in cases if not c["void"]]
+            self.ledger = year_ledger(store, person["id_number"], self.year) if live else None
+        except (InputError, StoreError) as exc:
+            show_error(self, exc)
+            return
+        self._fill_years(years, self.year)
+        ids = "、".join(IDENTITIES.get(c, c) for c in held) or "无（今日无有效认定）"
+        facts = (("姓名", f"<b>{html.escape(person['name'])}</b>"), ("身份证号", mask_id(person["id_number"])),
+                 ("性别", person["sex"] or "—"), ("出生日期", person["birth_date"] or "—"),
+                 ("今日持有身份", html.escape(ids)))
+        self.person_label.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(
+            f"<span style='color:#666'>{k}</span>&nbsp;{v}" for k, v in facts))
+        self.cases.setRowCount(len(cases))
+        for r, row in enumerate(cases):
+            for c, item in enumerate(case_row_items(row)):
+                self.cases.setItem(r, c, item)
+        fit_columns(self.cases)
+        voids = len(cases) - len(live)
+        if not cases:
+            self.cases_label.setText(f"{person['name']} 在 {self.year} 年度没有案件。")
+        else:
+            self.cases_label.setText(f"{self.year} 年度案件 {len(cases)} 件" + (f"（其中作废 {voids} 件，不计入台账）" if voids else ""))
+        self._show_ledger(person, cases, live)
+
+    def _set_ledger_widget(self, widget: QWidget) -> None:
+        old = self.ledger_area.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.ledger_area.setWidget(widget)
+
+    def _show_ledger(self, person: dict, cases: list[dict], live: list[dict]) -> None:
+        self.cap_bars, self.cap_tables, self.accumulated_tables = [], [], []
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        if not cases:
+            note = QLabel(f"{person['name']} 在 {self.year} 年度没有保存过案件，年度限额均未使用。")
+        elif not live:
+            note = QLabel(f"{person['name']} 在 {self.year} 年度的案件均已作废，年度限额均未使用。")
+        else:
+            note = None
+        if note is not None:
+            note.setObjectName("ledgerEmpty")
+            note.setStyleSheet("font-size: 14px; padding: 12px;")
+            layout.addWidget(note)
+            layout.addStretch(1)
+            self._set_ledger_widget(body)
+            return
+        for region in self.ledger["regions"]:
+            layout.addWidget(self._region_box(region))
+        layout.addStretch(1)
+        self._set_ledger_widget(body)
+
+    def _region_box(self, region: dict) -> QGroupBox:
+        box = QGroupBox(f"{region['region_name']}　{self.year} 年度台账（有效案件 {region['cases']} 件）")
+        layout = QVBoxLayout(box)
+        caps = make_table(CAP_COLUMNS)
+        caps.setObjectName(f"caps-{region['region']}")
+        caps.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        caps.setRowCount(len(region["caps"]))
+        for r, cap in enumerate(region["caps"]):
+            limited = cap["limit"] is not None
+            caps.setItem(r, 0, text_item(cap["name"], data=cap["key"]))
+            caps.setItem(r, 1, text_item(cap["limit"] if limited else "不设限额", align_right=True))
+            caps.setItem(r, 2, text_item(cap["used"], align_right=True))
+            caps.setItem(r, 3, text_item(cap["left"] if limited else "—", align_right=True))
+            if limited:
+                bar = cap_bar(cap)
+                self.cap_bars.append(bar)
+                holder = QWidget()
+                hl = QHBoxLayout(holder)
+                hl.setContentsMargins(4, 2, 4, 2)
+                hl.addWidget(bar)
+                caps.setCellWidget(r, 4, holder)
+            else:
+                caps.setItem(r, 4, text_item(f"累计 {cap['used']}"))
+            caps.setItem(r, 5, text_item(cap["source"]))
+            caps.setRowHeight(r, 30)
+        fit_columns(caps, stretch=5)
+        caps.setColumnWidth(4, max(caps.columnWidth(4), 260))
+        fit_height(caps)
+        self.cap_tables.append(caps)
+        layout.addWidget(caps)
+
+        acc = region["accumulated"]
+        label = QLabel("年度累计金额")
+        label.setStyleSheet("font-weight: bold; margin-top: 4px;")
+        layout.addWidget(label)
+        half = (len(acc) + 1) // 2
+        table = make_table(("项目", "金额", "项目", "金额"))
+        table.setObjectName(f"accumulated-{region['region']}")
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        table.setRowCount(half)
+        for i, item in enumerate(acc):
+            r, c = i % half, 2 * (i // half)
+            table.setItem(r, c, text_item(accumulated_name(item), data=item["key"]))
+            table.setItem(r, c + 1, text_item(item["amount"], align_right=True))
+        fit_columns(table, stretch=(0, 2))
+        fit_height(table)
+        self.accumulated_tables.append(table)
+        layout.addWidget(table)
+        return box
+
+    # -- what tests and other pages read
+
+    def cap_rows(self) -> list[dict]:
+        """Each shown cap as the table shows it: name, limit, used, left, bar text."""
+        out = []
+        for table in self.cap_tables:
+            for r in range(table.rowCount()):
+                holder = table.cellWidget(r, 4)
+                bar = holder.findChild(QProgressBar) if holder else None
+                out.append({"name": table.item(r, 0).text(), "key": table.item(r, 0).data(Qt.ItemDataRole.UserRole),
+                            "limit": table.item(r, 1).text(), "used": table.item(r, 2).text(),
+                            "left": table.item(r, 3).text(), "bar": bar.text() if bar else table.item(r, 4).text(),
+                            "source": table.item(r, 5).text()})
+        return out

@@ -1,0 +1,355 @@
+"""设置: the office's settings (stored in the database's settings table), the data folder, and
+backups: make one, restore one, check the database.
+
+The actions are plain methods (save, backup_now, restore_from, check_now) that raise on
+failure; the buttons ask for confirmation and show errors.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtPrintSupport import QPrinterInfo
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
+    QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from engine.policy import REGIONS
+from engine.store import open_store
+from engine.store import backup as store_backup
+from engine.store import restore as store_restore
+
+from .errors import show_error
+from .session import Session
+
+ERROR_STYLE = "color: #C00000;"
+FIELD_ERROR_STYLE = "border: 1px solid #C00000;"
+HINT_STYLE = "color: #666666;"
+OK_STYLE = "color: #1B5E20;"
+DEFAULT_PRINTER = "（系统默认）"
+PAPERS = (("A4", "A4（210×297 毫米）"), ("A5", "A5（148×210 毫米）"))
+BACKUP_KINDS = {"daily": "每日自动", "manual": "手动", "before-restore": "恢复前自动"}
+BACKUP_NAME = re.compile(r"cases-(\d{4}-\d\d-\d\d)-(\d\d)(\d\d)(\d\d)-(.+?)(?:-\d+)?")
+
+
+def backup_kind(name: str) -> str:
+    match = BACKUP_NAME.fullmatch(Path(name).stem)
+    if not match:
+        return "其他"
+    kind = match.group(5)
+    if kind.startswith("before-migration"):
+        return "升级前自动"
+    return BACKUP_KINDS.get(kind, kind)
+
+
+def backup_time(path: Path) -> str:
+    match = BACKUP_NAME.fullmatch(path.stem)
+    if match:
+        day, hh, mm, ss = match.group(1, 2, 3, 4)
+        return f"{day} {hh}:{mm}:{ss}"
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class SettingsPage(QWidget):
+    def __init__(self, session: Session, main_window: QWidget | None = None):
+        super().__init__()
+        self.session = session
+        self.main_window = main_window
+        self.errors: dict[str, QLabel] = {}
+        self.hints: dict[str, str] = {}
+        self.fields: dict[str, QWidget] = {}
+
+        self.office_edit = QLineEdit()
+        self.window_edit = QLineEdit()
+        self.operator_edit = QLineEdit()
+        self.region_combo = QComboBox()
+        for code, name in REGIONS.items():
+            self.region_combo.addItem(name, code)
+        self.paper_combo = QComboBox()
+        for code, name in PAPERS:
+            self.paper_combo.addItem(name, code)
+        self.printer_combo = QComboBox()
+        self.office_edit.setPlaceholderText("如 城关镇医保站")
+        self.window_edit.setPlaceholderText("如 3号窗口（可不填）")
+        self.operator_edit.setPlaceholderText("经办人姓名")
+        for edit in (self.office_edit, self.window_edit, self.operator_edit):
+            edit.returnPressed.connect(self.save)
+
+        form_box = QGroupBox("经办信息与打印")
+        grid = QGridLayout(form_box)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(8)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 2)
+        rows = (("office", "经办机构", self.office_edit, "打印在回执上；回执号按经办机构每年分别编号"),
+                ("window", "窗口", self.window_edit, "打印在回执上"),
+                ("operator", "经办人", self.operator_edit, "保存案件、打印回执时记录"),
+                ("default_region", "默认地区", self.region_combo, "新建结算时预选的地区"),
+                ("paper", "纸张", self.paper_combo, "回执的纸张大小"),
+                ("printer", "打印机", self.printer_combo, "打印回执时预选；打印时也可另选"))
+        for row, (key, label, widget, hint) in enumerate(rows):
+            text = QLabel(label)
+            text.setBuddy(widget)
+            error = QLabel(hint)
+            error.setObjectName(f"error-{key}")
+            error.setWordWrap(True)
+            error.setStyleSheet(HINT_STYLE)
+            grid.addWidget(text, row, 0)
+            grid.addWidget(widget, row, 1)
+            grid.addWidget(error, row, 2)
+            self.errors[key], self.hints[key], self.fields[key] = error, hint, widget
+        self.save_button = QPushButton("保存（Enter）")
+        self.save_button.setObjectName("saveSettings")
+        self.save_button.clicked.connect(self.save)
+        self.saved_label = QLabel()
+        self.saved_label.setStyleSheet(OK_STYLE)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.saved_label, 1)
+        grid.addLayout(buttons, len(rows), 1, 1, 2)
+
+        folder_box = QGroupBox("数据文件夹")
+        folder_layout = QVBoxLayout(folder_box)
+        self.folder = QLineEdit()
+        self.folder.setReadOnly(True)
+        self.folder.setObjectName("dataFolder")
+        note = QLabel("案件数据库 cases.sqlite3 和备份（backups 子文件夹）都在这里。要换文件夹，请在启动程序时"
+                      "用参数 --data-dir 指定，或设置环境变量 SANCHONG_DATA_DIR，然后重新启动程序。"
+                      "请勿放在网络共享文件夹上。")
+        note.setWordWrap(True)
+        note.setStyleSheet(HINT_STYLE)
+        folder_layout.addWidget(self.folder)
+        folder_layout.addWidget(note)
+
+        left = QVBoxLayout()
+        left.addWidget(form_box)
+        left.addWidget(folder_box)
+        left.addStretch(1)
+
+        backup_box = QGroupBox("备份与恢复")
+        backup_layout = QVBoxLayout(backup_box)
+        intro = QLabel("每天第一次打开程序时自动备份（保留最近 14 份）；每次恢复前也会先备份当前数据。")
+        intro.setWordWrap(True)
+        intro.setStyleSheet(HINT_STYLE)
+        self.backups = QTableWidget(0, 3)
+        self.backups.setObjectName("backupList")
+        self.backups.setHorizontalHeaderLabels(["备份时间", "类型", "大小"])
+        self.backups.verticalHeader().setVisible(False)
+        self.backups.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backups.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backups.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.backups.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.backup_button = QPushButton("立即备份")
+        self.backup_button.clicked.connect(self._on_backup)
+        self.restore_button = QPushButton("从备份恢复…")
+        self.restore_button.setToolTip("用列表中选中的备份恢复；未选中时可选择其他备份文件（如U盘上的）")
+        self.restore_button.clicked.connect(self._on_restore)
+        self.check_button = QPushButton("检查数据库")
+        self.check_button.clicked.connect(self._on_check)
+        actions = QHBoxLayout()
+        for button in (self.backup_button, self.restore_button, self.check_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.backup_status = QLabel()
+        self.backup_status.setObjectName("backupStatus")
+        self.backup_status.setWordWrap(True)
+        self.backup_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        backup_layout.addWidget(intro)
+        backup_layout.addWidget(self.backups, 1)
+        backup_layout.addLayout(actions)
+        backup_layout.addWidget(self.backup_status)
+
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(backup_box, 1)
+        self.refresh()
+
+    # ---- values ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the values from the store (and the printers and the backups)."""
+        s = self.session
+        self.office_edit.setText(s.setting("office"))
+        self.window_edit.setText(s.setting("window"))
+        self.operator_edit.setText(s.setting("operator"))
+        self._select(self.region_combo, s.setting("default_region"))
+        self._select(self.paper_combo, s.setting("paper"))
+        self._fill_printers(s.setting("printer"))
+        self.folder.setText(str(s.store.folder))
+        self.clear_errors()
+        self.saved_label.clear()
+        self.refresh_backups()
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        combo.setCurrentIndex(index if index >= 0 else 0)
+
+    def _fill_printers(self, current: str) -> None:
+        self.printer_combo.clear()
+        self.printer_combo.addItem(DEFAULT_PRINTER, "")
+        for name in QPrinterInfo.availablePrinterNames():
+            self.printer_combo.addItem(name, name)
+        if current and self.printer_combo.findData(current) < 0:
+            self.printer_combo.addItem(f"{current}（本机未找到）", current)  # kept unless the clerk changes it
+        self._select(self.printer_combo, current)
+
+    def values(self) -> dict[str, str]:
+        return {"office": self.office_edit.text().strip(), "window": self.window_edit.text().strip(),
+                "operator": self.operator_edit.text().strip(), "default_region": self.region_combo.currentData(),
+                "paper": self.paper_combo.currentData(), "printer": self.printer_combo.currentData() or ""}
+
+    def clear_errors(self) -> None:
+        for key, label in self.errors.items():
+            label.setText(self.hints[key])
+            label.setStyleSheet(HINT_STYLE)
+            self.fields[key].setStyleSheet("")
+
+    def show_field_error(self, key: str, reason: str) -> None:
+        self.errors[key].setText(reason)
+        self.errors[key].setStyleSheet(ERROR_STYLE)
+        self.fields[key].setStyleSheet(FIELD_ERROR_STYLE)
+
+    def error_text(self, key: str) -> str:
+        return self.errors[key].text()
+
+    def save(self) -> bool:
+        """Check and store the settings; a field's reason is shown next to it when refused."""
+        self.clear_errors()
+        self.saved_label.clear()
+        values = self.values()
+        missing = [(key, f"请填写{label}") for key, label in (("office", "经办机构"), ("operator", "经办人"))
+                   if not values[key]]
+        for key, reason in missing:
+            self.show_field_error(key, reason)
+        if missing:
+            self.fields[missing[0][0]].setFocus()
+            return False
+        try:
+            self.session.set_settings(values)
+        except Exception as exc:
+            show_error(self, exc, "设置未保存")
+            return False
+        self.saved_label.setText(f"已保存（{dt.datetime.now():%H:%M:%S}）")
+        return True
+
+    # ---- backups --------------------------------------------------------------------------
+
+    def refresh_backups(self) -> None:
+        found = store_backup.list_backups(self.session.store.folder)
+        self.backups.setRowCount(len(found))
+        for row, path in enumerate(found):
+            try:
+                size, when = size_text(path.stat().st_size), backup_time(path)
+            except OSError:
+                size, when = "—", path.name
+            cells = (when, backup_kind(path.name), size)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, str(path))
+                item.setToolTip(str(path))
+                if col == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.backups.setItem(row, col, item)
+
+    def backup_paths(self) -> list[Path]:
+        return [Path(self.backups.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(self.backups.rowCount())]
+
+    def selected_backup(self) -> Path | None:
+        rows = self.backups.selectionModel().selectedRows()
+        return Path(self.backups.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)) if rows else None
+
+    def _status(self, text: str, ok: bool = True) -> None:
+        self.backup_status.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.backup_status.setText(text)
+
+    def backup_now(self) -> Path:
+        store = self.session.store
+        made = store_backup.make_backup(store.conn, store.folder, "manual")
+        self.refresh_backups()
+        self._status(f"已备份：{made.name}（{size_text(made.stat().st_size)}）")
+        return made
+
+    def restore_from(self, path: str | Path) -> dict:
+        """Replace the database by the backup `path` (the current one is backed up first)."""
+        session = self.session
+        folder = session.store.folder
+        session.store.close()
+        try:
+            done = store_restore.restore(folder, path)
+        finally:
+            session.store = open_store(folder, daily_backup=False)
+        session.cases_changed.emit()
+        session.settings_changed.emit()
+        self.refresh()
+        text = f"已从 {Path(done['restored_from']).name} 恢复，现有案件 {done['cases']} 件。"
+        if done.get("previous_saved_as"):
+            text += f"恢复前的数据已备份为 {Path(done['previous_saved_as']).name}。"
+        if done.get("damaged_moved_to"):
+            text += f"原数据库已损坏，已移至 {done['damaged_moved_to']}。"
+        self._status(text)
+        return done
+
+    def check_now(self) -> dict:
+        found = store_restore.check(self.session.store.folder)
+        self._status(f"数据库完好：案件 {found['cases']} 件，人员 {found['persons']} 人，回执 {found['receipts']} 张，"
+                     f"操作记录 {found['audit']} 条（数据结构版本 {found['schema_version']}）。")
+        return found
+
+    # ---- buttons: confirmation and errors -------------------------------------------------
+
+    def _busy(self, action):
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return action()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+    def _on_backup(self) -> None:
+        try:
+            self._busy(self.backup_now)
+        except Exception as exc:
+            self._status("备份未完成", ok=False)
+            show_error(self, exc, "备份未完成")
+
+    def _on_restore(self) -> None:
+        path = self.selected_backup()
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(store_backup.backups_dir(self.session.store.folder)),
+                                                    "数据库备份 (*.sqlite3 *.db);;所有文件 (*)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        answer = QMessageBox.question(
+            self, "从备份恢复",
+            f"确定用备份 {path.name} 替换当前的全部数据吗？\n\n"
+            "备份之后保存的案件、打印记录和设置将不再显示。恢复前，程序会先把当前数据另存为一份备份，"
+            "需要时可以再恢复回来。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._busy(lambda: self.restore_from(path))
+        except Exception as exc:
+            self._status("恢复未完成", ok=False)
+            show_error(self, exc, "恢复未完成")
+
+    def _on_check(self) -> None:
+        try:
+            self._busy(self.check_now)
+        except Exception as exc:
+            self._status("数据库检查未通过", ok=False)
+            show_error(self, exc, "数据库有问题")
