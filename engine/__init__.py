@@ -1,4 +1,4 @@
-"""三重保障计算器 engine: policy data, the calculation, and (later) the case store and receipt.
+"""三重保障计算器 engine: policy data, the calculation, the case store (engine.store) and the receipt (engine.receipt).
 
 Never imports Qt. `python -m engine calc CASE.json` is its command line.
 """

@@ -1,17 +1,77 @@
-"""Start the window (python main.py)."""
+"""Start the window (python main.py): open the case store — offering to restore the newest
+backup if it is damaged — and show the main window."""
 from __future__ import annotations
 
+import os
 import sys
 
 
+def open_session(parent=None):
+    """The session on the data folder, or None when the clerk chose to stop (message shown)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.store import StoreError, open_store
+    from engine.store.restore import restore
+
+    from .session import Session
+
+    try:
+        return Session(open_store())
+    except StoreError as exc:
+        if not exc.backups:
+            QMessageBox.critical(parent, "无法打开数据库", exc.zh)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", exc.zh, parent=parent)
+        restore_button = box.addButton(f"从最新备份恢复（{exc.backups[0].name}）", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not restore_button:
+            return None
+        try:
+            done = restore(None, exc.backups[0])
+            QMessageBox.information(parent, "已恢复", f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。"
+                                    + (f"\n损坏的数据库已移到 {done['damaged_moved_to']}。" if done["damaged_moved_to"] else ""))
+            return Session(open_store())
+        except StoreError as again:
+            QMessageBox.critical(parent, "恢复失败", again.zh)
+            return None
+
+
+def install_translations(app) -> None:
+    """Qt's own dialogs (print, file, message-box buttons) in Simplified Chinese."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+
+
 def run() -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from .calculator import CalculatorWindow
     from .fonts import install_font
+    from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("三重保障计算器")
     install_font(app)
-    window = CalculatorWindow()
+    install_translations(app)
+    window = MainWindow()
     window.show()
+    quit_after = os.environ.get("SANCHONG_QUIT_AFTER_SHOW")  # bench/gui_bench.py: "shown" or "ready"
+
+    def attach() -> None:
+        session = open_session(window)
+        if session is None:
+            app.exit(1)
+            return
+        window.attach(session)
+        if quit_after == "ready":
+            QTimer.singleShot(0, app.quit)
+
+    QTimer.singleShot(0, app.quit if quit_after == "shown" else attach)
     return app.exec()

@@ -1,0 +1,115 @@
+"""The main window: a list of the six tasks on the left, the task on the right.
+
+新建结算 (the wizard), 案件查询, 人员台账, 预警名单, 政策参数, 设置. Ctrl+1…6 switch tasks;
+Ctrl+N starts a new settlement. Size and position are remembered.
+
+The window is drawn first and the case store opened right after (`attach`), so it appears
+at once; each task's page is built the first time it is shown.
+"""
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
+
+APP_TITLE = "三重保障计算器"
+# (key, title, module, class): imported when first shown
+PAGES = (("wizard", "新建结算", "gui.wizard", "SettleWizard"), ("cases", "案件查询", "gui.cases_page", "CasesPage"),
+         ("ledger", "人员台账", "gui.ledger_page", "LedgerPage"),
+         ("warnings", "预警名单", "gui.warnings_page", "WarningsPage"),
+         ("policy", "政策参数", "gui.policy_page", "PolicyPage"), ("settings", "设置", "gui.settings_page", "SettingsPage"))
+KEYS = [p[0] for p in PAGES]
+
+
+def qsettings() -> QSettings:
+    return QSettings("SanchongCalculator", "SanchongCalculator")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session=None):
+        super().__init__()
+        self.session = None
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.setMinimumSize(1100, 660)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(128)
+        self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
+        for _, title, _, _ in PAGES:
+            self.nav.addItem(title)
+        self.stack = QStackedWidget()
+        self.loading = QLabel("正在打开数据库……")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.loading)
+        self.pages: dict[str, QWidget] = {}
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        for index in range(len(PAGES)):
+            QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self, activated=lambda i=index: self.nav.setCurrentRow(i))
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_settlement)
+        state = qsettings()
+        if state.contains("geometry"):
+            self.restoreGeometry(state.value("geometry"))
+        else:
+            self.resize(1366, 768)
+        if session is not None:
+            self.attach(session)
+
+    def attach(self, session) -> None:
+        """Work on this session's store: show the first task."""
+        self.session = session
+        session.settings_changed.connect(self._update_title)
+        self._update_title()
+        self.nav.currentRowChanged.connect(self._show)
+        if self.nav.currentRow() == 0:
+            self._show(0)
+        else:
+            self.nav.setCurrentRow(0)
+
+    def page(self, key: str) -> QWidget:
+        """The task's page, built the first time it is needed."""
+        if key not in self.pages:
+            _, _, module, name = PAGES[KEYS.index(key)]
+            page = getattr(importlib.import_module(module), name)(self.session, self)
+            page.setObjectName(f"page-{key}")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        return self.pages[key]
+
+    def _update_title(self) -> None:
+        s = self.session
+        self.setWindowTitle(f"{APP_TITLE} — {s.office}" + (f" {s.setting('window')}" if s.setting("window") else ""))
+        self.status.setText(f"经办人：{s.operator}　数据：{s.store.path}")
+
+    def _show(self, row: int) -> None:
+        if self.session is None:
+            return
+        page = self.page(KEYS[row])
+        self.stack.setCurrentWidget(page)
+        if hasattr(page, "refresh"):
+            page.refresh()
+        page.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_page(self, key: str) -> QWidget:
+        self.nav.setCurrentRow(KEYS.index(key))
+        return self.page(key)
+
+    def new_settlement(self) -> None:
+        if self.session is not None:
+            self.open_page("wizard").restart()
+
+    def show_ledger(self, id_number: str, year: int | None = None) -> None:
+        self.open_page("ledger").show_person(id_number, year)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        qsettings().setValue("geometry", self.saveGeometry())
+        super().closeEvent(event)
