@@ -9,7 +9,7 @@ a reference or without dated values. See resources/policies/README.md.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 import hashlib
 from functools import lru_cache
@@ -221,12 +221,19 @@ class ParamSet:
 
 
 @lru_cache(maxsize=1)
-def policy_version() -> str:
-    """A fingerprint of the policy files in use, stored with every saved case."""
+def _files_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(policies_dir().glob("*.yaml")):
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
     return "sha256:" + digest.hexdigest()[:16]
+
+
+def policy_version() -> str:
+    """A fingerprint of the policy files in use, stored with every saved case; with
+    `+local:N` when local versions are applied (N: the newest one's id, which the case
+    database checks before it stores a case, so a window that has not seen a newer
+    version cannot save a case it applies to)."""
+    return _files_fingerprint() + _local_suffix
 
 
 @lru_cache(maxsize=2048)
@@ -245,4 +252,130 @@ def params_for(region: str, day: dt.date) -> ParamSet:
             f"{day.isoformat()} 不在{REGIONS[region]}适用文件{core.number}的施行期内（{core.valid_from.isoformat()} 至 {until}），请核对结算日期",
             f"{day.isoformat()} is outside the period of {region}'s document ({core.valid_from.isoformat()} to {core.valid_until or 'open'}); check the settlement date",
         )
-    return ParamSet(book, day)
+    ps = ParamSet(book, day)
+    overrides = _local_by_region.get(region)
+    if overrides:
+        _layer(ps, book, overrides, day)
+    return ps
+
+
+# ---------------------------------------------------------------------------------------
+# Local versions: a supervisor's dated change of one parameter of one region, kept in the
+# case database (engine/store/policy_versions.py) and layered over the files here. The
+# files' data (load_books) is never changed: params_for(region, day) gives a local value
+# for days on and after its start (the latest start on or before the day wins, a file's
+# entry and a local one alike; on the same day the local one), cited as 本地调整 and
+# counted as unverified, so every result that uses it says so. `python -m engine calc`
+# applies none: only a store, when opened, applies its own.
+
+
+@dataclass(frozen=True, slots=True)
+class LocalVersion:
+    id: int
+    region: str
+    name: str
+    value: Any
+    valid_from: dt.date
+    reason: str
+    operator: str
+    created_at: str
+
+    @property
+    def label(self) -> str:
+        """How steps, warnings and receipts cite a local value."""
+        return f"本地调整（{self.reason}，{self.operator} {self.created_at[:10]}）"
+
+
+_local: tuple[LocalVersion, ...] = ()
+_local_by_region: dict[str, dict[str, tuple[tuple[LocalVersion, Parameter], ...]]] = {}
+_local_suffix = ""
+
+
+def _as_local(row: Any) -> LocalVersion:
+    if isinstance(row, LocalVersion):
+        return row
+    day = row["valid_from"]
+    return LocalVersion(id=int(row["id"]), region=row["region"], name=row["name"], value=row["value"],
+                        valid_from=day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)),
+                        reason=row["reason"], operator=row["operator"], created_at=str(row["created_at"]))
+
+
+def set_local_versions(rows: Any) -> None:
+    """Apply exactly these local versions (replacing any applied before); () applies none.
+    Each row: id, region, name, value (already typed: Decimal numbers, the file's keys),
+    valid_from, reason, operator, created_at. A version of a parameter the files do not
+    (or no longer) have is kept for listing but not applied."""
+    global _local, _local_by_region, _local_suffix
+    versions = tuple(sorted((_as_local(r) for r in rows), key=lambda v: v.id))
+    if versions == _local:
+        return
+    books = load_books()
+    by_region: dict[str, dict[str, list[tuple[LocalVersion, Parameter]]]] = {}
+    for v in sorted(versions, key=lambda v: (v.valid_from, v.id)):
+        p = books[v.region].parameters.get(v.name) if v.region in books else None
+        if p is None:
+            continue
+        variant = Parameter(
+            name=p.name, document=replace(p.document, verified=False), description=p.description,
+            reference=v.label, verified=False, values=((v.valid_from, v.value),),
+            note=f"文件取值依据：{p.citation}",
+        )
+        by_region.setdefault(v.region, {}).setdefault(v.name, []).append((v, variant))
+    _local = versions
+    _local_by_region = {r: {n: tuple(e) for n, e in names.items()} for r, names in by_region.items()}
+    _local_suffix = f"+local:{versions[-1].id}" if versions else ""
+    params_for.cache_clear()
+
+
+def local_versions(region: str | None = None) -> tuple[LocalVersion, ...]:
+    """The local versions applied now, oldest first."""
+    return tuple(v for v in _local if region is None or v.region == region)
+
+
+def _layer(ps: ParamSet, book: RegionBook, overrides: dict, day: dt.date) -> None:
+    keys = {d.key for d in ps.documents}
+    for name, entries in overrides.items():
+        p = book.parameters.get(name)
+        if p is None or p.document.key not in keys:
+            continue
+        chosen = None
+        for version, variant in entries:
+            if version.valid_from > day:
+                break
+            chosen = (version, variant)
+        if chosen is None or any(chosen[0].valid_from < start <= day for start, _ in p.values):
+            continue   # not started yet, or a later dated entry of the file is in force
+        ps.values[name] = chosen[0].value
+        ps.meta[name] = chosen[1]
+    ps.unverified = frozenset(n for n, m in ps.meta.items() if not m.verified)
+
+
+def local_source(region: str, name: str, day: dt.date) -> LocalVersion | None:
+    """The local version whose value params_for gives for `day`, if any."""
+    try:
+        meta = params_for(region, day).meta.get(name)
+    except InputError:
+        return None
+    for version, variant in _local_by_region.get(region, {}).get(name, ()):
+        if variant is meta:
+            return version
+    return None
+
+
+def history(region: str, name: str) -> list[dict[str, Any]]:
+    """Every dated value of a parameter, the file's and the local ones, in the order they
+    start: from, until (the day before the next starts, or the document's end), value
+    (None: ended), citation, verified, local (the LocalVersion or None)."""
+    p = load_books()[region].parameters[name]
+    entries = [{"from": start, "value": value, "citation": p.citation, "verified": p.verified, "local": None}
+               for start, value in p.values]
+    entries += [{"from": v.valid_from, "value": v.value, "citation": v.label, "verified": False, "local": v}
+                for v in _local if v.region == region and v.name == name]
+    entries.sort(key=lambda e: (e["from"], e["local"] is not None, e["local"].id if e["local"] else 0))
+    for i, e in enumerate(entries):
+        later = [n["from"] for n in entries[i + 1:] if n["from"] > e["from"]]
+        end = later[0] - dt.timedelta(days=1) if later else p.document.valid_until
+        superseded = any(n["from"] == e["from"] for n in entries[i + 1:])
+        e["until"] = None if superseded else end
+        e["superseded"] = superseded
+    return entries

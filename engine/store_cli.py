@@ -293,6 +293,46 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policy_list(args: argparse.Namespace) -> int:
+    from .store.policy_versions import list_versions
+
+    with _open(args) as store:
+        rows = list_versions(store, args.region)
+    if args.json:
+        keys = ("id", "region", "name", "description", "valid_from", "reason", "operator", "created_at", "in_force")
+        _dump([{**{k: r[k] for k in keys}, "value": json.loads(r["value_json"])} for r in rows])
+        return 0
+    if not rows:
+        print("没有本地调整的政策参数，均按随程序发布的政策文件计算。")
+        return 0
+    for r in rows:
+        state = "已生效" if r["in_force"] else "待生效"
+        print(f"{r['id']}  {r['region_name']}  {r['name']}（{r['description']}）自 {r['valid_from']} 起（{state}）："
+              f"{r['value_text']}")
+        print(f"    原因：{r['reason']}；{r['operator']} {r['created_at']}")
+    print(f"共 {len(rows)} 项本地调整。")
+    return 0
+
+
+def _policy_set(args: argparse.Namespace) -> int:
+    from .policy import load_books
+    from .store.policy_versions import add_version, parse_value_text
+
+    template = None
+    if args.region in REGIONS:
+        p = load_books()[args.region].parameters.get(args.name)
+        template = p.values[-1][1] if p else None
+    value = parse_value_text(args.value, template)
+    with _open(args) as store:
+        operator, _ = _who(store, args)
+        done = add_version(store, args.region, args.name, value, args.valid_from, args.reason, operator)
+    print(f"已调整：{done['region_name']} {done['name']}（{done['description']}）自 {done['valid_from']} 起为 "
+          f"{done['value_text']}；原因：{done['reason']}（{done['operator']}）。")
+    print("已保存的案件不受影响；结算日期在此之后的案件按新值计算，并提示使用了本地调整的取值。"
+          "其他已打开的程序窗口需重新打开后才会使用新值。")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     cases = sub.add_parser("cases", help="the case store: save, list, show, void, ledger, export, import, backup")
     cases.add_argument("--data-dir", help="data folder (else SANCHONG_DATA_DIR, else the user data folder)")
@@ -385,3 +425,18 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("check", help="integrity check")
     p.set_defaults(run=_check)
+
+    p = cmds.add_parser("policy-list", help="local (dated) changes of policy parameters stored in the database")
+    p.add_argument("--region", choices=list(REGIONS))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_policy_list)
+
+    p = cmds.add_parser("policy-set", help="a new dated value of one parameter of one region (past cases never change)")
+    p.add_argument("region", metavar="REGION", help=", ".join(REGIONS))
+    p.add_argument("name", metavar="NAME", help="parameter name, e.g. basic.inpatient.deductible")
+    p.add_argument("value", metavar="VALUE", help="JSON: 30000, 0.80, '{\"一类\": 1.0, ...}', '[...]'")
+    p.add_argument("--from", dest="valid_from", required=True, type=_date_arg, metavar="YYYY-MM-DD",
+                   help="first settlement date the value applies to: today or later, after every saved case")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--operator")
+    p.set_defaults(run=_policy_set)

@@ -294,6 +294,7 @@ class SettingsPage(QWidget):
             session.store = open_store(folder, daily_backup=False)
         session.cases_changed.emit()
         session.settings_changed.emit()
+        session.policies_changed.emit()
         self.refresh()
         text = f"已从 {Path(done['restored_from']).name} 恢复，现有案件 {done['cases']} 件。"
         if done.get("previous_saved_as"):

@@ -254,6 +254,8 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         _migrate(store, version)
         if daily_backup:
             backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
+        from .policy_versions import apply_versions  # the engine computes with this database's local versions
+        apply_versions(store)
         return store
     except sqlite3.DatabaseError as exc:
         conn.close()

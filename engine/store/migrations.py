@@ -115,6 +115,33 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER cases_void_once BEFORE UPDATE OF void ON cases WHEN OLD.void = 1
     BEGIN SELECT RAISE(ABORT, 'a void case stays void'); END;
     """,
+    # 2: local versions of policy parameters (engine/store/policy_versions.py): append-only; a case
+    # is refused when the program saving it has not applied every version dated on or before it
+    # (its policy_version ends in +local:N, N the newest version it applied; see engine/policy.py)
+    """
+    CREATE TABLE policy_versions (
+        id INTEGER PRIMARY KEY,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        operator TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX policy_versions_region ON policy_versions(region, valid_from);
+
+    CREATE TRIGGER policy_versions_append_only_update BEFORE UPDATE ON policy_versions
+    BEGIN SELECT RAISE(ABORT, 'policy versions are append-only; add a new dated version'); END;
+    CREATE TRIGGER policy_versions_append_only_delete BEFORE DELETE ON policy_versions
+    BEGIN SELECT RAISE(ABORT, 'policy versions are append-only; add a new dated version'); END;
+    CREATE TRIGGER cases_policy_versions_seen BEFORE INSERT ON cases
+    WHEN EXISTS (SELECT 1 FROM policy_versions v WHERE v.region = NEW.region AND v.valid_from <= NEW.date
+                 AND v.id > CASE WHEN instr(NEW.policy_version, '+local:') > 0
+                                 THEN CAST(substr(NEW.policy_version, instr(NEW.policy_version, '+local:') + 7) AS INTEGER)
+                                 ELSE 0 END)
+    BEGIN SELECT RAISE(ABORT, '政策参数已在其他窗口调整，请关闭并重新打开程序后再保存 / policy parameters were changed in another window; reopen the program and save again'); END;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
