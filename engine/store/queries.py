@@ -69,7 +69,8 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
         where.append("p.name LIKE ? ESCAPE '\\'")
         params.append("%" + name.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     if _year(year) is not None:
-        where.append("c.policy_year = ?")
+        # with a person given, the person's index must lead: `+` keeps SQLite off the year index
+        where.append("+c.policy_year = ?" if (id_number or name) else "c.policy_year = ?")
         params.append(year)
     if _region(region):
         where.append("c.region = ?")
@@ -87,7 +88,9 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
         where.append("c.void = 0")
     sql = ("SELECT c.id, r.number, p.id_number, p.name, c.region, c.date, c.void, c.kind, c.total, c.basic, c.critical, "
            "c.assistance, c.tilt, c.hospital_borne, c.out_of_pocket, c.operator, c.office "
-           "FROM cases c JOIN persons p ON p.id = c.person_id JOIN receipts r ON r.case_id = c.id"
+           + ("FROM persons p CROSS JOIN cases c ON p.id = c.person_id" if (id_number or name)  # persons first
+              else "FROM cases c JOIN persons p ON p.id = c.person_id")
+           + " JOIN receipts r ON r.case_id = c.id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.date, c.id"
            + (f" LIMIT {int(limit)}" if limit else ""))
     return [{
@@ -114,7 +117,7 @@ def year_ledger(store: Store, id_number: str, year: int, region: str | None = No
     person = person_or_error(store, id_number)
     _year(year)
     regions = [r["region"] for r in store.query(
-        "SELECT DISTINCT region FROM cases WHERE person_id = ? AND policy_year = ? AND void = 0 ORDER BY region",
+        "SELECT DISTINCT region FROM cases WHERE person_id = ? AND +policy_year = ? AND void = 0 ORDER BY region",
         (person["id"], year)) if region in (None, r["region"])]
     out = []
     for reg in regions:
