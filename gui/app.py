@@ -1,5 +1,6 @@
-"""Start the window (python main.py): open the case store — offering to restore the newest
-backup if it is damaged — and show the main window."""
+"""Start the window (python main.py): draw the main window, then open the case store —
+offering to restore the newest backup if it is damaged —, refuse a second window on the same
+data folder, log to the data folder, and on the first start ask for the office's details."""
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ def open_session(parent=None):
     from .session import Session
 
     try:
-        return Session(open_store())
+        return Session(open_store(daily_backup=True))
     except StoreError as exc:
         if not exc.backups:
             QMessageBox.critical(parent, "无法打开数据库", exc.zh)
@@ -49,6 +50,36 @@ def install_translations(app) -> None:
             app.installTranslator(translator)
 
 
+def data_folder(parent=None):
+    """The data folder, checked; None (message shown) when it cannot be used."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.store import StoreError
+    from engine.store.datadir import prepare, resolve
+
+    try:
+        return prepare(resolve(None))
+    except StoreError as exc:
+        QMessageBox.critical(parent, "无法使用数据文件夹", exc.zh)
+        return None
+
+
+def lock_folder(folder, parent=None):
+    """One window per data folder (two would each think they hold the clerk's latest state);
+    returns the held lock, or None (message shown) when another window has it."""
+    from PySide6.QtCore import QLockFile
+    from PySide6.QtWidgets import QMessageBox
+
+    lock = QLockFile(str(folder / "window.lock"))
+    lock.setStaleLockTime(0)  # a lock left by a crashed window is taken over (its process is gone)
+    if lock.tryLock(200):
+        return lock
+    QMessageBox.warning(parent, "程序已经打开",
+                        f"三重保障计算器已在本机打开（数据文件夹 {folder}）。请切换到已打开的窗口（任务栏），"
+                        "不要同时打开两个。")
+    return None
+
+
 def run() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -63,15 +94,35 @@ def run() -> int:
     window = MainWindow()
     window.show()
     quit_after = os.environ.get("SANCHONG_QUIT_AFTER_SHOW")  # bench/gui_bench.py: "shown" or "ready"
+    held = []
 
     def attach() -> None:
+        from .first_run import FirstRunDialog, needs_setup
+        from .logs import install_excepthook, log, start_logging
+
+        folder = data_folder(window)
+        if folder is None:
+            app.exit(1)
+            return
+        install_excepthook(start_logging(folder))
+        lock = lock_folder(folder, window)
+        if lock is None:
+            app.exit(1)
+            return
+        held.append(lock)
         session = open_session(window)
         if session is None:
             app.exit(1)
             return
+        log.info("opened %s", session.store.path)
         window.attach(session)
         if quit_after == "ready":
             QTimer.singleShot(0, app.quit)
+            return
+        if needs_setup(session):
+            dialog = FirstRunDialog(session, window)
+            if dialog.exec() and dialog.try_sample.isChecked():
+                window.open_page("wizard").load_sample()
 
     QTimer.singleShot(0, app.quit if quit_after == "shown" else attach)
     return app.exec()

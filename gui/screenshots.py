@@ -127,6 +127,14 @@ def main(outdir: str) -> int:
         shot("policy-parameters")
         window.open_page("settings")
         shot("settings")
+        window.open_page("wizard").load_sample()
+        shot("wizard-sample-case")
+        from .first_run import FirstRunDialog
+
+        setup = FirstRunDialog(session, window)
+        setup.show()
+        shot("first-start-setup", setup)
+        setup.close()
         preview = ReceiptPreview(session, case_id, reprint=False)
         preview.resize(*SIZE)
         preview.show()

@@ -63,6 +63,7 @@ class SettleWizard(QWidget):
         self.doc: dict | None = None
         self.result: dict | None = None
         self.saved_case_id: int | None = None
+        self.sample = False
         self.last_compute_ms = 0.0
         self.restart()
 
@@ -74,20 +75,52 @@ class SettleWizard(QWidget):
         self.amounts_page.reset()
         self.doc = self.result = None
         self.saved_case_id = None
+        self.sample = False
+        self._go(0)
+
+    def load_sample(self) -> None:
+        """A sample case of the default region to try the steps with: marked 样例, never saved."""
+        from PySide6.QtCore import QDate
+
+        from stdnum.cn import ric
+
+        from engine.selftest import SAMPLES
+
+        self.restart()
+        region = self.identity.region_code()
+        sample = SAMPLES[region]
+        self.sample = True
+        fake = "000000" + "19800101" + "001"  # area 000000: no resident holds it, so no real record is shown
+        self.identity.id_number.setText(fake + ric.calc_check_digit(fake + "0"))
+        self.identity.name.setText("样例（练习用）")
+        for code in sample["person"].get("identities", []):
+            self.identity.identity_checks[code].setChecked(True)
+        visit = self.visit_page
+        visit.kind.setCurrentIndex(visit.kind.findData(sample["visit"]["kind"]))
+        visit.level.setCurrentIndex(visit.level.findData(sample["visit"].get("hospital_level", 2)))
+        y, m, d = map(int, sample["date"].split("-"))
+        visit.date.setDate(QDate(y, m, d))
+        visit.set_region(region)
+        for disease in sample["visit"].get("diseases", []):
+            visit.pick(disease)
+        for key, value in sample["amounts"].items():
+            self.amounts_page.inputs[key].setText(value)
         self._go(0)
 
     def _go(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
         names = [f"{'①②③④'[i]} {p.title}" for i, p in enumerate(self.pages)]
-        self.steps.setText("　→　".join(f"<b style='color:#1F4E79'>{n}</b>" if i == index else
+        marker = ("<b style='color:#C00000;background:#FFF4CE'>【样例】仅供熟悉操作，不会保存；"
+                  "按 Ctrl+N 录入真实案件</b>　") if self.sample else ""
+        self.steps.setText(marker + "　→　".join(f"<b style='color:#1F4E79'>{n}</b>" if i == index else
                                        f"<span style='color:#888'>{n}</span>" for i, n in enumerate(names)))
         last = index == len(self.pages) - 1
         self.back_button.setEnabled(index > 0)
         self.next_button.setVisible(not last)
         self.save_button.setVisible(last)
         self.print_button.setVisible(last)
-        self.save_button.setEnabled(last and self.saved_case_id is None)
-        self.print_button.setEnabled(last and self.saved_case_id is None)
+        self.save_button.setEnabled(last and self.saved_case_id is None and not self.sample)
+        self.print_button.setEnabled(last and self.saved_case_id is None and not self.sample)
         focus = {0: self.identity.id_number, 1: self.visit_page.kind, 2: self.amounts_page.inputs["total"],
                  3: self.save_button if self.saved_case_id is None else self.new_button}[index]
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -162,7 +195,7 @@ class SettleWizard(QWidget):
         show_error(self, exc)
 
     def save(self, print_after: bool = False) -> int | None:
-        if self.current() != 3 or self.doc is None or self.saved_case_id is not None:
+        if self.current() != 3 or self.doc is None or self.saved_case_id is not None or self.sample:
             return None
         try:
             saved = save_cases(self.session.store, self.doc, operator=self.session.operator, office=self.session.office)[0]
