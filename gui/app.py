@@ -17,7 +17,7 @@ def open_session(parent=None):
     from .session import Session
 
     try:
-        return Session(open_store(daily_backup=True))
+        return Session(open_store(daily_backup=False))  # the daily backup runs in the background
     except StoreError as exc:
         if not exc.backups:
             QMessageBox.critical(parent, "无法打开数据库", exc.zh)
@@ -32,7 +32,7 @@ def open_session(parent=None):
             done = restore(None, exc.backups[0])
             QMessageBox.information(parent, "已恢复", f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。"
                                     + (f"\n损坏的数据库已移到 {done['damaged_moved_to']}。" if done["damaged_moved_to"] else ""))
-            return Session(open_store())
+            return Session(open_store(daily_backup=False))
         except StoreError as again:
             QMessageBox.critical(parent, "恢复失败", again.zh)
             return None
@@ -80,6 +80,37 @@ def lock_folder(folder, parent=None):
     return None
 
 
+def start_daily_backup(folder, parent) -> None:
+    """Today's backup (a full check first) in a background thread: at a large database it takes
+    seconds; a problem found is shown when it is known."""
+    import threading
+
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.store.database import daily_backup
+
+    from .errors import message_of
+    from .logs import log
+
+    class Relay(QObject):
+        failed = Signal(str)
+
+    relay = Relay(parent)
+    relay.failed.connect(lambda text: QMessageBox.warning(parent, "今日自动备份未完成", text))
+
+    def work() -> None:
+        try:
+            made = daily_backup(folder)
+            if made:
+                log.info("daily backup %s", made)
+        except Exception as exc:  # shown to the clerk; details in the log
+            log.exception("daily backup failed")
+            relay.failed.emit(message_of(exc))
+
+    threading.Thread(target=work, name="daily-backup", daemon=True).start()
+
+
 def run() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -116,6 +147,7 @@ def run() -> int:
             return
         log.info("opened %s", session.store.path)
         window.attach(session)
+        start_daily_backup(folder, window)
         if quit_after == "ready":
             QTimer.singleShot(0, app.quit)
             return

@@ -111,3 +111,19 @@ def test_unexpected_errors_are_logged_and_shown_in_chinese(tmp_path, qapp, shown
     assert "程序出错" in text and str(path) in text and "Traceback" not in text
     logged = path.read_text(encoding="utf-8")
     assert "Traceback" in logged and "RuntimeError: boom" in logged
+
+
+def test_the_daily_backup_runs_on_its_own_connection(tmp_path):
+    from engine.store.backup import list_backups
+    from engine.store.cases import save_cases
+    from engine.store.database import daily_backup
+
+    doc = {"region": "wuhan", "date": "2023-03-01",
+           "person": {"id_number": "42010219800101001X", "name": "张三", "identities": ["subsistence"]},
+           "visit": {"kind": "inpatient", "hospital_level": 2},
+           "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+    with open_store(tmp_path, daily_backup=False) as store:
+        save_cases(store, doc, operator="李四", office="城关镇")
+        made = daily_backup(tmp_path)  # while the window's connection is open
+        assert made is not None and made in list_backups(tmp_path)
+        assert daily_backup(tmp_path) is None  # once a day

@@ -235,6 +235,19 @@ def _create(folder: Path, path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+def daily_backup(folder: Path) -> Path | None:
+    """The day's backup (after a full integrity check) on a connection of its own, so a window
+    can run it in the background; None when today's exists or there is nothing to back up."""
+    path = folder / DB_NAME
+    conn = connect(path, mode="rw")
+    try:
+        return backup.daily(conn, folder, lambda: check_integrity(conn, path, quick=False))
+    except sqlite3.DatabaseError as exc:
+        raise database_error(exc, path) from None
+    finally:
+        conn.close()
+
+
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True) -> Store:
     """Open (creating if new) the case database of the data folder, checked and migrated."""
     folder = datadir.prepare(datadir.resolve(data_dir))
@@ -263,7 +276,7 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         conn.execute("PRAGMA synchronous = FULL")
         store = Store(folder, conn)
         _migrate(store, version)
-        if daily_backup:
+        if daily_backup:  # (the window runs it in the background instead: daily_backup(folder))
             backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
         from .policy_versions import apply_versions  # the engine computes with this database's local versions
         apply_versions(store)
