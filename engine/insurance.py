@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .case import INSURANCE
 from .context import Ctx
 from .money import ONE, ZERO, fmt, min_cap, pct, portion_between, yuan
 
@@ -20,11 +21,12 @@ def basic_layer(ctx: Ctx) -> Decimal:
     if c.insurance == "none":
         ctx.step("basic", "未参加基本医疗保险：基本医保支付 0.00", ZERO, "参保状态：未参保")
         return ZERO
+    ins = c.insurance
+    used_key = f"basic.paid.{ins}"  # 职工 and 居民 are separate funds, each with its own yearly cap
     if c.basic_paid is not None:
         ctx.step("basic", f"基本医保支付（按结算单）= {fmt(c.basic_paid)}", c.basic_paid, SLIP)
-        ctx.view.add("basic.paid", c.basic_paid)
+        ctx.view.add(used_key, c.basic_paid)
         return c.basic_paid
-    ins = c.insurance
     if c.kind == "inpatient":
         deductible = ctx.p("basic.inpatient.deductible")[ins][c.hospital_level]
         rate = ctx.p("basic.inpatient.rate")[ins][c.hospital_level]
@@ -39,15 +41,15 @@ def basic_layer(ctx: Ctx) -> Decimal:
         text = f"基本医保：{fmt(c.policy_scope)} × {pct(rate)} = {fmt(raw)}"
         sources = ("basic.outpatient.rate",)
     cap = ctx.p("basic.cap")[ins]
-    left = cap - ctx.view.get("basic.paid")
+    left = cap - ctx.view.get(used_key)
     pay = min_cap(raw, left)
     if c.critical_paid is not None:  # computed basic never pushes the slip's total above the scope
         pay = min(pay, max(c.policy_scope - c.critical_paid, ZERO))
     if pay < raw:
         text += f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(pay)}"
     ctx.step("basic", text, pay, *sources, "basic.cap")
-    ctx.view.add("basic.paid", pay)
-    ctx.cap("basic.cap", "基本医保统筹基金年度最高支付限额", cap, "basic.paid", "basic.cap")
+    ctx.view.add(used_key, pay)
+    ctx.cap("basic.cap", f"基本医保统筹基金年度最高支付限额（{INSURANCE[ins]}）", cap, used_key, "basic.cap")
     return pay
 
 

@@ -121,3 +121,19 @@ def test_a_year_in_one_list_equals_cases_one_after_another(cases):
     for c, want in zip(cases, together):
         got = calculate_cases(parse_input(c), year)[0].to_json()
         assert got["payouts"] == want["payouts"] and got["out_of_pocket"] == want["out_of_pocket"]
+
+
+def test_employee_and_resident_basic_funds_keep_their_own_caps():
+    """Found by the property above: a person insured as 职工 then as 居民 in one year. 90% of
+    (222422.23 − 200) = 200000.01 from the 职工 fund (cap 300000) leaves the 居民 fund's 200000 untouched
+    (changchun-local.yaml: basic.inpatient.rate, basic.cap)."""
+    from engine.calculate import calculate
+
+    visit = {"kind": "inpatient", "hospital_level": 1}
+    cases = [{"region": "changchun", "date": "2023-01-01", "person": {"insurance": ins}, "visit": visit,
+              "amounts": {"total": amount, "policy_scope": amount}}
+             for ins, amount in (("employee", "222422.23"), ("resident", "1200.00"))]
+    first, second = calculate({"cases": cases})["results"]
+    assert first["payouts"]["basic"] == "200000.01"
+    caps = {c["name"]: (c["limit"], c["used"]) for c in second["caps"] if c["key"] == "basic.cap"}
+    assert caps == {"基本医保统筹基金年度最高支付限额（城乡居民医保）": ("200000.00", "850.00")}  # (1200 − 200) × 85%

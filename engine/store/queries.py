@@ -14,7 +14,8 @@ from .persons import find_by_id_number, mask_id
 
 # The ledger's accumulated amounts, as a clerk reads them (keys from the engine's rules).
 LEDGER_LABELS = {
-    "basic.paid": "基本医保年度累计支付",
+    "basic.paid.resident": "基本医保（城乡居民）年度累计支付",
+    "basic.paid.employee": "基本医保（职工）年度累计支付",
     "critical.base": "大病保险年度累计合规个人负担（起付线基数）",
     "critical.paid": "大病保险年度累计支付",
     "special_drug.paid": "大病保险特药年度累计支付",
