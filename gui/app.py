@@ -128,7 +128,13 @@ def run() -> int:
     held = []
 
     def attach() -> None:
+        from PySide6.QtGui import QIcon
+
+        from engine.paths import resources_dir
+
         from .first_run import FirstRunDialog, needs_setup
+
+        app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.png")))  # after the first draw: engine imports cost
         from .logs import install_excepthook, log, start_logging
 
         folder = data_folder(window)
