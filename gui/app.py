@@ -133,9 +133,9 @@ def run() -> int:
         from engine.paths import resources_dir
 
         from .first_run import FirstRunDialog, needs_setup
+        from .logs import install_excepthook, log, start_logging
 
         app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.png")))  # after the first draw: engine imports cost
-        from .logs import install_excepthook, log, start_logging
 
         folder = data_folder(window)
         if folder is None:
@@ -153,10 +153,10 @@ def run() -> int:
             return
         log.info("opened %s", session.store.path)
         window.attach(session)
-        start_daily_backup(folder, window)
         if quit_after == "ready":
             QTimer.singleShot(0, app.quit)
             return
+        start_daily_backup(folder, window)
         if needs_setup(session):
             dialog = FirstRunDialog(session, window)
             if dialog.exec() and dialog.try_sample.isChecked():
