@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import InputError
 from .money import CENT, ZERO
-from .policy import REGIONS
+from .policy import check_region
 
 IDENTITIES = {
     "extreme_poverty": "特困人员",
@@ -189,10 +189,7 @@ def parse_case(raw: Any) -> Case:
     top = _mapping(raw, "", _TOP)
     if not isinstance(raw, dict):
         raise _bad("", "输入应为一个案件对象或 {\"cases\": [...]}", 'input must be a case object or {"cases": [...]}')
-    region = top.get("region")
-    if region not in REGIONS:
-        raise _bad("region", f"未知地区“{region}”，可选：{'、'.join(REGIONS)}",
-                   f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
+    region = check_region(top.get("region"))
     if "date" not in top:
         raise _bad("date", "缺少结算日期（出院结算日期，YYYY-MM-DD）", "settlement date is required (YYYY-MM-DD)")
     day = _date(top["date"], "date")

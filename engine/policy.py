@@ -220,6 +220,14 @@ class ParamSet:
         return self.meta[name].citation
 
 
+def check_region(region: object, field: str = "region") -> str:
+    """A region code the documents cover; anything else is bad input naming `field`."""
+    if region not in REGIONS:
+        raise InputError(field, f"未知地区“{region}”，可选：{'、'.join(f'{k}（{v}）' for k, v in REGIONS.items())}",
+                         f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
+    return region
+
+
 @lru_cache(maxsize=1)
 def _files_fingerprint() -> str:
     digest = hashlib.sha256()
@@ -239,11 +247,7 @@ def policy_version() -> str:
 @lru_cache(maxsize=2048)
 def params_for(region: str, day: dt.date) -> ParamSet:
     """Parameters for a case; a date no document covers is bad input."""
-    books = load_books()
-    if region not in books:
-        raise InputError("region", f"未知地区“{region}”，可选：{'、'.join(REGIONS)}",
-                         f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
-    book = books[region]
+    book = load_books()[check_region(region)]
     core = book.core
     if not core.in_force(day):
         until = core.valid_until.isoformat() if core.valid_until else "今"

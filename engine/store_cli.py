@@ -13,7 +13,6 @@ from .case import IDENTITIES, KINDS
 from .errors import InputError
 from .policy import REGIONS
 
-DEFAULT_OFFICE = "本经办点"
 
 
 def _dump(value: Any) -> None:
@@ -34,6 +33,8 @@ def _who(store, args: argparse.Namespace) -> tuple[str, str]:
             operator = getpass.getuser()
         except Exception:
             operator = "经办人"
+    from .store.database import DEFAULT_OFFICE
+
     office = getattr(args, "office", None) or store.setting("office") or DEFAULT_OFFICE
     return operator, office
 

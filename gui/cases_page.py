@@ -23,6 +23,7 @@ from engine.store.cases import show_case, void_case
 from engine.store.persons import mask_id
 from engine.store.queries import list_cases
 
+from .widgets import note, page_title
 from .errors import show_error
 
 MAX_ROWS = 1000
@@ -163,10 +164,7 @@ class VoidDialog(QDialog):
         about = QLabel(summary)
         about.setWordWrap(True)
         layout.addWidget(about)
-        note = QLabel("作废后案件仍保留，其金额不再计入年度累计；回执号不再使用。")
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
-        layout.addWidget(note)
+        layout.addWidget(note("作废后案件仍保留，其金额不再计入年度累计；回执号不再使用。"))
         row = QHBoxLayout()
         row.addWidget(QLabel("作废原因："))
         self.reason_edit = QLineEdit()
@@ -221,8 +219,7 @@ class CasesPage(QWidget):
         self._years: list[int] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        title = QLabel("案件查询")
-        title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        title = page_title("案件查询")
         layout.addWidget(title)
         layout.addWidget(self._build_form())
         self.count_label = QLabel()

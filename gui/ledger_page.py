@@ -16,6 +16,7 @@ from engine.store import StoreError
 from engine.store.persons import find_by_id_number, identities_on, mask_id, search_by_name
 from engine.store.queries import list_cases, year_ledger
 
+from .widgets import NOTE_STYLE, page_title
 from .cases_page import case_row_items, fit_columns, fit_height, make_table, text_item
 from .errors import show_error
 
@@ -76,8 +77,7 @@ class LedgerPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        title = QLabel("人员台账")
-        title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        title = page_title("人员台账")
         layout.addWidget(title)
 
         top = QHBoxLayout()
@@ -103,7 +103,7 @@ class LedgerPage(QWidget):
         self.candidates.itemActivated.connect(lambda item: self._candidate_picked(item.row()))
         self.candidates.cellClicked.connect(lambda row, _: self._candidate_picked(row))
         self.candidates_label = QLabel()
-        self.candidates_label.setStyleSheet("color: #555;")
+        self.candidates_label.setStyleSheet(NOTE_STYLE)
         layout.addWidget(self.candidates_label)
         layout.addWidget(self.candidates)
         self.candidates.hide()

@@ -21,6 +21,7 @@ from engine.policy import REGIONS, Parameter, history, load_books, local_source,
 from engine.store.policy_versions import (add_version, earliest_valid_from, encode, format_value, last_case_date,
                                           parse_value_text)
 
+from .widgets import note, page_title
 from .errors import message_of
 
 COLUMNS = ("名称", "参数", "当前值", "依据", "施行日期", "核实", "本地调整")
@@ -140,9 +141,7 @@ class ChangeDialog(QDialog):
         self.value_edit.setPlainText(encode(template) if template is not None else "")
         self.value_edit.setFixedHeight(86)
         form.addRow("新值：", self.value_edit)
-        hint = QLabel("数值直接填写，如 30000、0.80 或 80%；按项目或列表的值保持原有的 { } 或 [ ] 格式，只改数字。")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
+        hint = note("数值直接填写，如 30000、0.80 或 80%；按项目或列表的值保持原有的 { } 或 [ ] 格式，只改数字。")
         form.addRow("", hint)
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("policyDateEdit")
@@ -153,10 +152,7 @@ class ChangeDialog(QDialog):
         form.addRow("生效日期：", self.date_edit)
         why = (f"最早可选 {earliest}：须晚于本地区已保存案件的最晚结算日期 {last_case}，且不早于今天。"
                if last_case and earliest > page.today() else f"最早可选 {earliest}（今天）。")
-        note = QLabel(why + "已保存的案件不受影响；结算日期在此日及以后的案件按新值计算，结果中提示使用了本地调整的取值。")
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
-        form.addRow("", note)
+        form.addRow("", note(why + "已保存的案件不受影响；结算日期在此日及以后的案件按新值计算，结果中提示使用了本地调整的取值。"))
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("policyReasonEdit")
         self.reason_edit.setPlaceholderText("如：依据 2026 年统计公报调整")
@@ -193,12 +189,9 @@ class PolicyPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
 
-        title = QLabel("政策参数")
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        title = page_title("政策参数")
         layout.addWidget(title)
-        intro = QLabel("“待核实”为文件未载的本地取值或本地调整，计算结果会提示。修改会新增一个自某日起施行的取值，已保存的案件不受影响。")
-        intro.setWordWrap(True)
-        intro.setStyleSheet("color: #555;")
+        intro = note("“待核实”为文件未载的本地取值或本地调整，计算结果会提示。修改会新增一个自某日起施行的取值，已保存的案件不受影响。")
         layout.addWidget(intro)
 
         bar = QHBoxLayout()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from engine.store import Store
+from engine.store.database import DEFAULT_OFFICE
 
-DEFAULTS = {"office": "本经办点", "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
+DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
             "printer": ""}
 
 

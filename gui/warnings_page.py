@@ -15,6 +15,7 @@ from engine.store import StoreError
 from engine.store.cases import show_case
 from engine.store.queries import early_warning_list
 
+from .widgets import note, page_title
 from .cases_page import case_years, fit_columns, inform, make_table, newest_case_year, region_name, text_item
 from .errors import show_error
 
@@ -38,13 +39,10 @@ class WarningsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        title = QLabel("预警名单")
-        title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        title = page_title("预警名单")
         layout.addWidget(title)
-        about = QLabel("年度累计个人自付超过当地预警线的人员（因病返贫预警：低保边缘家庭成员、易返贫致贫人口等重点监测对象；"
+        about = note("年度累计个人自付超过当地预警线的人员（因病返贫预警：低保边缘家庭成员、易返贫致贫人口等重点监测对象；"
                        "因病致贫预警：普通参保人员）。作废的案件不计入。请按规定推送民政、乡村振兴部门。")
-        about.setWordWrap(True)
-        about.setStyleSheet("color: #555;")
         layout.addWidget(about)
 
         top = QHBoxLayout()

@@ -12,3 +12,29 @@ if str(ROOT) not in sys.path:
 import tempfile  # noqa: E402
 
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sanchong-test-config-")
+
+
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_local_versions():
+    """Local parameter versions are applied process-wide when a store opens: every test starts
+    and ends with the bundled policy files only, so nothing leaks between tests."""
+    from engine.policy import set_local_versions
+
+    set_local_versions(())
+    yield
+    set_local_versions(())
+
+
+@pytest.fixture
+def run(tmp_path):
+    """`python -m engine cases --data-dir TMP/d ARGS…` as a clerk's script would run it."""
+    def run(*args, stdin=None):
+        return subprocess.run([sys.executable, "-m", "engine", "cases", "--data-dir", str(tmp_path / "d"), *args],
+                              cwd=ROOT, input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=120,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    return run

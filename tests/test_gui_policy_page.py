@@ -1,12 +1,11 @@
 """政策参数 page: every parameter with value, clause, dates and verified mark; a change is a new dated
 version, refused next to the field when it would alter a saved case or does not fit."""
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from engine.policy import load_books, params_for, set_local_versions
+from engine.policy import load_books, params_for
 from engine.store import open_store
 from engine.store.cases import save_cases
 from engine.store.policy_versions import list_versions
@@ -14,19 +13,8 @@ from gui.policy_page import (COL_CITATION, COL_DATES, COL_KEY, COL_LOCAL, COL_NA
                              UNVERIFIED_BG, ChangeDialog, PolicyPage)
 from gui.session import Session
 from ids import valid_id
+from test_policy_versions import TODAY, day
 
-TODAY = dt.date.today()
-
-
-def day(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def no_local_versions():
-    set_local_versions(())
-    yield
-    set_local_versions(())
 
 
 @pytest.fixture

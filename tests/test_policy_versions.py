@@ -35,14 +35,6 @@ def day(n: int) -> dt.date:
     return TODAY + dt.timedelta(days=n)
 
 
-@pytest.fixture(autouse=True)
-def no_local_versions():
-    """Every test starts and ends with the bundled files only (nothing leaks between tests)."""
-    set_local_versions(())
-    yield
-    set_local_versions(())
-
-
 def inpatient(date: dt.date, seq: int, *, with_person: bool = True) -> dict:
     """A 长春 低保 person, 2级医院 stay: basic computed from the (local) deductible and rate."""
     person = {"identities": ["subsistence"], "insurance": "resident", "birth_date": "1960-01-01"}
@@ -279,15 +271,6 @@ def test_migration_2_upgrades_a_version_1_database(tmp_path):
 
 
 # ---- the command line ---------------------------------------------------------------------
-
-@pytest.fixture
-def run(tmp_path):
-    def run(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "engine", "cases", "--data-dir", str(tmp_path / "d"), *args],
-                              cwd=ROOT, input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=120,
-                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-    return run
-
 
 def test_cli_policy_set_and_list(run):
     assert run("policy-list").stdout.startswith("没有本地调整")

@@ -1,11 +1,6 @@
 """`python -m engine cases ...` (store-cli.md): output, exit status, messages."""
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from engine.calculate import calculate
 from ids import valid_id
@@ -19,15 +14,6 @@ def case(date, total="5500.00", scope="5000.00", basic="3500.00"):
             "person": {"id_number": ID, "name": "赵六", "identities": ["subsistence"]},
             "visit": {"kind": "inpatient", "hospital_level": 2},
             "amounts": {"total": total, "policy_scope": scope, "basic_paid": basic, "critical_paid": "0.00"}}
-
-
-@pytest.fixture
-def run(tmp_path):
-    def run(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "engine", "cases", "--data-dir", str(tmp_path / "d"), *args],
-                              cwd=ROOT, input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=120,
-                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-    return run
 
 
 def test_save_prints_one_line_per_case_and_equals_calc(run):

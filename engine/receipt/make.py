@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..case import parse_case
 from ..calculate import calculate
 from ..store.persons import mask_id
 from . import payload
+
+if TYPE_CHECKING:  # ReportLab is imported only when a receipt is made
+    from .document import ReceiptData
 
 
 def from_stored(stored: dict[str, Any], *, window: str = "", reprint: bool = False,
@@ -16,8 +19,7 @@ def from_stored(stored: dict[str, Any], *, window: str = "", reprint: bool = Fal
     from .document import ReceiptData, now_text
 
     result = stored["result"]
-    total = f"{parse_case(stored['input']).total:.2f}"
-    qr = payload.build(stored["receipt_no"], stored["office"], stored["case_id"], payload.amounts(total, result),
+    qr = payload.build(stored["receipt_no"], stored["office"], stored["case_id"], payload.amounts(stored["input"], result),
                        stored["result_hash"])
     return ReceiptData(
         receipt_no=stored["receipt_no"], office=stored["office"], window=window, operator=stored["operator"],
@@ -33,7 +35,7 @@ def from_case(doc: dict[str, Any], *, office: str = "", window: str = "", operat
 
     case = parse_case(doc)
     result = calculate(doc)
-    qr = payload.build(None, office, None, payload.amounts(f"{case.total:.2f}", result),
+    qr = payload.build(None, office, None, payload.amounts(doc, result),
                        payload.result_hash(to_json_text(result)))
     return ReceiptData(
         receipt_no=None, office=office or "—", window=window, operator=operator or "—",

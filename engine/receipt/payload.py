@@ -13,9 +13,12 @@ def result_hash(result_text: str) -> str:
     return "sha256:" + hashlib.sha256(result_text.encode("utf-8")).hexdigest()[:32]
 
 
-def amounts(total: str, result: dict) -> dict[str, str]:
+def amounts(case_input: dict, result: dict) -> dict[str, str]:
+    """The amounts the QR code carries: the case's total as entered, and the result's payouts."""
+    from ..case import parse_case
+
     p = result["payouts"]
-    return {"total": total, "basic": p["basic"], "critical": p["critical"], "assistance": p["assistance"],
+    return {"total": f"{parse_case(case_input).total:.2f}", "basic": p["basic"], "critical": p["critical"], "assistance": p["assistance"],
             "tilt": p["tilt"], "oop": result["out_of_pocket"]}
 
 

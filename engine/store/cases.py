@@ -140,19 +140,21 @@ def preview_case(store: Store, doc: Any) -> dict[str, Any]:
 
 def save_cases(store: Store, doc: Any, *, operator: str, office: str,
                on_saved: Callable[[Saved], None] | None = None) -> list[Saved]:
-    """Save one case or a list. Everything is validated (in a transaction rolled back) before
-    the first case is saved; then each case is committed on its own, and `on_saved` is
-    called right after its commit."""
+    """Save one case or a list. A list is first saved whole in a transaction that is rolled
+    back, so a bad case anywhere in it saves nothing; then each case is committed on its own
+    (one case needs no rehearsal: its own transaction is all or nothing), and `on_saved` is
+    called right after each commit."""
     operator, office = _name(operator, "operator", "经办人"), _name(office, "office", "经办机构")
     items = parse_for_save(doc)
     index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
-    try:
-        with store.write() as db:
-            for i, (case, raw) in enumerate(items):
-                _save_one(db, case, raw, operator, office, index(i))
-            raise _DryRun
-    except _DryRun:
-        pass
+    if len(items) > 1:
+        try:
+            with store.write() as db:
+                for i, (case, raw) in enumerate(items):
+                    _save_one(db, case, raw, operator, office, index(i))
+                raise _DryRun
+        except _DryRun:
+            pass
     saved = []
     for i, (case, raw) in enumerate(items):
         with store.write() as db:

@@ -25,6 +25,7 @@ from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS
 
 DB_NAME = "cases.sqlite3"
+DEFAULT_OFFICE = "本经办点"  # the office until the settings name one (receipt numbers count per office)
 BUSY_TIMEOUT_MS = 15000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ..case import IDENTITIES, INSURANCE, KINDS, age_on
 from ..errors import InputError
-from ..policy import REGIONS
+from ..policy import REGIONS, check_region
 from .cases import from_json_text
 from .database import Store
 from .persons import mask_id
@@ -66,8 +66,8 @@ def headers() -> list[str]:
 
 def export_rows(store: Store, year: int, region: str | None = None, month: int | None = None,
                 include_void: bool = False, mask: bool = False) -> list[list[Any]]:
-    if region is not None and region not in REGIONS:
-        raise InputError("region", f"未知地区“{region}”，可选：{'、'.join(REGIONS)}", f"unknown region {region!r}")
+    if region is not None:
+        check_region(region)
     if month is not None and not 1 <= month <= 12:
         raise InputError("month", "月份应为 1 到 12", "month must be 1..12")
     where, params = ["c.policy_year = ?"], [year]

@@ -132,7 +132,8 @@ def check_case_identities(db: sqlite_utils.Database, person_id: int, case: Case,
         add_grant(db, person_id, code, case.date, None, FROM_CASE, at)
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
+    """Text matched literally inside a LIKE pattern (with ESCAPE '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -142,9 +143,9 @@ def search_by_name(db: sqlite_utils.Database, text: str, limit: int = 50) -> lis
     text = "".join(text.split())
     if not text:
         return []
-    esc = _like_escape(text)
-    spread = "%" + "%".join(_like_escape(ch) for ch in text) + "%"
-    one_off = [_like_escape(text[:i]) + "_" + _like_escape(text[i + 1:]) for i in range(len(text))] if len(text) > 1 else []
+    esc = like_escape(text)
+    spread = "%" + "%".join(like_escape(ch) for ch in text) + "%"
+    one_off = [like_escape(text[:i]) + "_" + like_escape(text[i + 1:]) for i in range(len(text))] if len(text) > 1 else []
     off_sql = " OR ".join(["name LIKE ? ESCAPE '\\'"] * len(one_off)) or "0"
     sql = f"""
         SELECT *, CASE

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..case import IDENTITIES, INSURANCE, KINDS
 from ..errors import InputError
-from ..policy import REGIONS, history, load_books, params_for, set_local_versions
+from ..policy import REGIONS, check_region, history, load_books, params_for, set_local_versions
 from .cases import audit
 from .database import Store, now
 
@@ -323,10 +323,7 @@ def earliest_valid_from(store: Store, region: str, *, today: dt.date | None = No
 # ---- adding -------------------------------------------------------------------------------
 
 def _region(region: str) -> str:
-    if region not in REGIONS:
-        raise InputError("REGION", f"未知地区“{region}”，可选：{'、'.join(f'{k}（{v}）' for k, v in REGIONS.items())}",
-                         f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
-    return region
+    return check_region(region, "REGION")
 
 
 def _day(value: Any) -> dt.date:

@@ -7,10 +7,10 @@ from typing import Any
 
 from ..case import check_id_number
 from ..errors import InputError
-from ..policy import REGIONS
+from ..policy import REGIONS, check_region
 from .cases import replay
 from .database import Store
-from .persons import find_by_id_number, mask_id
+from .persons import find_by_id_number, like_escape, mask_id
 
 # The ledger's accumulated amounts, as a clerk reads them (keys from the engine's rules).
 LEDGER_LABELS = {
@@ -46,10 +46,7 @@ LEDGER_LABELS = {
 
 
 def _region(region: str | None) -> str | None:
-    if region is not None and region not in REGIONS:
-        raise InputError("region", f"未知地区“{region}”，可选：{'、'.join(REGIONS)}",
-                         f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
-    return region
+    return None if region is None else check_region(region)
 
 
 def _year(year: int | None) -> int | None:
@@ -68,7 +65,7 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
         params.append(check_id_number(id_number.strip().upper(), "id_number"))
     if name and name.strip():
         where.append("p.name LIKE ? ESCAPE '\\'")
-        params.append("%" + name.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        params.append("%" + like_escape(name.strip()) + "%")
     if _year(year) is not None:
         # with a person given, the person's index must lead: `+` keeps SQLite off the year index
         where.append("+c.policy_year = ?" if (id_number or name) else "c.policy_year = ?")

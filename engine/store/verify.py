@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..case import parse_case
 from ..errors import InputError
 from ..receipt import payload
 from .cases import show_case
@@ -22,7 +21,7 @@ def verify(store: Store, text: str) -> dict[str, Any]:
         return {"ok": False, "case_id": None, "receipt_no": code["no"], "void": None,
                 "problems": [f"本数据库中没有经办机构“{code['office']}”的回执 {code['no']}"]}
     stored = show_case(store, rows[0]["case_id"])
-    want = payload.amounts(f"{parse_case(stored['input']).total:.2f}", stored["result"])
+    want = payload.amounts(stored["input"], stored["result"])
     problems = [f"{key} 回执上为 {code[key]}，数据库中为 {want[key]}" for key in payload.AMOUNT_KEYS if code[key] != want[key]]
     if code["hash"] != stored["result_hash"]:
         problems.append("计算结果的校验值与数据库不一致")
