@@ -1,6 +1,12 @@
 """Helper process for tests/test_store_durability.py (not a test module itself).
 
     python tests/store_worker.py DATA_DIR JOBS.json [--wait | --wait-open] [--pace]
+    python tests/store_worker.py --open-each
+
+With --open-each the worker prints "ready", then reads data-folder paths from standard input,
+one a line, and for each opens the store (creating it), counts its cases and closes it,
+printing "opened N" or "failed ERROR" — so that two workers can open many new folders at
+the same instants without paying a process start per folder.
 
 JOBS.json is a list of {"office": ..., "operator": ..., "case": CASE}. Each job is saved
 with its own `save_cases` call (one case per call, one commit each) and, right after the
@@ -36,7 +42,23 @@ def _ready() -> bool:
     return bool(sys.stdin.readline())
 
 
+def open_each() -> int:
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        try:
+            with open_store(line.strip()) as store:
+                count = store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+            sys.stdout.write(f"opened {count}\n")
+        except Exception as exc:  # reported to the test, which fails on it
+            sys.stdout.write(f"failed {type(exc).__name__}: {exc}\n".replace("\n", " ").strip() + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--open-each"]:
+        return open_each()
     data_dir, jobs_file = argv[0], argv[1]
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     if "--wait" in argv[2:] and not _ready():

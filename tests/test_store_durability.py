@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -374,6 +375,55 @@ def test_two_processes_open_a_new_data_folder_at_once(tmp_path):
         reported = _start_at_once_trial(tmp_path, data, trial)
         cases = assert_sound(data, reported)
         assert len(cases) == 6
+
+
+def test_two_processes_open_a_hundred_new_data_folders_at_once(tmp_path):
+    """The creation race: two openers are handed the same brand-new folder at the same instant, 100 times.
+    Every opening succeeds, and each folder ends with one sound, empty database and no temp files."""
+    procs = [subprocess.Popen([sys.executable, WORKER, "--open-each"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+             for _ in range(2)]
+    try:
+        for p in procs:
+            assert p.stdout.readline() == "ready\n", p.stderr.read()[-2000:]
+        for trial in range(100):
+            folder = tmp_path / f"new{trial}"
+            for p in procs:
+                p.stdin.write(f"{folder}\n")
+            for p in procs:
+                p.stdin.flush()
+            answers = [p.stdout.readline().strip() for p in procs]
+            assert answers == ["opened 0", "opened 0"], f"trial {trial}: {answers}"
+            assert not list(folder.glob(".cases-*")), f"trial {trial}: temp files left"
+    finally:
+        for p in procs:
+            p.stdin.close()
+            p.wait(timeout=30)
+
+
+def test_the_stale_file_sweep_ignores_a_file_that_vanishes_while_it_looks(tmp_path, monkeypatch):
+    """Another window's temp file, listed and then removed by its owner before it is looked at, is no error;
+    a temp file an hour old (a killed creation's) is removed; a young one is left to its owner."""
+    from engine.store import database
+    folder = tmp_path / "data"
+    folder.mkdir()
+    vanishing = folder / ".cases-0123.new-journal"
+    young = folder / ".cases-4567.new"
+    old = folder / ".cases-89ab.new-wal"
+    for f in (vanishing, young, old):
+        f.write_bytes(b"x")
+    hour_ago = time.time() - database.STALE_TEMP_SECONDS - 60
+    os.utime(old, (hour_ago, hour_ago))
+    real_stat = Path.stat
+
+    def stat(self, *args, **kwargs):
+        if self.name == vanishing.name:
+            self.unlink(missing_ok=True)   # its owner finished just now
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    database._sweep_stale_temp_files(folder)
+    assert young.exists() and not old.exists() and not vanishing.exists()
 
 
 def test_two_processes_open_a_folder_with_cases_at_once(tmp_path):

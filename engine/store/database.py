@@ -210,12 +210,25 @@ def _set_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+STALE_TEMP_SECONDS = 3600  # a creation takes well under a second: an hour-old temp file is a killed one's
+
+
+def _sweep_stale_temp_files(folder: Path) -> None:
+    """Remove temp files a killed creation left behind. Another window creating the database at
+    this very moment has its own temp files here, young ones that may vanish while we look: only
+    files an hour old are touched, and a file that is gone by the time we look is no concern."""
+    for stale in folder.glob(".cases-*.new*"):
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
 def _create(folder: Path, path: Path) -> None:
     """A new database, made whole in a temporary file and then linked into place: another
     window opening the folder at the same moment, or a kill, never sees a half-made file."""
-    for stale in folder.glob(".cases-*.new*"):
-        if time.time() - stale.stat().st_mtime > 3600:
-            stale.unlink(missing_ok=True)
+    _sweep_stale_temp_files(folder)
     tmp = folder / f".cases-{uuid.uuid4().hex}.new"
     conn = connect(tmp)
     try:
