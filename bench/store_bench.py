@@ -115,10 +115,10 @@ def _jsonish(value):
 
 def case_pool() -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """Visits/amounts/flags and person profiles per region, from the self-test samples and the
-    hand-worked cases in tests/cases (when present). Profiles holding an identity that expires
+    hand-worked cases in tests/engine/cases (when present). Profiles holding an identity that expires
     (因病致贫重病患者, 12 months) are left out: a bench person keeps one profile for three years."""
     raws = [{k: v for k, v in s.items() if k != "expect"} for s in SAMPLES.values()]
-    for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")):
+    for path in sorted((ROOT / "tests" / "engine" / "cases").glob("*.yaml")):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             inp = _jsonish(entry["input"])
             raws.extend(inp["cases"] if "cases" in inp else [inp])

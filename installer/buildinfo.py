@@ -31,7 +31,7 @@ QT_UNUSED = (
     "QtWebEngineQuick", "QtWebEngineWidgets", "QtWebSockets", "QtWebView", "QtXml",
 )
 # Qt libraries that must never be in the bundle: the spec drops any a hook collects anyway, and
-# tests/test_bundle.py checks the built folder. QtNetwork's, QtDBus's, QtOpenGL's and QtSvg's
+# tests/gui/test_bundle.py checks the built folder. QtNetwork's, QtDBus's, QtOpenGL's and QtSvg's
 # libraries may stay: QtPdf, QtGui and the platform and image-format plugins link to them.
 QT_FORBIDDEN_LIBS = ("WebEngine", "WebView", "Qml", "Quick", "3D", "Multimedia", "Designer", "Charts",
                      "DataVisualization", "Graphs", "Location", "Positioning", "Bluetooth", "Nfc", "Sensors",

@@ -5,8 +5,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+TESTS = Path(__file__).resolve().parent
+for folder in (ROOT, TESTS):   # the program, and the test helpers (ids, strategies) for tests in engine/, store/, gui/
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 # The window remembers its size and position (QSettings): keep the tests' out of the user's settings.
 import tempfile  # noqa: E402

@@ -1,4 +1,4 @@
-"""Helper process for tests/test_store_durability.py (not a test module itself).
+"""Helper process for tests/store/test_store_durability.py (not a test module itself).
 
     python tests/store_worker.py DATA_DIR JOBS.json [--wait | --wait-open] [--pace]
     python tests/store_worker.py --open-each

@@ -17,7 +17,7 @@ from engine.store.cases import save_cases, show_case, void_case
 from engine.store.verify import verify
 from ids import valid_id
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ID = valid_id("2010-01-01", 123, "220102")
 CASE = {"region": "changchun", "date": "2023-05-10",
         "person": {"id_number": ID, "name": "张三", "identities": ["subsistence"]},

@@ -13,7 +13,7 @@ from gui.policy_page import (COL_CITATION, COL_DATES, COL_KEY, COL_LOCAL, COL_NA
                              UNVERIFIED_BG, ChangeDialog, PolicyPage)
 from gui.session import Session
 from ids import valid_id
-from test_policy_versions import TODAY, day
+from days import TODAY, day
 
 
 

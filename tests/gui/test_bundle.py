@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "installer"))
 import buildinfo  # noqa: E402
 
 BUILD = os.environ.get("SANCHONG_BUILD_BUNDLE") == "1"
 HOW = ("builds the PyInstaller bundle (~25 s, ~200 MB): run with "
-       "SANCHONG_BUILD_BUNDLE=1 .venv/bin/python -m pytest tests/test_bundle.py (or bash installer/build_linux.sh)")
+       "SANCHONG_BUILD_BUNDLE=1 .venv/bin/python -m pytest tests/gui/test_bundle.py (or bash installer/build_linux.sh)")
 
 
 def text(path: str) -> str:

@@ -16,7 +16,7 @@ from ids import valid_id
 REGION_ORDER = ["wuhan", "dianjiang", "weihai", "changchun"]
 
 # (region, date, identity, kind, level, diseases, amounts, expected 医疗救助) — the self-test's samples,
-# each worked in tests/cases/<region>.yaml
+# each worked in tests/engine/cases/<region>.yaml
 SAMPLES = [
     ("wuhan", "2023-03-01", "subsistence", "inpatient", 2, [],
      {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}, "1200.00"),

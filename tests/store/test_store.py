@@ -15,7 +15,7 @@ from engine.store.persons import identities_on, mask_id, search_by_name
 from engine.store.queries import early_warning_list, list_cases, year_ledger
 from strategies import year_of_cases
 from ids import valid_id
-from test_cases import CASES, _stringify
+from hand_cases import CASES, _stringify
 
 ZHANG = valid_id("1980-01-01", 1)
 

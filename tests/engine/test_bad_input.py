@@ -9,7 +9,7 @@ import pytest
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = {
     "region": "wuhan", "date": "2023-03-01",

@@ -9,7 +9,7 @@ import pytest
 
 from engine import calculate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("SANCHONG_SHARED", ROOT.parent / "shared"))
 EXAMPLES = sorted((SHARED / "spec" / "examples").glob("*.json"))
 

@@ -29,8 +29,8 @@ from stdnum.cn import ric
 from engine.calculate import calculate
 from engine.case import check_id_number
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKER = str(Path(__file__).resolve().parent / "store_worker.py")
+ROOT = Path(__file__).resolve().parents[2]
+WORKER = str(Path(__file__).resolve().parents[1] / "store_worker.py")
 DB_NAME = "cases.sqlite3"
 
 REGIONS = {"wuhan": "420102", "dianjiang": "500243", "weihai": "371002", "changchun": "220102"}

@@ -13,7 +13,7 @@ from gui.main_window import KEYS, MainWindow
 from gui.session import Session
 from ids import valid_id
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -21,18 +21,14 @@ from engine.store.database import connect, statements
 from engine.store.migrations import LATEST, MIGRATIONS
 from engine.store.policy_versions import (_Shape, add_version, apply_versions, earliest_valid_from, encode,
                                           format_value, list_versions, parse_value_text)
+from days import TODAY, day
 from ids import valid_id
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date.today()
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "basic.inpatient.deductible"   # 长春, changchun-local.yaml: unverified, {resident|employee: {level: yuan}}
 OLD = {"resident": {1: Decimal(200), 2: Decimal(500), 3: Decimal(900)},
        "employee": {1: Decimal(200), 2: Decimal(500), 3: Decimal(900)}}
 NEW_TEXT = '{"resident": {"1": 200, "2": 800, "3": 900}, "employee": {"1": 200, "2": 500, "3": 900}}'
-
-
-def day(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
 
 
 def inpatient(date: dt.date, seq: int, *, with_person: bool = True) -> dict:

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .case import IDENTITIES, KINDS
-from .errors import InputError
-from .policy import REGIONS
+from ..case import IDENTITIES, KINDS
+from ..errors import InputError
+from ..policy import REGIONS
 
 
 
@@ -21,7 +21,7 @@ def _dump(value: Any) -> None:
 
 
 def _open(args: argparse.Namespace):
-    from .store import open_store
+    from ..store import open_store
 
     return open_store(args.data_dir)
 
@@ -33,15 +33,15 @@ def _who(store, args: argparse.Namespace) -> tuple[str, str]:
             operator = getpass.getuser()
         except Exception:
             operator = "经办人"
-    from .store.database import DEFAULT_OFFICE
+    from ..store.database import DEFAULT_OFFICE
 
     office = getattr(args, "office", None) or store.setting("office") or DEFAULT_OFFICE
     return operator, office
 
 
 def _save(args: argparse.Namespace) -> int:
-    from .cli import read_json
-    from .store.cases import save_cases
+    from .common import read_json
+    from ..store.cases import save_cases
 
     doc = read_json(args.file)
     with _open(args) as store:
@@ -63,7 +63,7 @@ def _date_arg(text: str) -> dt.date:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .store.queries import list_cases
+    from ..store.queries import list_cases
 
     with _open(args) as store:
         rows = list_cases(store, id_number=args.id_number, name=args.name, year=args.year, region=args.region,
@@ -87,8 +87,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from .store.cases import show_case
-    from .store.persons import mask_id
+    from ..store.cases import show_case
+    from ..store.persons import mask_id
 
     with _open(args) as store:
         case = show_case(store, args.case_id)
@@ -119,7 +119,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _void(args: argparse.Namespace) -> int:
-    from .store.cases import void_case
+    from ..store.cases import void_case
 
     with _open(args) as store:
         operator, _ = _who(store, args)
@@ -133,7 +133,7 @@ def _void(args: argparse.Namespace) -> int:
 
 
 def _ledger(args: argparse.Namespace) -> int:
-    from .store.queries import year_ledger
+    from ..store.queries import year_ledger
 
     with _open(args) as store:
         ledger = year_ledger(store, args.id_number, args.year, args.region)
@@ -155,8 +155,8 @@ def _ledger(args: argparse.Namespace) -> int:
 
 
 def _persons(args: argparse.Namespace) -> int:
-    from .store.persons import identities_on, mask_id, search_by_name
-    from .store.queries import person_or_error
+    from ..store.persons import identities_on, mask_id, search_by_name
+    from ..store.queries import person_or_error
 
     with _open(args) as store:
         if args.id_number:
@@ -177,7 +177,7 @@ def _persons(args: argparse.Namespace) -> int:
 
 
 def _warnings(args: argparse.Namespace) -> int:
-    from .store.queries import early_warning_list
+    from ..store.queries import early_warning_list
 
     with _open(args) as store:
         rows = early_warning_list(store, args.year, args.region)
@@ -192,7 +192,7 @@ def _warnings(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .store.export import export_cases
+    from ..store.export import export_cases
 
     with _open(args) as store:
         n = export_cases(store, args.output, args.format, args.year, args.region, args.month,
@@ -202,7 +202,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .store.import_persons import import_persons
+    from ..store.import_persons import import_persons
 
     with _open(args) as store:
         operator, _ = _who(store, args)
@@ -221,8 +221,8 @@ def _receipt(args: argparse.Namespace) -> int:
     """The receipt PDF of a stored case; a second print, or --reprint, is recorded and marked 补打."""
     import os
 
-    from .receipt.make import from_stored, write
-    from .store.cases import record_print, show_case
+    from ..receipt.make import from_stored, write
+    from ..store.cases import record_print, show_case
 
     target = Path(args.output)
     partial = target.with_name(target.name + ".partial")
@@ -242,7 +242,7 @@ def _receipt(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .store.verify import verify
+    from ..store.verify import verify
 
     text = sys.stdin.read() if args.text == "-" else args.text
     with _open(args) as store:
@@ -258,7 +258,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from .store import backup
+    from ..store import backup
 
     with _open(args) as store:
         if args.output:
@@ -274,7 +274,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from .store.restore import restore
+    from ..store.restore import restore
 
     done = restore(args.data_dir, args.file)
     if done["previous_saved_as"]:
@@ -286,7 +286,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .store.restore import check
+    from ..store.restore import check
 
     info = check(args.data_dir)
     print(f"数据库完好：{info['path']}（数据结构版本 {info['schema_version']}，人员 {info['persons']}，"
@@ -295,7 +295,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _policy_list(args: argparse.Namespace) -> int:
-    from .store.policy_versions import list_versions
+    from ..store.policy_versions import list_versions
 
     with _open(args) as store:
         rows = list_versions(store, args.region)
@@ -316,8 +316,8 @@ def _policy_list(args: argparse.Namespace) -> int:
 
 
 def _policy_set(args: argparse.Namespace) -> int:
-    from .policy import load_books
-    from .store.policy_versions import add_version, parse_value_text
+    from ..policy import load_books
+    from ..store.policy_versions import add_version, parse_value_text
 
     template = None
     if args.region in REGIONS:

@@ -1,31 +1,8 @@
-"""Hand-worked cases per region (tests/cases/<region>.yaml), each with its arithmetic in `why`."""
-from pathlib import Path
-
+"""Hand-worked cases per region (tests/engine/cases/<region>.yaml), each with its arithmetic in `why`."""
 import pytest
-import yaml
 
 from engine import calculate
-
-CASES = []
-for path in sorted((Path(__file__).parent / "cases").glob("*.yaml")):
-    for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-        CASES.append(pytest.param(entry, id=f"{path.stem}: {entry['name']}"))
-
-
-def _stringify(value):
-    """YAML may read dates and numbers; the engine reads JSON, so give it JSON's types."""
-    import datetime as dt
-
-    if isinstance(value, dict):
-        return {k: _stringify(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stringify(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return value
-
+from hand_cases import CASES, _stringify
 
 def test_enough_cases_per_region():
     by_region = {}

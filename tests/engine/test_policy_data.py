@@ -10,7 +10,7 @@ import pytest
 from engine import InputError, PolicyDataError, calculate
 from engine.policy import REGIONS, load_books, load_file, params_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_parameter_has_a_reference_and_dated_values():

@@ -5,7 +5,7 @@ from pathlib import Path
 from engine.calculate import calculate
 from ids import valid_id
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ID = valid_id("1975-08-08", 4)
 
 

@@ -17,7 +17,7 @@ from engine.store.migrations import LATEST
 from engine.store.restore import check, restore
 from ids import valid_id
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def case(date="2023-03-01", seq=1):

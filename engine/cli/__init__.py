@@ -9,46 +9,14 @@ import argparse
 import json
 import sqlite3
 import sys
-from decimal import Decimal
 
-from .errors import InputError, PolicyDataError
-from .store.errors import StoreError
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors are bad input too: exit 2
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"命令行参数有误：{message}\nInvalid arguments: {message}\n")
-        sys.exit(2)
-
-
-def read_json(path: str) -> object:
-    """A JSON document from a file or standard input ('-'); numbers with decimals stay Decimal."""
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8-sig") as fh:
-                text = fh.read()
-    except FileNotFoundError:
-        raise InputError("FILE", f"找不到文件 {path}", f"file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError("FILE", f"文件 {path} 不是 UTF-8 编码的 JSON", f"{path} is not UTF-8 JSON") from None
-    except OSError as exc:
-        raise InputError("FILE", f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError("JSON", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}",
-                         f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-
-
-def _reject_constant(name: str):
-    raise InputError("JSON", f"JSON 中不允许 {name}", f"{name} is not allowed in JSON")
+from ..errors import InputError, PolicyDataError
+from ..store.errors import StoreError
+from .common import Parser, read_json
 
 
 def _calc(args: argparse.Namespace) -> int:
-    from .calculate import calculate
+    from ..calculate import calculate
 
     result = calculate(read_json(args.file))
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
@@ -58,7 +26,7 @@ def _calc(args: argparse.Namespace) -> int:
 
 def _receipt(args: argparse.Namespace) -> int:
     """A receipt PDF from a case (a trial, marked 试算) or a saved case as `cases show --json` prints it."""
-    from .receipt.make import from_case, from_stored, write
+    from ..receipt.make import from_case, from_stored, write
 
     doc = read_json(args.file)
     if isinstance(doc, dict) and {"input", "result", "receipt_no", "result_hash"} <= set(doc):
@@ -77,8 +45,8 @@ def _receipt(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m engine", description="三重保障计算器 engine")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="python -m engine", description="三重保障计算器 engine")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     calc = sub.add_parser("calc", help="compute one case or a year of cases (case-format.md)")
     calc.add_argument("file", metavar="CASE.json", help="the case file, or - for standard input")
     calc.add_argument("--pretty", action="store_true", help="indent the JSON output")
@@ -91,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     receipt.add_argument("--window", help="窗口")
     receipt.add_argument("--operator", help="经办人 printed on a trial receipt")
     receipt.set_defaults(run=_receipt)
-    from .store_cli import add_parser
+    from .cases import add_parser
 
-    add_parser(sub, _Parser)
+    add_parser(sub, Parser)
     return parser
 
 
