@@ -399,7 +399,7 @@ def verify(store: Store, rng: random.Random, n_persons: int, samples: int = 200)
         groups = store.query("SELECT DISTINCT region, policy_year FROM cases WHERE person_id = ? AND void = 0",
                              (person_id,))
         for g in groups:
-            _, results = replay(store.db, person_id, g["region"], g["policy_year"])
+            _, results = replay(store.db, person_id, g["region"], g["policy_year"], store.book)
             stored = {r["id"]: r for r in store.query(
                 "SELECT id, input, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0",
                 (person_id, g["region"], g["policy_year"]))}
@@ -600,7 +600,7 @@ def main() -> None:
         # Where the year ledger's time goes: the replay of the person's year
         pid_of = {v: k for k, v in ids.items()}
         line("  replay (stored_year + calculate_case)", timed(
-            lambda g: replay(store.db, pid_of[g[0]], json.loads(g[4])["region"], g[1]), ledger_sample))
+            lambda g: replay(store.db, pid_of[g[0]], json.loads(g[4])["region"], g[1], store.book), ledger_sample))
 
         print()
         name_sample = [r["name"] for r in store.query(

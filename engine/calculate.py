@@ -17,8 +17,8 @@ from .errors import InputError
 from .insurance import assistance_base, basic_layer, critical_layer
 from .ledger import Ledger
 from .money import ZERO, fmt
-from .policy import REGIONS, params_for
-from .regions import MODULES
+from .policy import PolicyBook, bundled
+from .regions import MODULES, REGIONS
 
 
 @dataclass(slots=True)
@@ -87,9 +87,10 @@ def _check_identities(case: Case, known: list[str]) -> None:
                              f"{case.region}'s documents do not know identity {code!r}; known: {', '.join(known)}")
 
 
-def calculate_case(case: Case, ledger: Ledger) -> Result:
-    """Compute one case against the person's ledger for its region and year; commit the usage."""
-    ps = params_for(case.region, case.date)
+def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -> Result:
+    """Compute one case against the person's ledger for its region and year, with the parameters of
+    `book` (default: the bundled policy files); commit the usage."""
+    ps = (book or bundled()).params_for(case.region, case.date)
     module = MODULES[case.region]
     known = known_identities(ps)
     _check_identities(case, known)
@@ -132,8 +133,9 @@ def calculate_case(case: Case, ledger: Ledger) -> Result:
 class Year:
     """One person's ledgers, by region and policy year, for a sequence of cases."""
 
-    def __init__(self, ledgers: dict[tuple[str, int], Ledger] | None = None):
+    def __init__(self, ledgers: dict[tuple[str, int], Ledger] | None = None, book: PolicyBook | None = None):
         self.ledgers = ledgers if ledgers is not None else {}
+        self.book = book
 
     def ledger(self, case: Case) -> Ledger:
         key = (case.region, case.year)
@@ -142,7 +144,7 @@ class Year:
         return self.ledgers[key]
 
     def add(self, case: Case) -> Result:
-        return calculate_case(case, self.ledger(case))
+        return calculate_case(case, self.ledger(case), self.book)
 
 
 def parse_input(doc: Any) -> list[Case]:
@@ -176,9 +178,10 @@ def _same_person(cases: list[Case]) -> None:
             raise InputError(f"cases[{i}].date", "案件应按结算日期先后排列", "cases must be in date order")
 
 
-def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True) -> list[Result]:
+def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True,
+                    book: PolicyBook | None = None) -> list[Result]:
     """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`."""
-    year = year or Year()
+    year = year or Year(book=book)
     results = []
     for i, case in enumerate(cases):
         try:
@@ -188,9 +191,10 @@ def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bo
     return results
 
 
-def calculate(doc: Any) -> dict[str, Any]:
-    """The engine's contract (case-format.md): a parsed JSON document in, a JSON-ready dict out."""
+def calculate(doc: Any, book: PolicyBook | None = None) -> dict[str, Any]:
+    """The engine's contract (case-format.md): a parsed JSON document in, a JSON-ready dict out;
+    computed with `book` (default: the bundled policy files)."""
     cases = parse_input(doc)
     if isinstance(doc, dict) and "cases" in doc:
-        return {"results": [r.to_json() for r in calculate_cases(cases)]}
-    return calculate_cases(cases, indexed=False)[0].to_json()
+        return {"results": [r.to_json() for r in calculate_cases(cases, book=book)]}
+    return calculate_cases(cases, indexed=False, book=book)[0].to_json()

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import InputError
 from .money import CENT, ZERO
-from .policy import check_region
+from .regions import check_region
 
 IDENTITIES = {
     "extreme_poverty": "特困人员",

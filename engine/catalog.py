@@ -6,28 +6,34 @@ import datetime as dt
 
 from .calculate import known_identities
 from .case import FLAGS
-from .policy import load_books, params_for
+from .clock import today
+from .policy import PolicyBook, bundled
 from .regions import MODULES
 
 
-def region_day(region: str, day: dt.date | None = None) -> dt.date:
-    """`day` (default today) if the region's core document is in force then, else the nearest day it is."""
-    day = day or dt.date.today()
-    core = load_books()[region].core
-    if day < core.valid_from:
-        return core.valid_from
-    if core.valid_until and day > core.valid_until:
-        return core.valid_until
-    return day
+def region_day(region: str, day: dt.date | None = None, book: PolicyBook | None = None) -> dt.date:
+    """`day` (default today) if a core document of the region is in force then, else the nearest day one is."""
+    day = day or today()
+    rb = (book or bundled()).region(region)
+    if rb.core_for(day) is not None:
+        return day
+    cores = rb.cores
+    before = [d.valid_until for d in cores if d.valid_until is not None and d.valid_until < day]
+    after = [d.valid_from for d in cores if d.valid_from > day]
+    if before and (not after or day - max(before) <= min(after) - day):
+        return max(before)
+    return min(after)
 
 
-def identities(region: str, day: dt.date | None = None) -> list[str]:
-    return known_identities(params_for(region, region_day(region, day)))
+def identities(region: str, day: dt.date | None = None, book: PolicyBook | None = None) -> list[str]:
+    book = book or bundled()
+    return known_identities(book.params_for(region, region_day(region, day, book)))
 
 
-def diseases(region: str, day: dt.date | None = None) -> list[tuple[str, str]]:
+def diseases(region: str, day: dt.date | None = None, book: PolicyBook | None = None) -> list[tuple[str, str]]:
     """Every disease the region's lists name, with the list it is on (a name on two lists twice)."""
-    ps = params_for(region, region_day(region, day))
+    book = book or bundled()
+    ps = book.params_for(region, region_day(region, day, book))
     out = []
     for name, value in ps.values.items():
         if name.split(".")[-1].endswith("diseases") and isinstance(value, (list, tuple)):

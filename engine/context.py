@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .case import Case
 from .ledger import LedgerView
 from .money import ZERO, fmt
-from .policy import ParamSet
+
+if TYPE_CHECKING:  # types only: the rules depend on no loader
+    from .case import Case
+    from .policy import ParamSet
 
 
 @dataclass(slots=True)

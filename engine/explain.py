@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .policy import params_for
+from .policy import PolicyBook, bundled
 
 
-def clause_texts(region: str, day: dt.date, source: str) -> list[dict[str, str]]:
+def clause_texts(region: str, day: dt.date, source: str, book: PolicyBook | None = None) -> list[dict[str, str]]:
     """For a step's source (e.g. "武政规〔2023〕1号 二、(四)；二、(七)"), each cited clause of the
     parameters in force with the document's quoted sentence or the reading applied."""
-    ps = params_for(region, day)
+    ps = (book or bundled()).params_for(region, day)
     seen, out = set(), []
     for p in ps.meta.values():
         if not p.reference or p.reference not in source:

@@ -1,30 +1,32 @@
-"""Policy parameters: dated, cited values loaded from resources/policies/*.yaml.
+"""Policy parameters: dated, cited values loaded from resources/policies/*.yaml, as a book.
 
-One file per region and document. Each parameter has a description, the clause it
-comes from (`reference`), its values keyed by the date each starts, and whether it
-is taken from the document (`verified`, the default) or is a local value the
-documents do not give (`verified: false`). The loader refuses a parameter without
-a reference or without dated values. See resources/policies/README.md.
+One file per region and document. Each parameter has a description, the clause it comes from
+(`reference`), its values keyed by the date each starts, and whether it is taken from the
+document (`verified`, the default) or is a local value the documents do not give
+(`verified: false`). The loader refuses a parameter without a reference or without dated values.
+See resources/policies/README.md.
+
+A `PolicyBook` is an immutable value: the bundled files give one (`bundled()`), a case store's
+local versions give a new one (`book.with_local(rows)`), and nothing here is changed by opening a
+database. Several documents may define the same parameter (a successor document, or a final text
+after a draft): each dated value cites its own document, a parameter is unique by (name, start)
+within a region, and on any day at most one core document per region is in force.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 from .errors import InputError, PolicyDataError
 from .paths import policies_dir
-
-REGIONS = {
-    "wuhan": "武汉市",
-    "dianjiang": "重庆市垫江县",
-    "weihai": "威海市",
-    "changchun": "长春市",
-}
+from .regions import REGIONS, check_region
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class Document:
     core: bool
     verified: bool
     local: bool = False
+    rules: str = ""          # what the document provides, in a clause's words: named when it has ended
 
     @property
     def label(self) -> str:
@@ -79,6 +82,16 @@ class Parameter:
             else:
                 break
         return current
+
+    def entry(self, day: dt.date) -> tuple[dt.date, Any] | None:
+        """The (start, value) in force on `day` by this definition's own dates, or None."""
+        found = None
+        for start, value in self.values:
+            if start <= day:
+                found = (start, value)
+            else:
+                break
+        return found
 
 
 def _convert(value: Any) -> Any:
@@ -128,12 +141,14 @@ def load_file(path: Path) -> tuple[Document, list[Parameter]]:
             valid_from=_as_date(in_force["from"], where),
             valid_until=_as_date(in_force.get("until"), where),
             core=bool(d.get("core", False)), verified=bool(d.get("verified", True)),
-            local=bool(d.get("local", False)),
+            local=bool(d.get("local", False)), rules=str(d.get("rules", "") or ""),
         )
     except KeyError as exc:
         raise PolicyDataError(f"{where}: document lacks {exc}") from exc
     if doc.region not in REGIONS:
-        raise PolicyDataError(f"{where}: unknown region {doc.region!r}")
+        raise PolicyDataError(f"{where}: unknown region {doc.region!r} (no module engine/regions/{doc.region}.py)")
+    if doc.valid_until is not None and doc.valid_until < doc.valid_from:
+        raise PolicyDataError(f"{where}: in force until {doc.valid_until}, before it starts ({doc.valid_from})")
     params = []
     for name, p in (data["parameters"] or {}).items():
         if not isinstance(p, dict):
@@ -155,122 +170,12 @@ def load_file(path: Path) -> tuple[Document, list[Parameter]]:
     return doc, params
 
 
-@dataclass(slots=True)
-class RegionBook:
-    region: str
-    documents: list[Document] = field(default_factory=list)
-    parameters: dict[str, Parameter] = field(default_factory=dict)
-
-    @property
-    def core(self) -> Document:
-        return next(d for d in self.documents if d.core)
-
-
-@lru_cache(maxsize=4)
-def load_books(folder: str | None = None) -> dict[str, RegionBook]:
-    """All regions' documents and parameters, loaded once per process."""
-    base = Path(folder) if folder else policies_dir()
-    books = {r: RegionBook(r) for r in REGIONS}
-    files = sorted(base.glob("*.yaml"))
-    if not files:
-        raise PolicyDataError(f"no policy files in {base}")
-    for path in files:
-        doc, params = load_file(path)
-        book = books[doc.region]
-        book.documents.append(doc)
-        for p in params:
-            if p.name in book.parameters:
-                raise PolicyDataError(f"{path.name}: {p.name} is defined twice for {doc.region}")
-            book.parameters[p.name] = p
-    for region, book in books.items():
-        cores = [d for d in book.documents if d.core]
-        if len(cores) != 1:
-            raise PolicyDataError(f"region {region} needs exactly one core document, has {len(cores)}")
-    return books
-
-
-class ParamSet:
-    """The parameters of one region in force on one day, with their metadata."""
-
-    __slots__ = ("region", "day", "documents", "values", "meta", "unverified", "citations")
-
-    def __init__(self, book: RegionBook, day: dt.date):
-        self.region = book.region
-        self.day = day
-        self.documents = tuple(d for d in book.documents if d.in_force(day))
-        keys = {d.key for d in self.documents}
-        self.values: dict[str, Any] = {}
-        self.meta: dict[str, Parameter] = {}
-        for name, p in book.parameters.items():
-            if p.document.key in keys:
-                value = p.at(day)
-                if value is not None:
-                    self.values[name] = value
-                    self.meta[name] = p
-        self.unverified = frozenset(n for n, p in self.meta.items() if not p.verified)
-        self.citations: dict[tuple[str, ...], str] = {}  # filled by Ctx.cite
-
-    def has_document(self, key: str) -> bool:
-        return any(d.key == key for d in self.documents)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.values
-
-    def cite(self, name: str) -> str:
-        return self.meta[name].citation
-
-
-def check_region(region: object, field: str = "region") -> str:
-    """A region code the documents cover; anything else is bad input naming `field`."""
-    if region not in REGIONS:
-        raise InputError(field, f"未知地区“{region}”，可选：{'、'.join(f'{k}（{v}）' for k, v in REGIONS.items())}",
-                         f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
-    return region
-
-
-@lru_cache(maxsize=1)
-def _files_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(policies_dir().glob("*.yaml")):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
-    return "sha256:" + digest.hexdigest()[:16]
-
-
-def policy_version() -> str:
-    """A fingerprint of the policy files in use, stored with every saved case; with
-    `+local:N` when local versions are applied (N: the newest one's id, which the case
-    database checks before it stores a case, so a window that has not seen a newer
-    version cannot save a case it applies to)."""
-    return _files_fingerprint() + _local_suffix
-
-
-@lru_cache(maxsize=2048)
-def params_for(region: str, day: dt.date) -> ParamSet:
-    """Parameters for a case; a date no document covers is bad input."""
-    book = load_books()[check_region(region)]
-    core = book.core
-    if not core.in_force(day):
-        until = core.valid_until.isoformat() if core.valid_until else "今"
-        raise InputError(
-            "date",
-            f"{day.isoformat()} 不在{REGIONS[region]}适用文件{core.number}的施行期内（{core.valid_from.isoformat()} 至 {until}），请核对结算日期",
-            f"{day.isoformat()} is outside the period of {region}'s document ({core.valid_from.isoformat()} to {core.valid_until or 'open'}); check the settlement date",
-        )
-    ps = ParamSet(book, day)
-    overrides = _local_by_region.get(region)
-    if overrides:
-        _layer(ps, book, overrides, day)
-    return ps
-
-
 # ---------------------------------------------------------------------------------------
 # Local versions: a supervisor's dated change of one parameter of one region, kept in the
-# case database (engine/store/policy_versions.py) and layered over the files here. The
-# files' data (load_books) is never changed: params_for(region, day) gives a local value
-# for days on and after its start (the latest start on or before the day wins, a file's
-# entry and a local one alike; on the same day the local one), cited as 本地调整 and
-# counted as unverified, so every result that uses it says so. `python -m engine calc`
-# applies none: only a store, when opened, applies its own.
+# case database (engine/store/policy_versions.py). A book with local versions gives a local
+# value for days on and after its start (the latest start on or before the day wins, a file's
+# entry and a local one alike; on the same day the local one), cited as 本地调整 and counted as
+# unverified, so every result that uses it says so.
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +195,25 @@ class LocalVersion:
         return f"本地调整（{self.reason}，{self.operator} {self.created_at[:10]}）"
 
 
-_local: tuple[LocalVersion, ...] = ()
-_local_by_region: dict[str, dict[str, tuple[tuple[LocalVersion, Parameter], ...]]] = {}
-_local_suffix = ""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a value")
+
+
+def loads_value(text: str) -> Any:
+    """A stored value's JSON text: numbers become Decimal (never float)."""
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant)
+
+
+def typed_like(value: Any, template: Any) -> Any:
+    """Lists become tuples and keys take the files' type (1, not "1"), leniently (stored values)."""
+    if isinstance(value, dict):
+        keys = {str(k): k for k in template} if isinstance(template, dict) else {}
+        return {keys.get(str(k), k): typed_like(v, template.get(keys.get(str(k), k)) if isinstance(template, dict) else None)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        inner = template[0] if isinstance(template, tuple) and template else None
+        return tuple(typed_like(v, inner) for v in value)
+    return value
 
 
 def _as_local(row: Any) -> LocalVersion:
@@ -304,82 +225,302 @@ def _as_local(row: Any) -> LocalVersion:
                         reason=row["reason"], operator=row["operator"], created_at=str(row["created_at"]))
 
 
-def set_local_versions(rows: Any) -> None:
-    """Apply exactly these local versions (replacing any applied before); () applies none.
-    Each row: id, region, name, value (already typed: Decimal numbers, the file's keys),
-    valid_from, reason, operator, created_at. A version of a parameter the files do not
-    (or no longer) have is kept for listing but not applied."""
-    global _local, _local_by_region, _local_suffix
-    versions = tuple(sorted((_as_local(r) for r in rows), key=lambda v: v.id))
-    if versions == _local:
-        return
-    books = load_books()
-    by_region: dict[str, dict[str, list[tuple[LocalVersion, Parameter]]]] = {}
-    for v in sorted(versions, key=lambda v: (v.valid_from, v.id)):
-        p = books[v.region].parameters.get(v.name) if v.region in books else None
+@dataclass(frozen=True, slots=True)
+class RegionBook:
+    """One region's documents and every definition of each parameter (oldest document first)."""
+    region: str
+    documents: tuple[Document, ...]
+    definitions: Mapping[str, tuple[Parameter, ...]]
+
+    @property
+    def parameters(self) -> Mapping[str, Parameter]:
+        """Each parameter by its newest definition (for its description, shape and listing)."""
+        return MappingProxyType({name: defs[-1] for name, defs in self.definitions.items()})
+
+    @property
+    def cores(self) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if d.core)
+
+    def core_for(self, day: dt.date) -> Document | None:
+        """The core document in force on `day` (at most one), or None."""
+        return next((d for d in self.documents if d.core and d.in_force(day)), None)
+
+    def covered(self) -> tuple[dt.date, dt.date | None]:
+        """The first and last day any core document covers (None: open-ended)."""
+        cores = self.cores
+        until = None if any(d.valid_until is None for d in cores) else max(d.valid_until for d in cores)
+        return min(d.valid_from for d in cores), until
+
+
+def _region_book(region: str, docs: list[Document], params: list[Parameter]) -> RegionBook:
+    cores = sorted((d for d in docs if d.core), key=lambda d: d.valid_from)
+    if not cores:
+        raise PolicyDataError(f"region {region} has no core document")
+    for before, after in zip(cores, cores[1:]):
+        if before.valid_until is None or before.valid_until >= after.valid_from:
+            raise PolicyDataError(f"region {region}: core documents {before.key} and {after.key} are both in force on "
+                                  f"{after.valid_from}; give {before.key} an end (`until`) before {after.key} starts")
+    order = {d.key: (d.valid_from, i) for i, d in enumerate(docs)}
+    definitions: dict[str, list[Parameter]] = {}
+    starts: dict[tuple[str, dt.date], str] = {}
+    for p in sorted(params, key=lambda p: order[p.document.key]):
+        for start, _ in p.values:
+            other = starts.get((p.name, start))
+            if other is not None:
+                raise PolicyDataError(f"region {region}: {p.name} from {start} is defined twice ({other} and "
+                                      f"{p.document.key}); a parameter is unique by (name, start)")
+            starts[(p.name, start)] = p.document.key
+        definitions.setdefault(p.name, []).append(p)
+    return RegionBook(region, tuple(sorted(docs, key=lambda d: order[d.key])),
+                      MappingProxyType({n: tuple(defs) for n, defs in definitions.items()}))
+
+
+class ParamSet:
+    """The parameters of one region in force on one day, with their metadata."""
+
+    __slots__ = ("region", "day", "documents", "values", "meta", "unverified", "citations", "_book")
+
+    def __init__(self, book: RegionBook, day: dt.date):
+        self.region = book.region
+        self.day = day
+        self._book = book
+        self.documents = tuple(d for d in book.documents if d.in_force(day))
+        self.values: dict[str, Any] = {}
+        self.meta: dict[str, Parameter] = {}
+        for name, defs in book.definitions.items():
+            chosen: tuple[dt.date, Any, Parameter] | None = None
+            for p in defs:
+                if not p.document.in_force(day):
+                    continue
+                entry = p.entry(day)
+                if entry is not None and (chosen is None or entry[0] > chosen[0]):
+                    chosen = (entry[0], entry[1], p)
+            if chosen is not None and chosen[1] is not None:
+                self.values[name] = chosen[1]
+                self.meta[name] = chosen[2]
+        self.unverified = frozenset(n for n, p in self.meta.items() if not p.verified)
+        self.citations: dict[tuple[str, ...], str] = {}  # filled by Ctx.cite
+
+    def has_document(self, key: str) -> bool:
+        return any(d.key == key for d in self.documents)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    def cite(self, name: str) -> str:
+        return self.meta[name].citation
+
+    def ended(self, name: str) -> Parameter | None:
+        """When `name` is not in force on this day because the document that last gave it has ended
+        (and no successor gives it), that definition; else None."""
+        if name in self.values:
+            return None
+        past = [p for p in self._book.definitions.get(name, ())
+                if p.document.valid_until is not None and p.document.valid_until < self.day]
+        return max(past, key=lambda p: p.document.valid_until) if past else None
+
+
+def _outside_message(region: str, day: dt.date, book: RegionBook) -> InputError:
+    first, last = book.covered()
+    names = "、".join(d.number for d in book.cores)
+    return InputError(
+        "date",
+        f"{day.isoformat()} 不在{REGIONS[region]}适用文件（{names}）的施行期内（{first.isoformat()} 至 "
+        f"{last.isoformat() if last else '今'}），请核对结算日期",
+        f"{day.isoformat()} is outside the period of {region}'s documents ({first.isoformat()} to {last or 'open'}); "
+        "check the settlement date",
+    )
+
+
+class PolicyBook:
+    """Every region's documents and parameters, with (or without) a store's local versions.
+    Immutable: `with_local` gives a new book; a book's answers never change."""
+
+    __slots__ = ("regions", "local", "files_fingerprint", "_overrides", "_cache")
+
+    def __init__(self, regions: Mapping[str, RegionBook], files_fingerprint: str,
+                 local: tuple[LocalVersion, ...] = ()):
+        self.regions = MappingProxyType(dict(regions))
+        self.files_fingerprint = files_fingerprint
+        self.local = local
+        overrides: dict[str, dict[str, list[tuple[LocalVersion, Parameter]]]] = {}
+        for v in sorted(local, key=lambda v: (v.valid_from, v.id)):
+            rb = self.regions.get(v.region)
+            p = rb.parameters.get(v.name) if rb else None
+            if p is None:   # a version of a parameter the files no longer have: listed, not applied
+                continue
+            variant = Parameter(
+                name=p.name, document=replace(p.document, verified=False), description=p.description,
+                reference=v.label, verified=False, values=((v.valid_from, v.value),),
+                note=f"文件取值依据：{p.citation}",
+            )
+            overrides.setdefault(v.region, {}).setdefault(v.name, []).append((v, variant))
+        self._overrides = {r: {n: tuple(e) for n, e in names.items()} for r, names in overrides.items()}
+        self._cache: dict[tuple[str, dt.date], ParamSet] = {}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_cache"):
+            raise AttributeError("a PolicyBook is immutable: use with_local() for a new one")
+        object.__setattr__(self, name, value)
+
+    # ---- the book as a whole ----------------------------------------------------------
+
+    def with_local(self, rows: Iterable[Any]) -> "PolicyBook":
+        """A new book: these files with exactly these local versions (rows or LocalVersion)."""
+        versions = tuple(sorted((_as_local(r) for r in rows), key=lambda v: v.id))
+        if versions == self.local:
+            return self
+        return PolicyBook(self.regions, self.files_fingerprint, versions)
+
+    def with_stored(self, rows: Iterable[Any]) -> "PolicyBook":
+        """A new book with a case database's `policy_versions` rows, whose values are JSON text:
+        typed like the files' value of the same parameter (Decimal numbers, the files' keys)."""
+        return self.with_local([{**r, "value": typed_like(loads_value(r["value"]), self.file_template(r["region"], r["name"]))}
+                                for r in rows])
+
+    def file_template(self, region: str, name: str) -> Any:
+        """The files' latest non-null value of a parameter (the shape a new value must have), or None."""
+        rb = self.regions.get(region)
+        p = rb.parameters.get(name) if rb else None
         if p is None:
-            continue
-        variant = Parameter(
-            name=p.name, document=replace(p.document, verified=False), description=p.description,
-            reference=v.label, verified=False, values=((v.valid_from, v.value),),
-            note=f"文件取值依据：{p.citation}",
-        )
-        by_region.setdefault(v.region, {}).setdefault(v.name, []).append((v, variant))
-    _local = versions
-    _local_by_region = {r: {n: tuple(e) for n, e in names.items()} for r, names in by_region.items()}
-    _local_suffix = f"+local:{versions[-1].id}" if versions else ""
-    params_for.cache_clear()
+            return None
+        return next((v for _, v in reversed(p.values) if v is not None), None)
 
+    @property
+    def version(self) -> str:
+        """A fingerprint of the policy files, stored with every saved case; with `+local:N` when
+        local versions are applied (N: the newest one's id, which the case database checks before
+        it stores a case, so a window that has not seen a newer version cannot save a case it applies to)."""
+        return self.files_fingerprint + (f"+local:{self.local[-1].id}" if self.local else "")
 
-def local_versions(region: str | None = None) -> tuple[LocalVersion, ...]:
-    """The local versions applied now, oldest first."""
-    return tuple(v for v in _local if region is None or v.region == region)
+    def region(self, region: str) -> RegionBook:
+        return self.regions[check_region(region)]
 
+    # ---- what is in force -------------------------------------------------------------
 
-def _layer(ps: ParamSet, book: RegionBook, overrides: dict, day: dt.date) -> None:
-    keys = {d.key for d in ps.documents}
-    for name, entries in overrides.items():
-        p = book.parameters.get(name)
-        if p is None or p.document.key not in keys:
-            continue
-        chosen = None
-        for version, variant in entries:
-            if version.valid_from > day:
-                break
-            chosen = (version, variant)
-        if chosen is None or any(chosen[0].valid_from < start <= day for start, _ in p.values):
-            continue   # not started yet, or a later dated entry of the file is in force
-        ps.values[name] = chosen[0].value
-        ps.meta[name] = chosen[1]
-    ps.unverified = frozenset(n for n, m in ps.meta.items() if not m.verified)
+    def params_for(self, region: str, day: dt.date) -> ParamSet:
+        """Parameters for a case; a date no core document covers is bad input."""
+        key = (region, day)
+        ps = self._cache.get(key)
+        if ps is not None:
+            return ps
+        rb = self.region(region)
+        if rb.core_for(day) is None:
+            raise _outside_message(region, day, rb)
+        ps = ParamSet(rb, day)
+        overrides = self._overrides.get(region)
+        if overrides:
+            self._layer(ps, rb, overrides, day)
+        if len(self._cache) < 4096:
+            self._cache[key] = ps
+        return ps
 
+    @staticmethod
+    def _layer(ps: ParamSet, rb: RegionBook, overrides: dict, day: dt.date) -> None:
+        for name, entries in overrides.items():
+            current = ps.meta.get(name)
+            if current is None:
+                continue
+            chosen = None
+            for version, variant in entries:
+                if version.valid_from > day:
+                    break
+                chosen = (version, variant)
+            if chosen is None:
+                continue
+            file_start = next((start for start, _ in reversed(current.values) if start <= day), None)
+            if file_start is not None and file_start > chosen[0].valid_from:
+                continue   # a later dated entry of the files is in force
+            ps.values[name] = chosen[0].value
+            ps.meta[name] = chosen[1]
+        ps.unverified = frozenset(n for n, m in ps.meta.items() if not m.verified)
 
-def local_source(region: str, name: str, day: dt.date) -> LocalVersion | None:
-    """The local version whose value params_for gives for `day`, if any."""
-    try:
-        meta = params_for(region, day).meta.get(name)
-    except InputError:
+    def local_versions(self, region: str | None = None) -> tuple[LocalVersion, ...]:
+        """The local versions of this book, oldest first."""
+        return tuple(v for v in self.local if region is None or v.region == region)
+
+    def local_source(self, region: str, name: str, day: dt.date) -> LocalVersion | None:
+        """The local version whose value params_for gives for `day`, if any."""
+        try:
+            meta = self.params_for(region, day).meta.get(name)
+        except InputError:
+            return None
+        for version, variant in self._overrides.get(region, {}).get(name, ()):
+            if variant is meta:
+                return version
         return None
-    for version, variant in _local_by_region.get(region, {}).get(name, ()):
-        if variant is meta:
-            return version
-    return None
+
+    def history(self, region: str, name: str) -> list[dict[str, Any]]:
+        """Every dated value of a parameter, each document's and the local ones, in the order they
+        start: from, until (the day before the next starts, or its document's end), value (None:
+        ended), citation, verified, local (the LocalVersion or None), document."""
+        defs = self.region(region).definitions[name]
+        entries = [{"from": start, "value": value, "citation": p.citation, "verified": p.verified, "local": None,
+                    "document": p.document} for p in defs for start, value in p.values]
+        newest = defs[-1]
+        entries += [{"from": v.valid_from, "value": v.value, "citation": v.label, "verified": False, "local": v,
+                     "document": newest.document}
+                    for v in self.local if v.region == region and v.name == name]
+        entries.sort(key=lambda e: (e["from"], e["local"] is not None, e["local"].id if e["local"] else 0))
+        for i, e in enumerate(entries):
+            later = [n["from"] for n in entries[i + 1:] if n["from"] > e["from"]]
+            end = later[0] - dt.timedelta(days=1) if later else None
+            doc_end = e["document"].valid_until
+            if doc_end is not None and (end is None or doc_end < end):
+                end = doc_end
+            superseded = any(n["from"] == e["from"] for n in entries[i + 1:])
+            e["until"] = None if superseded else end
+            e["superseded"] = superseded
+        return entries
+
+
+def _fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def load_book(folder: str | Path | None = None) -> PolicyBook:
+    """A book from a folder of policy files (default: the bundled ones)."""
+    base = Path(folder) if folder else policies_dir()
+    files = sorted(base.glob("*.yaml"))
+    if not files:
+        raise PolicyDataError(f"no policy files in {base}")
+    docs: dict[str, list[Document]] = {r: [] for r in REGIONS}
+    params: dict[str, list[Parameter]] = {r: [] for r in REGIONS}
+    keys: set[str] = set()
+    for path in files:
+        doc, ps = load_file(path)
+        if doc.key in keys:
+            raise PolicyDataError(f"{path.name}: document key {doc.key!r} is used twice")
+        keys.add(doc.key)
+        docs[doc.region].append(doc)
+        params[doc.region] += ps
+    return PolicyBook({r: _region_book(r, docs[r], params[r]) for r in REGIONS}, _fingerprint(files))
+
+
+@lru_cache(maxsize=1)
+def bundled() -> PolicyBook:
+    """The book of the policy files shipped with the program, loaded once per process."""
+    return load_book()
+
+
+# ---- the bundled book, for callers without a store ----------------------------------------
+
+def load_books() -> Mapping[str, RegionBook]:
+    """The bundled files' regions (documents and parameter definitions)."""
+    return bundled().regions
+
+
+def params_for(region: str, day: dt.date) -> ParamSet:
+    """The bundled files' parameters for a case (no local versions)."""
+    return bundled().params_for(region, day)
 
 
 def history(region: str, name: str) -> list[dict[str, Any]]:
-    """Every dated value of a parameter, the file's and the local ones, in the order they
-    start: from, until (the day before the next starts, or the document's end), value
-    (None: ended), citation, verified, local (the LocalVersion or None)."""
-    p = load_books()[region].parameters[name]
-    entries = [{"from": start, "value": value, "citation": p.citation, "verified": p.verified, "local": None}
-               for start, value in p.values]
-    entries += [{"from": v.valid_from, "value": v.value, "citation": v.label, "verified": False, "local": v}
-                for v in _local if v.region == region and v.name == name]
-    entries.sort(key=lambda e: (e["from"], e["local"] is not None, e["local"].id if e["local"] else 0))
-    for i, e in enumerate(entries):
-        later = [n["from"] for n in entries[i + 1:] if n["from"] > e["from"]]
-        end = later[0] - dt.timedelta(days=1) if later else p.document.valid_until
-        superseded = any(n["from"] == e["from"] for n in entries[i + 1:])
-        e["until"] = None if superseded else end
-        e["superseded"] = superseded
-    return entries
+    return bundled().history(region, name)
+
+
+def policy_version() -> str:
+    return bundled().version

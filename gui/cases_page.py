@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from engine.case import IDENTITIES, KINDS
 from engine.errors import InputError
-from engine.policy import REGIONS
+from engine.regions import REGIONS
 from engine.store import Store, StoreError
 from engine.store.cases import show_case, void_case
 from engine.store.persons import mask_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
-from engine.policy import REGIONS
+from engine.regions import REGIONS
 
 from .wizard.form import ERROR_STYLE
 

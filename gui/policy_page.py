@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from engine import clock
 from engine.catalog import region_day
 from engine.errors import InputError
-from engine.policy import REGIONS, Parameter, history, load_books, local_source, params_for
+from engine.policy import Parameter, PolicyBook, bundled
+from engine.regions import REGIONS
 from engine.store.policy_versions import (add_version, earliest_valid_from, encode, format_value, last_case_date,
                                           parse_value_text)
 
@@ -63,12 +65,12 @@ def _mark(item: QTableWidgetItem, background: QColor, foreground: QColor) -> Non
 class ParameterRow:
     """What the table shows of one parameter on one day (no Qt)."""
 
-    def __init__(self, region: str, p: Parameter, day: dt.date):
+    def __init__(self, book: PolicyBook, region: str, p: Parameter, day: dt.date):
         self.name = p.name
         self.description = p.description
         self.parameter = p
         try:
-            ps = params_for(region, day)
+            ps = book.params_for(region, day)
         except InputError:
             ps = None
         self.in_force = ps is not None and p.name in ps.values
@@ -76,8 +78,8 @@ class ParameterRow:
         meta = ps.meta[p.name] if self.in_force else p
         self.citation = meta.citation
         self.verified = meta.verified
-        self.history = history(region, p.name)
-        self.local_now = local_source(region, p.name, day) if self.in_force else None
+        self.history = book.history(region, p.name)
+        self.local_now = book.local_source(region, p.name, day) if self.in_force else None
         self.locals = [e["local"] for e in self.history if e["local"] is not None]
 
     @property
@@ -280,15 +282,21 @@ class PolicyPage(QWidget):
         self.region_combo.setCurrentIndex(self.region_combo.findData(region))
 
     def today(self) -> dt.date:
-        return dt.date.today()
+        return clock.today()
+
+    def book(self) -> PolicyBook:
+        """The book the window computes with: its database's local versions over the files."""
+        store = self.session.store if self.session is not None else None
+        return store.book if store is not None else bundled()
 
     def refresh(self) -> None:
         region = self.region()
-        day = region_day(region, self.today())
-        book = load_books()[region]
-        order = {d.key: (not d.core, d.local, i) for i, d in enumerate(book.documents)}
-        params = sorted(book.parameters.values(), key=lambda p: order[p.document.key])
-        self.rows = [ParameterRow(region, p, day) for p in params]
+        book = self.book()
+        day = region_day(region, self.today(), book)
+        rb = book.region(region)
+        order = {d.key: (not d.core, d.local, i) for i, d in enumerate(rb.documents)}
+        params = sorted(rb.parameters.values(), key=lambda p: order[p.document.key])
+        self.rows = [ParameterRow(book, region, p, day) for p in params]
         self._fill()
 
     def visible_rows(self) -> list[ParameterRow]:

@@ -16,7 +16,7 @@ from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from engine.policy import REGIONS
+from engine.regions import REGIONS
 from engine.store import open_store
 from engine.store import backup as store_backup
 from engine.store import restore as store_restore

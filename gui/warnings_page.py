@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.errors import InputError
-from engine.policy import REGIONS
+from engine.regions import REGIONS
 from engine.store import StoreError
 from engine.store.cases import show_case
 from engine.store.queries import early_warning_list

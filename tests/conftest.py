@@ -21,17 +21,6 @@ import subprocess  # noqa: E402
 import pytest  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_local_versions():
-    """Local parameter versions are applied process-wide when a store opens: every test starts
-    and ends with the bundled policy files only, so nothing leaks between tests."""
-    from engine.policy import set_local_versions
-
-    set_local_versions(())
-    yield
-    set_local_versions(())
-
-
 @pytest.fixture
 def run(tmp_path):
     """`python -m engine cases --data-dir TMP/d ARGS…` as a clerk's script would run it."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..case import IDENTITIES, KINDS
 from ..errors import InputError
-from ..policy import REGIONS
+from ..regions import REGIONS
 
 
 
@@ -316,21 +316,17 @@ def _policy_list(args: argparse.Namespace) -> int:
 
 
 def _policy_set(args: argparse.Namespace) -> int:
-    from ..policy import load_books
     from ..store.policy_versions import add_version, parse_value_text
 
-    template = None
-    if args.region in REGIONS:
-        p = load_books()[args.region].parameters.get(args.name)
-        template = p.values[-1][1] if p else None
-    value = parse_value_text(args.value, template)
     with _open(args) as store:
+        template = store.book.file_template(args.region, args.name) if args.region in REGIONS else None
+        value = parse_value_text(args.value, template)
         operator, _ = _who(store, args)
         done = add_version(store, args.region, args.name, value, args.valid_from, args.reason, operator)
     print(f"已调整：{done['region_name']} {done['name']}（{done['description']}）自 {done['valid_from']} 起为 "
           f"{done['value_text']}；原因：{done['reason']}（{done['operator']}）。")
     print("已保存的案件不受影响；结算日期在此之后的案件按新值计算，并提示使用了本地调整的取值。"
-          "其他已打开的程序窗口需重新打开后才会使用新值。")
+          "其他已打开的程序窗口在下一次计算时即使用新值。")
     return 0
 
 

@@ -21,7 +21,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from xml.sax.saxutils import escape
 
 from ..case import IDENTITIES, KINDS
-from ..policy import REGIONS
+from ..regions import REGIONS
 from .capitals import capitals
 from .fonts import register
 

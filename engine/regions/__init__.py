@@ -1,11 +1,108 @@
-"""Layers three and four (医疗救助; 倾斜救助 / 再救助 / 托底) for each region.
+"""Layers three and four (医疗救助; 倾斜救助 / 再救助 / 托底), one module per region.
 
-Each region module exposes:
-  assist(ctx)               -> sets ctx.assistance and ctx.tilt, with their steps and caps
-  hospital_borne(ctx)       -> the part a hospital bears, in principle (optional; 武汉 only)
-  FLAGS_USED                -> the case flags its rules read
-Classes come from each region's `classes` parameter.
+A region is a module here (every module but `common`), and it declares itself:
+  ORDER          where it stands in the window's lists
+  NAME           the region's name as results and receipts print it
+  FLAGS_USED     the case flags its rules read
+  LEDGER_LABELS  its own accumulated ledger amounts, as a clerk reads them
+  SAMPLE         a case for `--self-test`: the input with a person, and the 医疗救助 it must give (`expect`)
+  FIELD_HINTS    (optional) hints the window shows beside a field, by the field's input path
+and holds its rules:
+  assist(ctx)          -> sets ctx.assistance and ctx.tilt, with their steps and caps
+  hospital_borne(ctx)  -> the part a hospital bears, in principle (optional)
+Classes come from each region's `classes` parameter. Adding a region = its module, its policy
+files (resources/policies/<region>-*.yaml) and its tests: every list of regions is built here.
+
+The modules are found without importing them, and imported on first use, so that the rest of
+the engine can name the regions without depending on their rules.
 """
-from . import changchun, dianjiang, weihai, wuhan
+from __future__ import annotations
 
-MODULES = {"wuhan": wuhan, "dianjiang": dianjiang, "weihai": weihai, "changchun": changchun}
+import importlib
+import pkgutil
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from types import ModuleType
+
+from ..errors import InputError
+
+_NOT_REGIONS = frozenset({"common"})
+
+CODES: tuple[str, ...] = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__)
+                                      if not m.ispkg and not m.name.startswith("_") and m.name not in _NOT_REGIONS))
+
+
+@lru_cache(maxsize=None)
+def module(code: str) -> ModuleType:
+    """The module of a region's rules and declarations."""
+    if code not in CODES:
+        raise KeyError(code)
+    return importlib.import_module(f"{__name__}.{code}")
+
+
+@lru_cache(maxsize=1)
+def _ordered() -> tuple[str, ...]:
+    return tuple(sorted(CODES, key=lambda code: (module(code).ORDER, code)))
+
+
+class _Names(Mapping):
+    """Region code → name, in the window's order (read-only)."""
+
+    def __getitem__(self, code: object) -> str:
+        if not isinstance(code, str) or code not in CODES:
+            raise KeyError(code)
+        return module(code).NAME
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ordered())
+
+    def __len__(self) -> int:
+        return len(CODES)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in CODES
+
+    def __repr__(self) -> str:
+        return f"REGIONS({dict(self.items())!r})"
+
+
+REGIONS: Mapping[str, str] = _Names()
+
+
+class _Modules(Mapping):
+    """Region code → its module (read-only)."""
+
+    def __getitem__(self, code: object) -> ModuleType:
+        if not isinstance(code, str) or code not in CODES:
+            raise KeyError(code)
+        return module(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ordered())
+
+    def __len__(self) -> int:
+        return len(CODES)
+
+
+MODULES: Mapping[str, ModuleType] = _Modules()
+
+
+def check_region(region: object, field: str = "region") -> str:
+    """A region code the program has rules for; anything else is bad input naming `field`."""
+    if not isinstance(region, str) or region not in CODES:
+        shown = region if isinstance(region, str) else type(region).__name__
+        raise InputError(field, f"未知地区“{shown}”，可选：{'、'.join(f'{k}（{v}）' for k, v in REGIONS.items())}",
+                         f"unknown region {shown!r}; use one of {', '.join(REGIONS)}")
+    return region
+
+
+def ledger_labels() -> dict[str, str]:
+    """Every region's own ledger amounts, as a clerk reads them."""
+    out: dict[str, str] = {}
+    for code in REGIONS:
+        out.update(module(code).LEDGER_LABELS)
+    return out
+
+
+def field_hint(code: str, field: str) -> str | None:
+    return getattr(module(code), "FIELD_HINTS", {}).get(field)

@@ -7,6 +7,23 @@ from ..context import Ctx
 from ..money import ONE, ZERO, fmt, pct, portion_above, yuan
 from .common import age_or_warn, capped, disease_in, no_class, out_of_scope, referral_excluded
 
+ORDER = 4
+NAME = "长春市"
+LEDGER_LABELS = {
+    "changchun.inpatient.base": "住院救助起付线累计基数",
+    "changchun.chronic.paid": "门诊慢性病年度累计救助",
+    "changchun.tilt.base": "倾斜救助年度累计基数",
+    "changchun.tilt.chronic.paid": "门诊慢性病倾斜救助年度累计",
+    "changchun.tilt.rare.paid": "罕见病倾斜救助年度累计",
+}
+SAMPLE = {  # --self-test computes it (医疗救助 must be `expect`), saves it and prints its receipt
+    "region": "changchun", "date": "2023-05-10",
+    "person": {"identities": ["subsistence"], "id_number": "220102201001010017", "name": "自检丁"},
+    "visit": {"kind": "inpatient", "hospital_level": 2, "diseases": ["尿毒症"]},
+    "amounts": {"total": "52000.00", "policy_scope": "48000.00", "basic_paid": "30000.00", "critical_paid": "1200.00"},
+    "expect": "16800.00",
+}
+
 
 def _special_disease(ctx: Ctx) -> str | None:
     """One of the 13 特殊疾病 (第十一条); 自闭症 only under 16 years."""

@@ -7,6 +7,23 @@ from ..context import Ctx
 from ..money import ZERO, fmt, pct, portion_above, yuan
 from .common import age_or_warn, capped, disease_in, no_class, out_of_scope
 
+ORDER = 2
+NAME = "重庆市垫江县"
+LEDGER_LABELS = {
+    "dianjiang.inpatient.base": "住院救助起付线累计基数",
+    "dianjiang.general.paid": "普通疾病住院年度累计救助",
+    "dianjiang.major.paid": "重特大疾病年度累计救助",
+    "dianjiang.large.paid": "大额救助年度累计",
+    "dianjiang.outpatient.paid": "普通疾病门诊年度累计救助",
+}
+SAMPLE = {  # --self-test computes it (医疗救助 must be `expect`), saves it and prints its receipt
+    "region": "dianjiang", "date": "2023-06-01",
+    "person": {"identities": ["extreme_poverty"], "id_number": "500231197506150010", "name": "自检乙"},
+    "visit": {"kind": "outpatient_general"},
+    "amounts": {"total": "600.00", "policy_scope": "500.00", "basic_paid": "250.00", "critical_paid": "0.00"},
+    "expect": "250.00",
+}
+
 OUTPATIENT = ("outpatient_general", "outpatient_chronic", "outpatient_special")
 
 

@@ -5,6 +5,20 @@ from ..context import Ctx
 from ..money import fmt, pct, portion_above, yuan
 from .common import capped, no_class, out_of_scope
 
+ORDER = 3
+NAME = "威海市"
+LEDGER_LABELS = {
+    "weihai.base": "医疗救助年度累计政策范围内个人负担",
+    "weihai.left": "再救助年度累计基数",
+}
+SAMPLE = {  # --self-test computes it (医疗救助 must be `expect`), saves it and prints its receipt
+    "region": "weihai", "date": "2023-04-01",
+    "person": {"identities": ["subsistence"], "id_number": "37100219680320001X", "name": "自检丙"},
+    "visit": {"kind": "inpatient", "hospital_level": 2},
+    "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "30000.00"},
+    "expect": "8995.00",
+}
+
 
 def assist(ctx: Ctx) -> None:
     c = ctx.case

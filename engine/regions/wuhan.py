@@ -9,16 +9,56 @@ from ..insurance import critical_deductible
 from ..money import ZERO, fmt, min_cap, pct, portion_above, yuan
 from .common import capped, disease_in, no_class, out_of_scope, referral_excluded
 
-RURAL_DOC = "wyb-2022-21"
+ORDER = 1
+NAME = "武汉市"
+LEDGER_LABELS = {
+    "wuhan.major": "已达重特大疾病认定（大病保险起付线）",
+    "wuhan.inpatient.base": "住院救助起付线累计基数",
+    "wuhan.outpatient.paid": "门诊慢特病年度累计救助",
+    "wuhan.outpatient.five": "门诊慢特病5种疾病认定",
+    "wuhan.backstop.paid": "托底保障年度累计",
+    "wuhan.backstop.base": "托底保障年度累计个人自付（基数）",
+    "wuhan.rural.base": "农村低收入人口倾斜救助年度累计个人负担（基数）",
+    "wuhan.lookback.base": "依申请一次性救助年度累计基数",
+}
+SAMPLE = {  # --self-test computes it (医疗救助 must be `expect`), saves it and prints its receipt
+    "region": "wuhan", "date": "2023-03-01",
+    "person": {"identities": ["subsistence"], "id_number": "42010219800101001X", "name": "自检甲"},
+    "visit": {"kind": "inpatient", "hospital_level": 2},
+    "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"},
+    "expect": "1200.00",
+}
+FIELD_HINTS = {"person.rural": "武医保〔2022〕21号 仅适用于农村低收入人口"}
+
 ASSISTED_KINDS = ("inpatient", "outpatient_chronic", "outpatient_special")
 OUTPATIENT = ("outpatient_chronic", "outpatient_special")
 
 
 def _rural(ctx: Ctx) -> bool:
-    """A rural low-income person under 武医保〔2022〕21号 (the identity being tried)."""
+    """A rural low-income person under the rural plan in force (武医保〔2022〕21号 until it ends), for
+    the identity being tried. After the plan has ended with no successor, says so in the warnings."""
     c = ctx.case
-    return (c.rural and ctx.ps.has_document(RURAL_DOC) and ctx.identity is not None
-            and ctx.identity in ctx.p("rural.identities"))
+    if not c.rural or ctx.identity is None:
+        return False
+    if not ctx.has("rural_tilt.rate"):
+        _rural_plan_ended(ctx)
+        return False
+    return ctx.identity in ctx.p("rural.identities")
+
+
+def _rural_plan_ended(ctx: Ctx) -> None:
+    """A rural person's case dated after the rural plan ended: which rule no longer applies, and why."""
+    ended = ctx.ps.ended("rural_tilt.rate")
+    if ended is None:
+        return
+    identities = ctx.ps.ended("rural.identities")
+    if identities is not None and ctx.identity not in (identities.at(ended.document.valid_until) or ()):
+        return
+    doc = ended.document
+    text = (f"{doc.label}已于 {doc.valid_until.isoformat()} 到期，本案结算日期 {ctx.case.date.isoformat()} 在其施行期之后："
+            f"{doc.rules or ended.description}不再适用，本案未计算。如已有接续文件，请联系管理员添加其政策参数文件。")
+    if text not in ctx.warnings:
+        ctx.warnings.append(text)
 
 
 def _major_year(ctx: Ctx) -> bool:
@@ -195,7 +235,7 @@ def _lookback(ctx: Ctx) -> None:
 def hospital_borne(ctx: Ctx) -> Decimal:
     """21号 (九): out-of-list costs above the share a hospital may bill are borne by it, in principle."""
     c = ctx.case
-    if not (c.kind == "inpatient" and c.rural and ctx.ps.has_document(RURAL_DOC)):
+    if not (c.kind == "inpatient" and c.rural and ctx.has("hospital_borne.limits")):
         return ZERO
     rural_ids = ctx.p("rural.identities")
     if not any(i in rural_ids for i in c.identities):

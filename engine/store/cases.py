@@ -20,7 +20,7 @@ from ..calculate import Result, calculate_case
 from ..case import Case, parse_case
 from ..errors import InputError
 from ..ledger import Ledger
-from ..policy import policy_version
+from ..policy import PolicyBook
 from ..receipt.payload import result_hash
 from .database import Store, now
 from .persons import check_case_identities, upsert_person
@@ -78,10 +78,12 @@ def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: in
     return [(r["id"], parse_case(from_json_text(r["input"]))) for r in rows]
 
 
-def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int) -> tuple[Ledger, list[tuple[int, Result]]]:
+def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int,
+           book: PolicyBook) -> tuple[Ledger, list[tuple[int, Result]]]:
     """The year's ledger rebuilt from the stored cases, with each case's result on it."""
     ledger = Ledger()
-    results = [(case_id, calculate_case(case, ledger)) for case_id, case in stored_year(db, person_id, region, year)]
+    results = [(case_id, calculate_case(case, ledger, book))
+               for case_id, case in stored_year(db, person_id, region, year)]
     return ledger, results
 
 
@@ -97,14 +99,14 @@ def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
                         "person_id": person_id, "detail": detail})
 
 
-def _save_one(db: sqlite_utils.Database, case: Case, raw: dict, operator: str, office: str,
+def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str, office: str,
               index: int | None) -> Saved:
     at = now()
     try:
         person_id = upsert_person(db, case.id_number, case.name, at)
         check_case_identities(db, person_id, case, at)
-        ledger, _ = replay(db, person_id, case.region, case.year)
-        result = calculate_case(case, ledger)
+        ledger, _ = replay(db, person_id, case.region, case.year, book)
+        result = calculate_case(case, ledger, book)
     except InputError as exc:
         raise (exc.within(f"cases[{index}]") if index is not None else exc) from None
     data = result.to_json()
@@ -113,7 +115,7 @@ def _save_one(db: sqlite_utils.Database, case: Case, raw: dict, operator: str, o
     case_id = db["cases"].insert({
         "person_id": person_id, "region": case.region, "policy_year": case.year, "date": case.date.isoformat(),
         "kind": case.kind, "input": to_json_text(raw), "result": to_json_text(data),
-        "policy_version": policy_version(), "total": str(case.total), "policy_scope": str(case.policy_scope),
+        "policy_version": book.version, "total": str(case.total), "policy_scope": str(case.policy_scope),
         "basic": payouts["basic"], "critical": payouts["critical"], "assistance": payouts["assistance"],
         "tilt": payouts["tilt"], "hospital_borne": data["hospital_borne"], "out_of_pocket": data["out_of_pocket"],
         "warning_kind": warning.get("kind"), "year_out_of_pocket": warning.get("year_out_of_pocket"),
@@ -134,8 +136,8 @@ def preview_case(store: Store, doc: Any) -> dict[str, Any]:
     if case.id_number:
         rows = store.query("SELECT id FROM persons WHERE id_number = ?", (case.id_number,))
         if rows:
-            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year)
-    return calculate_case(case, ledger).to_json()
+            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year, store.book)
+    return calculate_case(case, ledger, store.book).to_json()
 
 
 def save_cases(store: Store, doc: Any, *, operator: str, office: str,
@@ -150,15 +152,16 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     if len(items) > 1:
         try:
             with store.write() as db:
+                book = store.book
                 for i, (case, raw) in enumerate(items):
-                    _save_one(db, case, raw, operator, office, index(i))
+                    _save_one(db, book, case, raw, operator, office, index(i))
                 raise _DryRun
         except _DryRun:
             pass
     saved = []
     for i, (case, raw) in enumerate(items):
         with store.write() as db:
-            one = _save_one(db, case, raw, operator, office, index(i))
+            one = _save_one(db, store.book, case, raw, operator, office, index(i))
         saved.append(one)
         if on_saved:
             on_saved(one)
@@ -197,7 +200,7 @@ def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict
         at = now()
         db["cases"].update(case_id, {"void": 1, "void_reason": reason, "voided_at": at, "voided_by": operator})
         audit(db, operator, "void", f"作废：{reason}", case_id=case_id, person_id=row["person_id"], at=at)
-        _, results = replay(db, row["person_id"], row["region"], row["policy_year"])
+        _, results = replay(db, row["person_id"], row["region"], row["policy_year"], store.book)
         stored = {r["id"]: from_json_text(r["result"]) for r in db.query(
             "SELECT id, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 AND id > ?",
             (row["person_id"], row["region"], row["policy_year"], case_id))}

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from ..policy import PolicyBook, bundled
 from . import backup, datadir
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS
@@ -38,6 +39,17 @@ class Store:
         self.path = folder / DB_NAME
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        self._book: tuple[tuple[int, ...], PolicyBook] | None = None
+
+    @property
+    def book(self) -> PolicyBook:
+        """The policy book this database computes with: the bundled files and exactly the local
+        versions stored here now (read afresh, so another window's new version is seen at once)."""
+        rows = self.query("SELECT * FROM policy_versions ORDER BY id")
+        ids = tuple(r["id"] for r in rows)
+        if self._book is None or self._book[0] != ids:
+            self._book = (ids, bundled().with_stored(rows))
+        return self._book[1]
 
     def close(self) -> None:
         self.conn.close()
@@ -292,8 +304,6 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         _migrate(store, version)
         if daily_backup:  # (the window runs it in the background instead: daily_backup(folder))
             backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
-        from .policy_versions import apply_versions  # the engine computes with this database's local versions
-        apply_versions(store)
         return store
     except sqlite3.DatabaseError as exc:
         conn.close()

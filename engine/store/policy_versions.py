@@ -11,8 +11,9 @@ saved case:
 - a program that has not applied a newer version cannot store a case dated on or after it
   (a trigger of migration 2 reads the case's policy_version, see engine/policy.py).
 
-open_store applies exactly the versions of that database (engine.policy.set_local_versions);
-`python -m engine calc`, which opens no database, uses the bundled files only.
+A store computes with its own book (`Store.book`: the bundled files with exactly this database's
+versions, engine.policy.PolicyBook.with_stored); nothing process-wide changes. `python -m engine
+calc`, which opens no database, uses the bundled files only.
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from typing import Any
 
 from ..case import IDENTITIES, INSURANCE, KINDS
 from ..errors import InputError
-from ..policy import REGIONS, check_region, history, load_books, params_for, set_local_versions
+from ..clock import today as clock_today
+from ..policy import PolicyBook, loads_value, typed_like
+from ..regions import REGIONS, check_region
 from .cases import audit
 from .database import Store, now
 
@@ -62,26 +65,6 @@ def encode(value: Any) -> str:
     raise TypeError(f"cannot encode {value!r}")
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number")
-
-
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant)
-
-
-def _typed(value: Any, template: Any) -> Any:
-    """Lists become tuples and keys take the files' type (1, not "1"), leniently (stored values)."""
-    if isinstance(value, dict):
-        keys = {str(k): k for k in template} if isinstance(template, dict) else {}
-        return {keys.get(str(k), k): _typed(v, template.get(keys.get(str(k), k)) if isinstance(template, dict) else None)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        inner = template[0] if isinstance(template, tuple) and template else None
-        return tuple(_typed(v, inner) for v in value)
-    return value
-
-
 def parse_value_text(text: str, template: Any = None) -> Any:
     """What a person typed as a value: JSON (30000, 0.8, {"一类": 1, …}, […]); numbers become
     Decimal; "80%" is 0.80; full-width punctuation is accepted; plain text for a text value."""
@@ -99,7 +82,7 @@ def parse_value_text(text: str, template: Any = None) -> Any:
                 if value.is_finite():
                     return value / 100
         try:
-            return _typed(_loads(candidate), template)
+            return typed_like(loads_value(candidate), template)
         except (json.JSONDecodeError, ValueError) as exc:
             error = exc
     if isinstance(template, str):
@@ -257,29 +240,23 @@ def _fmt(value: Any, words: list[str], depth: int) -> str:
     return str(value)
 
 
-def _template(region: str, name: str, day: dt.date) -> Any:
+def _template(book: PolicyBook, region: str, name: str, day: dt.date) -> Any:
     """The value a new one must look like: the one in force on `day`, else the latest one."""
     try:
-        value = params_for(region, day).values.get(name)
+        value = book.params_for(region, day).values.get(name)
     except InputError:
         value = None
     if value is None:
-        for entry in reversed(history(region, name)):
+        for entry in reversed(book.history(region, name)):
             if entry["value"] is not None:
                 return entry["value"]
     return value
 
 
-def _file_template(region: str, name: str) -> Any:
-    p = load_books()[region].parameters.get(name) if region in REGIONS else None
-    if p is None:
-        return None
-    return next((v for _, v in reversed(p.values) if v is not None), None)
-
-
-def _row(r: dict, today: dt.date) -> dict[str, Any]:
-    p = load_books()[r["region"]].parameters.get(r["name"]) if r["region"] in REGIONS else None
-    value = _typed(_loads(r["value"]), _file_template(r["region"], r["name"]))
+def _row(book: PolicyBook, r: dict, today: dt.date) -> dict[str, Any]:
+    rb = book.regions.get(r["region"])
+    p = rb.parameters.get(r["name"]) if rb else None
+    value = typed_like(loads_value(r["value"]), book.file_template(r["region"], r["name"]))
     return {
         "id": r["id"], "region": r["region"], "region_name": REGIONS.get(r["region"], r["region"]),
         "name": r["name"], "description": p.description if p else "（文件中已无此参数）",
@@ -291,20 +268,14 @@ def _row(r: dict, today: dt.date) -> dict[str, Any]:
 
 def list_versions(store: Store, region: str | None = None, *, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The local versions stored, oldest first (of one region, or all)."""
-    today = today or dt.date.today()
+    today = today or clock_today()
+    book = store.book
     if region is not None:
         _region(region)
         rows = store.query("SELECT * FROM policy_versions WHERE region = ? ORDER BY id", (region,))
     else:
         rows = store.query("SELECT * FROM policy_versions ORDER BY id")
-    return [_row(r, today) for r in rows]
-
-
-def apply_versions(store: Store) -> None:
-    """Make the engine compute with exactly this database's versions (replacing any applied)."""
-    rows = store.query("SELECT * FROM policy_versions ORDER BY id")
-    set_local_versions([{**r, "value": _typed(_loads(r["value"]), _file_template(r["region"], r["name"]))}
-                        for r in rows])
+    return [_row(book, r, today) for r in rows]
 
 
 def last_case_date(store: Store, region: str) -> dt.date | None:
@@ -315,7 +286,7 @@ def last_case_date(store: Store, region: str) -> dt.date | None:
 
 def earliest_valid_from(store: Store, region: str, *, today: dt.date | None = None) -> dt.date:
     """The first day a new version of the region's parameters may apply from."""
-    today = today or dt.date.today()
+    today = today or clock_today()
     last = last_case_date(store, _region(region))
     return max(today, last + dt.timedelta(days=1)) if last else today
 
@@ -343,11 +314,12 @@ def add_version(store: Store, region: str, name: str, value: Any, valid_from: An
     Refused (InputError, nothing changed) unless the region and parameter exist, the value has
     the shape of the current one, a reason is given, and valid_from is today or later and later
     than every saved case of the region."""
-    today = today or dt.date.today()
-    book = load_books()[_region(region)]
-    p = book.parameters.get(name)
+    today = today or clock_today()
+    book = store.book
+    rb = book.region(_region(region))
+    p = rb.parameters.get(name)
     if p is None:
-        close = difflib.get_close_matches(name, list(book.parameters), n=3)
+        close = difflib.get_close_matches(name, list(rb.parameters), n=3)
         hint = f"；是否是：{'、'.join(close)}" if close else ""
         raise InputError("NAME", f"{REGIONS[region]}没有参数“{name}”{hint}（参数名见“政策参数”页或 cases policy-list）",
                          f"{region} has no parameter {name!r}" + (f"; did you mean {', '.join(close)}" if close else ""))
@@ -361,15 +333,19 @@ def add_version(store: Store, region: str, name: str, value: Any, valid_from: An
     if day < today:
         raise InputError("valid_from", f"生效日期 {day} 早于今天（{today}）：调整只能从今天或以后生效，已保存的案件不受影响",
                          f"the start date {day} is before today ({today}); a change applies from today on")
-    core = book.core
-    for doc in (core, p.document):
-        if not doc.in_force(day):
-            raise InputError("valid_from", f"{day} 不在{doc.label}的施行期内（{doc.valid_from} 至 {doc.valid_until or '今'}），"
-                             "该日起此参数不再适用", f"{day} is outside the period of {doc.key}")
-    template = _template(region, name, day)
+    core = rb.core_for(day)
+    if core is None:
+        first, last_day = rb.covered()
+        raise InputError("valid_from", f"{day} 不在{REGIONS[region]}任何适用文件的施行期内（{first} 至 {last_day or '今'}）",
+                         f"{day} is outside every document of {region}")
+    if not any(d.document.in_force(day) for d in rb.definitions[name]):
+        doc = p.document
+        raise InputError("valid_from", f"{day} 不在{doc.label}的施行期内（{doc.valid_from} 至 {doc.valid_until or '今'}），"
+                         "该日起此参数不再适用", f"{day} is outside the period of {doc.key}")
+    template = _template(book, region, name, day)
     new = _Shape(region, name).conform(value, template, [])
     try:
-        current = params_for(region, day).values.get(name)
+        current = book.params_for(region, day).values.get(name)
     except InputError:
         current = None
     if current is not None and new == current:
@@ -392,5 +368,4 @@ def add_version(store: Store, region: str, name: str, value: Any, valid_from: An
         audit(db, operator, "policy",
               f"政策参数调整：{REGIONS[region]} {name}（{p.description}）自 {day} 起由 {old} 改为 "
               f"{format_value(name, new)}；原因：{reason}", at=at)
-    apply_versions(store)
     return next(v for v in list_versions(store, region, today=today) if v["id"] == version_id)

@@ -7,13 +7,14 @@ from typing import Any
 
 from ..case import check_id_number
 from ..errors import InputError
-from ..policy import REGIONS, check_region
+from ..regions import REGIONS, check_region, ledger_labels
 from .cases import replay
 from .database import Store
 from .persons import find_by_id_number, like_escape, mask_id
 
-# The ledger's accumulated amounts, as a clerk reads them (keys from the engine's rules).
-LEDGER_LABELS = {
+# The ledger's accumulated amounts, as a clerk reads them: those the common rules keep (keys from
+# engine/insurance.py and the regions' shared keys), then each region's own (its LEDGER_LABELS).
+COMMON_LEDGER_LABELS = {
     "basic.paid.resident": "基本医保（城乡居民）年度累计支付",
     "basic.paid.employee": "基本医保（职工）年度累计支付",
     "critical.base": "大病保险年度累计合规个人负担（起付线基数）",
@@ -22,27 +23,11 @@ LEDGER_LABELS = {
     "assist.paid": "医疗救助年度累计支付",
     "tilt.paid": "倾斜救助/再救助年度累计支付",
     "out_of_pocket": "年度累计个人自付（预警用）",
-    "wuhan.major": "已达重特大疾病认定（大病保险起付线）",
-    "wuhan.inpatient.base": "住院救助起付线累计基数",
-    "wuhan.outpatient.paid": "门诊慢特病年度累计救助",
-    "wuhan.outpatient.five": "门诊慢特病5种疾病认定",
-    "wuhan.backstop.paid": "托底保障年度累计",
-    "wuhan.backstop.base": "托底保障年度累计个人自付（基数）",
-    "wuhan.rural.base": "农村低收入人口倾斜救助年度累计个人负担（基数）",
-    "wuhan.lookback.base": "依申请一次性救助年度累计基数",
-    "dianjiang.inpatient.base": "住院救助起付线累计基数",
-    "dianjiang.general.paid": "普通疾病住院年度累计救助",
-    "dianjiang.major.paid": "重特大疾病年度累计救助",
-    "dianjiang.large.paid": "大额救助年度累计",
-    "dianjiang.outpatient.paid": "普通疾病门诊年度累计救助",
-    "weihai.base": "医疗救助年度累计政策范围内个人负担",
-    "weihai.left": "再救助年度累计基数",
-    "changchun.inpatient.base": "住院救助起付线累计基数",
-    "changchun.chronic.paid": "门诊慢性病年度累计救助",
-    "changchun.tilt.base": "倾斜救助年度累计基数",
-    "changchun.tilt.chronic.paid": "门诊慢性病倾斜救助年度累计",
-    "changchun.tilt.rare.paid": "罕见病倾斜救助年度累计",
 }
+
+
+def ledger_label(key: str) -> str:
+    return COMMON_LEDGER_LABELS.get(key) or ledger_labels().get(key, key)
 
 
 def _region(region: str | None) -> str | None:
@@ -119,7 +104,7 @@ def year_ledger(store: Store, id_number: str, year: int, region: str | None = No
         (person["id"], year)) if region in (None, r["region"])]
     out = []
     for reg in regions:
-        ledger, results = replay(store.db, person["id"], reg, year)
+        ledger, results = replay(store.db, person["id"], reg, year, store.book)
         caps: dict[str, dict] = {}
         for _, result in results:
             for cap in result.caps:
@@ -127,7 +112,7 @@ def year_ledger(store: Store, id_number: str, year: int, region: str | None = No
         out.append({
             "region": reg, "region_name": REGIONS[reg], "cases": len(results),
             "caps": list(caps.values()),
-            "accumulated": [{"key": k, "name": LEDGER_LABELS.get(k, k), "amount": str(v)}
+            "accumulated": [{"key": k, "name": ledger_label(k), "amount": str(v)}
                             for k, v in sorted(ledger.data.items())],
         })
     return {"id_number": mask_id(person["id_number"]), "name": person["name"], "year": year, "regions": out}

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEd
 from engine.case import IDENTITIES, INSURANCE, age_on, birth_from_id, check_id_number
 from engine.catalog import identities as region_identities
 from engine.errors import InputError
-from engine.policy import REGIONS
+from engine.regions import REGIONS, field_hint
 from engine.store.persons import find_by_id_number, identities_on, sex_from_id
 from engine.store.queries import year_ledger
 
@@ -52,7 +52,7 @@ class IdentityPage(FormPage):
         self.add_row("person.insurance", "参保类型", self.insurance)
         self.rural = QCheckBox("农村居民")
         self.rural.setObjectName("rural")
-        self.add_row("person.rural", "户籍", self.rural, "武医保〔2022〕21号 仅适用于农村低收入人口")
+        self.add_row("person.rural", "户籍", self.rural)
         self.grid.setRowStretch(self.grid.rowCount(), 1)
         self.id_number.textChanged.connect(self._id_changed)
         self.region.currentIndexChanged.connect(self._build_identities)
@@ -79,6 +79,9 @@ class IdentityPage(FormPage):
                 "insurance": self.insurance.currentData(), "rural": self.rural.isChecked()}
 
     def _build_identities(self) -> None:
+        hint = field_hint(self.region_code(), "person.rural") or ""
+        self.errors["person.rural"].setProperty("hint", hint)
+        self.errors["person.rural"].setText(hint)
         held = {c for c, box in self.identity_checks.items() if box.isChecked()}
         while self.identity_grid.count():
             self.identity_grid.takeAt(0).widget().deleteLater()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWid
 
 from engine.case import IDENTITIES
 from engine.explain import clause_texts
-from engine.policy import REGIONS
+from engine.regions import REGIONS
 from engine.receipt.capitals import capitals
 from engine.store.persons import mask_id
 

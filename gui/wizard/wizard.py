@@ -84,11 +84,11 @@ class SettleWizard(QWidget):
 
         from stdnum.cn import ric
 
-        from engine.selftest import SAMPLES
+        from engine.regions import MODULES
 
         self.restart()
         region = self.identity.region_code()
-        sample = SAMPLES[region]
+        sample = MODULES[region].SAMPLE
         self.sample = True
         fake = "000000" + "19800101" + "001"  # area 000000: no resident holds it, so no real record is shown
         self.identity.id_number.setText(fake + ric.calc_check_digit(fake + "0"))

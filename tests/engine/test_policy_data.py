@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine import InputError, PolicyDataError, calculate
-from engine.policy import REGIONS, load_books, load_file, params_for
+from engine.policy import load_books, load_file, params_for
+from engine.regions import REGIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -100,8 +100,10 @@ def test_change_value_adds_a_dated_version_and_tells_every_page(page, qtbot):
     assert page.selected_name() == "warning.income"
     text = page.detail.toPlainText()
     assert "本地调整（2026年统计公报，王五" in text and "42000" in text
-    assert params_for("changchun", day(3)).values["warning.income"] == Decimal(42000)
-    assert params_for("changchun", day(2)).values["warning.income"] != Decimal(42000)
+    book = page.session.store.book
+    assert book.params_for("changchun", day(3)).values["warning.income"] == Decimal(42000)
+    assert book.params_for("changchun", day(2)).values["warning.income"] != Decimal(42000)
+    assert params_for("changchun", day(3)).values["warning.income"] != Decimal(42000)   # the files' book is untouched
 
 
 def test_refusals_are_shown_and_change_nothing(page, qtbot):
@@ -140,7 +142,7 @@ def test_the_dialog_keeps_its_errors_and_accepts_a_good_change(page):
     dialog.date_edit.setDate(QDate(day(2).year, day(2).month, day(2).day))
     dialog.accept()
     assert dialog.result() == ChangeDialog.DialogCode.Accepted
-    assert params_for("changchun", day(2)).values["critical.tilt.rate_points"] == Decimal("0.08")
+    assert page.session.store.book.params_for("changchun", day(2)).values["critical.tilt.rate_points"] == Decimal("0.08")
     assert cells(page, "critical.tilt.rate_points")[COL_LOCAL] == f"待生效 {day(2)} 起"
     page.table.setFocus()
     assert page.table.item(row_index(page, "critical.tilt.rate_points"), COL_NAME).data(Qt.ItemDataRole.UserRole) == \

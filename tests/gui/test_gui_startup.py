@@ -8,7 +8,9 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from engine.calculate import calculate
-from engine.selftest import SAMPLES
+from engine.selftest import samples
+
+SAMPLES = samples()
 from engine.store import open_store
 from gui import app as gui_app
 from gui.first_run import FirstRunDialog, needs_setup

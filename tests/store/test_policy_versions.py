@@ -14,12 +14,13 @@ import pytest
 
 from engine import calculate
 from engine.errors import InputError
-from engine.policy import history, load_books, local_versions, params_for, policy_version, set_local_versions
+from engine import clock
+from engine.policy import bundled, load_books, params_for
 from engine.store import StoreError, open_store
 from engine.store.cases import from_json_text, replay, save_cases, show_case
 from engine.store.database import connect, statements
 from engine.store.migrations import LATEST, MIGRATIONS
-from engine.store.policy_versions import (_Shape, add_version, apply_versions, earliest_valid_from, encode,
+from engine.store.policy_versions import (_Shape, add_version, earliest_valid_from, encode,
                                           format_value, list_versions, parse_value_text)
 from days import TODAY, day
 from ids import valid_id
@@ -101,7 +102,7 @@ def test_a_change_applies_from_its_date_and_never_to_saved_cases(tmp_path):
     assert [from_json_text(r["result"])["payouts"] for r in rows] == [OLD_PAYOUTS, OLD_PAYOUTS, NEW_PAYOUTS, OLD_PAYOUTS]
     assert show_case(store, 1)["result"] == past
     for r in rows:
-        _, results = replay(store.db, r["person_id"], r["region"], r["policy_year"])
+        _, results = replay(store.db, r["person_id"], r["region"], r["policy_year"], store.book)
         assert dict(results)[r["id"]].to_json() == from_json_text(r["result"])
     assert store.query("SELECT policy_version FROM cases WHERE id = 3")[0]["policy_version"].endswith("+local:1")
     store.close()
@@ -141,8 +142,9 @@ def test_refusals_change_nothing(tmp_path):
         assert exc.value.field == field, (args, exc.value.zh)
         assert exc.value.zh and exc.value.en
         assert counts(store) == (0, 1, 1)
-    assert local_versions() == ()
-    assert params_for("changchun", day(30)).values["warning.income"] == Decimal(32900)
+    assert store.book.local == () and store.book is not None
+    assert store.book.params_for("changchun", day(30)).values["warning.income"] == \
+        params_for("changchun", day(30)).values["warning.income"]
 
 
 def test_the_table_is_append_only(tmp_path):
@@ -154,26 +156,49 @@ def test_the_table_is_append_only(tmp_path):
     assert list_versions(store)[0]["value"] == Decimal(42000)
 
 
-def test_open_store_applies_exactly_that_stores_versions(tmp_path):
+def test_each_store_computes_with_its_own_book(tmp_path):
+    bundled_income = params_for("changchun", day(2)).values["warning.income"]
     with open_store(tmp_path / "a") as a:
         add_version(a, "changchun", "warning.income", Decimal(42000), day(1), "统计公报", "王五")
-        assert params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
-        assert policy_version().endswith("+local:1")
-    with open_store(tmp_path / "b"):
-        assert local_versions() == ()
-        assert params_for("changchun", day(2)).values["warning.income"] == Decimal(32900)
-        assert "+local" not in policy_version()
-    with open_store(tmp_path / "a"):
-        assert [v.value for v in local_versions("changchun")] == [Decimal(42000)]
-        assert params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
-        assert params_for("changchun", day(0)).values["warning.income"] == Decimal(32900)
+        assert a.book.params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
+        assert a.book.version.endswith("+local:1")
+        assert params_for("changchun", day(2)).values["warning.income"] == bundled_income   # the files' book is untouched
+        with open_store(tmp_path / "b") as b:
+            assert b.book.local == ()
+            assert b.book.params_for("changchun", day(2)).values["warning.income"] == bundled_income
+            assert "+local" not in b.book.version
+        assert a.book.params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
+    with open_store(tmp_path / "a") as a:
+        assert [v.value for v in a.book.local_versions("changchun")] == [Decimal(42000)]
+        assert a.book.params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
+        assert a.book.params_for("changchun", day(0)).values["warning.income"] == bundled_income
+
+
+WEIHAI_2027 = {"region": "weihai", "date": "2027-03-01", "person": {"identities": ["subsistence"]},
+               "visit": {"kind": "inpatient", "hospital_level": 2},
+               "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "30000.00"}}
+
+
+def test_opening_a_store_with_a_local_version_changes_nothing_outside_it(tmp_path):
+    """The leak of issue 11: a 威海 2027 case gives 医疗救助 8995.00 with the files; a store holding a local
+    `assistance.rate` is opened and closed; the same call in the same process still gives 8995.00."""
+    before = calculate(WEIHAI_2027)["payouts"]["assistance"]
+    assert before == "8995.00"   # 威政办发〔2022〕15号: (50000 − 30000 − 7150 − 0 deductible…) worked in tests/engine/cases/weihai.yaml
+    with clock.frozen("2026-12-01"), open_store(tmp_path / "d") as store:
+        rates = store.book.params_for("weihai", dt.date(2027, 3, 1)).values["assistance.rate"]
+        lower = {k: (v - Decimal("0.20") if isinstance(v, Decimal) and v > Decimal("0.20") else v) for k, v in rates.items()}
+        add_version(store, "weihai", "assistance.rate", lower, "2027-01-01", "测试下调", "王五")
+        assert calculate(WEIHAI_2027, store.book)["payouts"]["assistance"] != before
+    assert calculate(WEIHAI_2027)["payouts"]["assistance"] == before
+    assert bundled().local == ()
 
 
 def test_calc_without_a_store_uses_the_bundled_files(tmp_path):
     with open_store(tmp_path / "d") as store:
         add_version(store, "changchun", NAME, parse_value_text(NEW_TEXT, OLD), day(1), "新办法", "王五")
-    case = inpatient(day(5), 0, with_person=False)
-    assert calculate(case)["payouts"] == NEW_PAYOUTS   # this process opened the store
+        case = inpatient(day(5), 0, with_person=False)
+        assert calculate(case, store.book)["payouts"] == NEW_PAYOUTS
+    assert calculate(case)["payouts"] == OLD_PAYOUTS   # this process opened the store: nothing leaked
     (tmp_path / "case.json").write_text(json.dumps(case), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "engine", "calc", str(tmp_path / "case.json")], cwd=ROOT,
                           capture_output=True, text=True, encoding="utf-8", timeout=60,
@@ -182,16 +207,20 @@ def test_calc_without_a_store_uses_the_bundled_files(tmp_path):
     assert json.loads(proc.stdout)["payouts"] == OLD_PAYOUTS
 
 
-def test_a_window_that_missed_a_change_cannot_save_a_case_it_applies_to(tmp_path):
+def test_a_save_computed_without_a_newer_change_is_refused(tmp_path):
+    """Each save reads the database's versions afresh (another window's change is seen at once); and should
+    a result ever be computed with a book that lacks a newer version, the database refuses to store it."""
+    from engine.store.cases import _save_one, parse_for_save
     store = open_store(tmp_path / "d")
+    other = open_store(tmp_path / "d")   # another window, opened before the change
     add_version(store, "changchun", NAME, parse_value_text(NEW_TEXT, OLD), day(10), "新办法", "王五")
-    set_local_versions(())    # as another window, opened before the change, still computes
+    [(case, raw)] = parse_for_save(inpatient(day(10), 1))
     with pytest.raises(StoreError, match="其他窗口"):
-        save(store, inpatient(day(10), 1))
+        with other.write() as db:
+            _save_one(db, bundled(), case, raw, "李四", "城关镇医保站", None)
     assert counts(store)[2] == 0
-    assert save(store, inpatient(day(9), 2))["payouts"] == OLD_PAYOUTS   # dated before: the old value is right
-    apply_versions(store)
-    assert save(store, inpatient(day(10), 1))["payouts"] == NEW_PAYOUTS
+    assert save(other, inpatient(day(9), 2))["payouts"] == OLD_PAYOUTS   # dated before: the old value is right
+    assert save(other, inpatient(day(10), 1))["payouts"] == NEW_PAYOUTS  # the other window sees the change
 
 
 def test_layering_follows_the_dates():
@@ -202,27 +231,27 @@ def test_layering_follows_the_dates():
                  reason="试", operator="王五", created_at="2025-05-30T10:00:00+08:00"),
             dict(id=2, region="changchun", name="warning.income", value=Decimal(33000), valid_from="2026-01-01",
                  reason="同日", operator="王五", created_at="2025-12-30T10:00:00+08:00")]
-    set_local_versions(rows)
-    at = lambda d: params_for("changchun", dt.date.fromisoformat(d))  # noqa: E731
+    book = bundled().with_local(rows)
+    at = lambda d: book.params_for("changchun", dt.date.fromisoformat(d))  # noqa: E731
     assert at("2025-05-31").values["warning.income"] == income.values[2][1]
     assert at("2025-06-01").values["warning.income"] == Decimal(30000)
     assert at("2025-06-01").meta["warning.income"].citation == "本地调整（试，王五 2025-05-30）"
     assert at("2026-03-01").values["warning.income"] == Decimal(33000)   # the same day as the file's: local wins
     assert "warning.income" in at("2026-03-01").unverified
-    entries = history("changchun", "warning.income")
+    entries = book.history("changchun", "warning.income")
     assert [(e["from"].isoformat(), e["local"] is not None, e["superseded"]) for e in entries] == [
         ("2023-01-01", False, False), ("2024-01-01", False, False), ("2025-01-01", False, False),
         ("2025-06-01", True, False), ("2026-01-01", False, True), ("2026-01-01", True, False)]
     assert entries[2]["until"] == dt.date(2025, 5, 31)
     # a verified parameter overridden is cited as the local change and counted unverified
-    set_local_versions([dict(id=3, region="wuhan", name="inpatient.rate", valid_from="2024-01-01", reason="试",
+    book = bundled().with_local([dict(id=3, region="wuhan", name="inpatient.rate", valid_from="2024-01-01", reason="试",
                              operator="王五", created_at="2024-01-01T00:00:00+08:00",
                              value={"一类": Decimal(1), "二类": Decimal("0.9"), "三类": Decimal("0.7"), "四类": Decimal("0.6")})])
-    ps = params_for("wuhan", dt.date(2024, 3, 1))
+    ps = book.params_for("wuhan", dt.date(2024, 3, 1))
     assert "inpatient.rate" in ps.unverified and ps.meta["inpatient.rate"].citation.startswith("本地调整")
-    assert "inpatient.rate" not in params_for("wuhan", dt.date(2023, 12, 31)).unverified
-    set_local_versions(())
-    assert at("2025-06-01").values["warning.income"] == income.values[2][1]
+    assert "inpatient.rate" not in book.params_for("wuhan", dt.date(2023, 12, 31)).unverified
+    assert "inpatient.rate" not in params_for("wuhan", dt.date(2024, 3, 1)).unverified   # the files' book is unchanged
+    assert params_for("changchun", dt.date(2025, 6, 1)).values["warning.income"] == income.values[2][1]
 
 
 def test_every_current_value_fits_its_own_shape_and_round_trips():
