@@ -6,6 +6,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDateTimeEdit
 
 from engine.calculate import calculate
+from engine.regions import REGIONS
 from engine.store import open_store
 from engine.store.cases import save_cases, show_case
 from gui.fonts import install_font
@@ -13,7 +14,7 @@ from gui.session import Session
 from gui.wizard import SettleWizard
 from ids import valid_id
 
-REGION_ORDER = ["wuhan", "dianjiang", "weihai", "changchun"]
+REGION_ORDER = list(REGIONS)
 
 # (region, date, identity, kind, level, diseases, amounts, expected 医疗救助) — the self-test's samples,
 # each worked in tests/engine/cases/<region>.yaml
