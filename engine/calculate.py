@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
+from .breakdown import Notice, kind_of
 from .case import FLAGS, IDENTITIES, Case, parse_case
 from .context import Cap, Ctx, Step
 from .early_warning import early_warning
@@ -35,7 +36,7 @@ class Result:
     hospital_borne: Decimal
     out_of_pocket: Decimal
     steps: list[Step]
-    warnings: list[str]
+    warnings: list[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
     caps: list[Cap]
     early_warning: dict | None
     unverified: list[str]
@@ -52,7 +53,8 @@ class Result:
             "hospital_borne": fmt(self.hospital_borne),
             "out_of_pocket": fmt(self.out_of_pocket),
             "steps": [s.to_json() for s in self.steps],
-            "warnings": self.warnings,
+            "warnings": [str(w) for w in self.warnings],
+            "warning_kinds": [kind_of(w) for w in self.warnings],
             "caps": [c.to_json() for c in self.caps],
             "early_warning": self.early_warning,
             "unverified_parameters": self.unverified,
@@ -117,7 +119,8 @@ def calculate_case(case: Case, ledger: Ledger) -> Result:
     unverified = sorted(ctx.used & ps.unverified)
     for name in unverified:
         meta = ps.meta[name]
-        ctx.warnings.append(f"未核实参数：{meta.description}（{meta.citation}）为本地取值，文件未载，请核实。")
+        ctx.warnings.append(Notice("unverified",
+                                   f"未核实参数：{meta.description}（{meta.citation}）为本地取值，文件未载，请核实。"))
     ctx.view.commit()
     used_docs = {ps.meta[n].document.key for n in ctx.used if n in ps.meta}
     documents = [d.label for d in ps.documents if (d.core or d.key in used_docs) and not d.local]
