@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from .breakdown import Notice, kind_of
+from .breakdown import NAMES, Notice, kind_of
 from .case import FLAGS, IDENTITIES, Case, parse_case
 from .context import Cap, Ctx, Step
 from .early_warning import early_warning
@@ -109,10 +109,10 @@ def calculate_case(case: Case, ledger: Ledger) -> Result:
     borne = module.hospital_borne(ctx) if hasattr(module, "hospital_borne") else ZERO
     c = case
     out_of_pocket = c.total - ctx.paid - borne
-    ctx.steps.append(Step("out_of_pocket", f"个人自付 = 医疗总费用 {fmt(c.total)} − 基本医保 {fmt(ctx.basic)} − 大病保险 "
-                          f"{fmt(ctx.critical)} − 医疗救助 {fmt(ctx.assistance)} − 倾斜/再救助/托底 {fmt(ctx.tilt)}"
-                          + (f" − 医疗机构承担 {fmt(borne)}" if borne else "") + f" = {fmt(out_of_pocket)}",
-                          out_of_pocket, "各层支付汇总"))
+    layers = [("basic", ctx.basic), ("critical", ctx.critical), ("assistance", ctx.assistance), ("tilt", ctx.tilt)]
+    paid = "".join(f" − {NAMES[k]} {fmt(v)}" for k, v in layers + ([("hospital", borne)] if borne else []))
+    ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
+                          f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     warning = early_warning(ctx, out_of_pocket)
     for flag in sorted(c.flags - module.FLAGS_USED):
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
