@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
+from .breakdown import NAMES, Notice, kind_of
 from .case import FLAGS, IDENTITIES, Case, parse_case
 from .context import Cap, Ctx, Step
 from .early_warning import early_warning
@@ -35,7 +36,7 @@ class Result:
     hospital_borne: Decimal
     out_of_pocket: Decimal
     steps: list[Step]
-    warnings: list[str]
+    warnings: list[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
     caps: list[Cap]
     early_warning: dict | None
     unverified: list[str]
@@ -52,7 +53,8 @@ class Result:
             "hospital_borne": fmt(self.hospital_borne),
             "out_of_pocket": fmt(self.out_of_pocket),
             "steps": [s.to_json() for s in self.steps],
-            "warnings": self.warnings,
+            "warnings": [str(w) for w in self.warnings],
+            "warning_kinds": [kind_of(w) for w in self.warnings],
             "caps": [c.to_json() for c in self.caps],
             "early_warning": self.early_warning,
             "unverified_parameters": self.unverified,
@@ -108,17 +110,18 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -
     borne = module.hospital_borne(ctx) if hasattr(module, "hospital_borne") else ZERO
     c = case
     out_of_pocket = c.total - ctx.paid - borne
-    ctx.steps.append(Step("out_of_pocket", f"个人自付 = 医疗总费用 {fmt(c.total)} − 基本医保 {fmt(ctx.basic)} − 大病保险 "
-                          f"{fmt(ctx.critical)} − 医疗救助 {fmt(ctx.assistance)} − 倾斜/再救助/托底 {fmt(ctx.tilt)}"
-                          + (f" − 医疗机构承担 {fmt(borne)}" if borne else "") + f" = {fmt(out_of_pocket)}",
-                          out_of_pocket, "各层支付汇总"))
+    layers = [("basic", ctx.basic), ("critical", ctx.critical), ("assistance", ctx.assistance), ("tilt", ctx.tilt)]
+    paid = "".join(f" − {NAMES[k]} {fmt(v)}" for k, v in layers + ([("hospital", borne)] if borne else []))
+    ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
+                          f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     warning = early_warning(ctx, out_of_pocket)
     for flag in sorted(c.flags - module.FLAGS_USED):
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
     unverified = sorted(ctx.used & ps.unverified)
     for name in unverified:
         meta = ps.meta[name]
-        ctx.warnings.append(f"未核实参数：{meta.description}（{meta.citation}）为本地取值，文件未载，请核实。")
+        ctx.warnings.append(Notice("unverified",
+                                   f"未核实参数：{meta.description}（{meta.citation}）为本地取值，文件未载，请核实。"))
     ctx.view.commit()
     used_docs = {ps.meta[n].document.key for n in ctx.used if n in ps.meta}
     documents = [d.label for d in ps.documents if (d.core or d.key in used_docs) and not d.local]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .breakdown import Notice
 from .context import Ctx
 from .money import fmt, pct, yuan
 
@@ -27,7 +28,7 @@ def early_warning(ctx: Ctx, out_of_pocket: Decimal) -> dict | None:
     line = yuan(income * share)
     if year <= line:
         return None
-    ctx.warnings.append(
-        f"{kind}：本年度累计个人自付 {fmt(year)} 元，超过上年度人均可支配收入 {fmt(income)} 元的 {pct(share)}"
-        f"（{fmt(line)} 元），请按规定推送民政、乡村振兴部门（{ctx.cite(share_name)}）。")
+    ctx.warnings.append(Notice(
+        "early_warning", f"{kind}：本年度累计个人自付 {fmt(year)} 元，超过上年度人均可支配收入 {fmt(income)} 元的 {pct(share)}"
+        f"（{fmt(line)} 元），请按规定推送民政、乡村振兴部门（{ctx.cite(share_name)}）。"))
     return {"kind": kind, "year_out_of_pocket": fmt(year), "threshold": fmt(line), "source": ctx.cite(share_name)}

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from engine.breakdown import NAMES, breakdown
 from engine.case import IDENTITIES, KINDS
 from engine.errors import InputError
+from engine.money import fmt
 from engine.regions import REGIONS
 from engine.store import Store, StoreError
 from engine.store.cases import show_case, void_case
@@ -29,8 +31,6 @@ from .errors import show_error
 MAX_ROWS = 1000
 VOID_COLOR = QColor("#b00020")
 VOID_TEXT = QColor("#888888")
-LAYER_NAMES = {"basic": "基本医保", "critical": "大病保险", "assistance": "医疗救助", "tilt": "倾斜/再救助/托底",
-               "out_of_pocket": "个人自付", "hospital": "医院负担", "hospital_borne": "医院负担", "info": "说明"}
 # Short visit kinds for the lists (the full name is the cell's tooltip and in the case detail).
 SHORT_KINDS = {"outpatient_chronic": "门诊慢特病", "outpatient_special": "门诊特殊疾病", "special_drug": "大病特药",
                "rare_disease": "罕见病用药"}
@@ -539,7 +539,7 @@ def later_changed_text(answer: dict) -> str:
     lines = [f"案件 {answer['case_id']}（回执号 {answer['receipt_no']}）已作废。",
              "同一人同年度此后保存的下列案件，按现在的年度累计重新计算结果会不同（已保存的结果未改动），请复核：", ""]
     for item in answer["later_changed"]:
-        diffs = [f"{LAYER_NAMES.get(k, k)} {item['stored'][k]} → {item['recomputed'][k]}"
+        diffs = [f"{NAMES.get(k, k)} {item['stored'][k]} → {item['recomputed'][k]}"
                  for k in item["recomputed"] if item["stored"].get(k) != item["recomputed"][k]]
         lines.append(f"案件 {item['case_id']}：" + "；".join(diffs))
     return "\n".join(lines)
@@ -551,7 +551,6 @@ def detail_html(d: dict) -> str:
     res = d["result"]
     inp = d["input"]
     person = inp.get("person", {})
-    pay = res["payouts"]
     ids = "、".join(IDENTITIES.get(c, c) for c in person.get("identities", [])) or "无"
     out = []
     if d["void"]:
@@ -566,25 +565,23 @@ def detail_html(d: dict) -> str:
         out.append("<tr>" + "".join(f"<td style='color:#555'>{e(k)}</td><td style='padding-right:18px'>{e(v)}</td>"
                                     for k, v in facts[i:i + 4]) + "</tr>")
     out.append("</table>")
-    amounts = [("医疗总费用", inp.get("amounts", {}).get("total", "")), ("基本医保", pay["basic"]),
-               ("大病保险", pay["critical"]), ("医疗救助", pay["assistance"]), ("倾斜救助", pay["tilt"]),
-               ("医院负担", res.get("hospital_borne", "")), ("个人自付", res.get("out_of_pocket", ""))]
+    b = breakdown(inp, res)
+    amounts = [(NAMES["total"], b.total), *((r.name, r.amount) for r in b.rows if r.amount is not None)]
     out.append("<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'><tr>"
                + "".join(f"<th>{e(k)}</th>" for k, _ in amounts) + "</tr><tr>"
-               + "".join(f"<td align='right'>{e(str(v))}</td>" for _, v in amounts) + "</tr></table>")
+               + "".join(f"<td align='right'>{fmt(v)}</td>" for _, v in amounts) + "</tr></table>")
     out.append("<h4>计算步骤</h4><table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
                "<tr><th>层次</th><th>算式</th><th>金额</th><th>依据</th></tr>")
-    for step in res.get("steps", []):
-        out.append(f"<tr><td>{e(LAYER_NAMES.get(step['layer'], step['layer']))}</td><td>{e(step['text'])}</td>"
-                   f"<td align='right'>{e(str(step['amount']))}</td><td>{e(step.get('source') or '')}</td></tr>")
+    for row in b.rows:
+        for step in row.steps:
+            amount = "" if step.amount is None else fmt(step.amount)
+            out.append(f"<tr><td>{e(row.name)}</td><td>{e(step.text)}</td>"
+                       f"<td align='right'>{amount}</td><td>{e(step.source)}</td></tr>")
     out.append("</table>")
-    if res.get("early_warning"):
-        w = res["early_warning"]
-        out.append(f"<p style='color:#b00020'><b>{e(str(w.get('kind', '预警')))}</b>：年度累计个人自付 "
-                   f"{e(str(w.get('year_out_of_pocket', '')))}，预警线 {e(str(w.get('threshold', '')))}"
-                   f"（{e(str(w.get('source', '')))}）</p>")
-    if res.get("warnings"):
-        out.append("<h4>提示</h4><ul>" + "".join(f"<li>{e(w)}</li>" for w in res["warnings"]) + "</ul>")
+    if b.warnings:
+        out.append("<h4>提示与预警</h4><ul>" + "".join(
+            f"<li style='color:{'#333' if w.kind == 'note' else '#b00020'}'><b>【{e(w.tag)}】</b>{e(w.text)}</li>"
+            for w in b.warnings) + "</ul>")
     if res.get("documents"):
         out.append("<p style='color:#555'>依据文件：" + "；".join(e(x) for x in res["documents"]) + "</p>")
     if d["prints"]:

@@ -87,6 +87,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from ..breakdown import NAMES, breakdown
+    from ..money import fmt
     from ..store.cases import show_case
     from ..store.persons import mask_id
 
@@ -96,18 +98,27 @@ def _show(args: argparse.Namespace) -> int:
         _dump(case)
         return 0
     res = case["result"]
-    p = res["payouts"]
+    b = breakdown(case["input"], res)
     print(f"案件 {case['case_id']}  回执号 {case['receipt_no']}" + ("  【已作废】" if case["void"] else ""))
     print(f"{case['name']}  {mask_id(case['id_number'])}  {REGIONS[case['region']]}  结算日期 {case['date']}  "
           f"{KINDS[case['input']['visit']['kind']]}")
     print(f"身份：{IDENTITIES.get(res['identity_used'] or '', '普通参保人员')}  {res['assistance_class'] or ''}")
-    print(f"基本医保 {p['basic']}  大病保险 {p['critical']}  医疗救助 {p['assistance']}  倾斜/再救助/托底 {p['tilt']}  "
-          f"个人自付 {res['out_of_pocket']}")
+    print(f"{NAMES['total']} {fmt(b.total)}  {NAMES['policy_scope']} {fmt(b.policy_scope)}")
     print("计算过程：")
-    for i, step in enumerate(res["steps"], 1):
-        print(f"  {i}. {step['text']}（{step['source']}）")
-    for w in res["warnings"]:
-        print(f"  提示：{w}")
+    numbered = 0
+    for row in b.rows:
+        print(f"  {row.name}" + ("" if row.amount is None else f" {fmt(row.amount)}"))
+        for step in row.steps:
+            numbered += 1
+            print(f"    {numbered}. {step.text}（{step.source}）")
+    if b.caps:
+        print("本年度额度（本次结算后）：")
+    for c in b.caps:
+        print(f"  {c.name}：已用 {fmt(c.used)}，限额 {fmt(c.limit)}，剩余 {fmt(c.left)}（{c.source}）")
+    if b.warnings:
+        print("提示与预警：")
+    for w in b.warnings:
+        print(f"  【{w.tag}】{w.text}")
     if case["void"]:
         print(f"作废：{case['voided_at']} 由 {case['voided_by']}，原因：{case['void_reason']}")
     for pr in case["prints"]:
@@ -119,6 +130,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _void(args: argparse.Namespace) -> int:
+    from ..breakdown import NAMES
     from ..store.cases import void_case
 
     with _open(args) as store:
@@ -127,8 +139,8 @@ def _void(args: argparse.Namespace) -> int:
     print(f"案件 {done['case_id']}（回执号 {done['receipt_no']}）已作废，其金额已从该人员年度台账中扣除。")
     for ch in done["later_changed"]:
         print(f"注意：其后保存的案件 {ch['case_id']} 按作废后的台账重算，结果将不同"
-              f"（医疗救助 {ch['stored']['assistance']} → {ch['recomputed']['assistance']}，"
-              f"倾斜救助 {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；如需更正，请作废后重新保存。")
+              f"（{NAMES['assistance']} {ch['stored']['assistance']} → {ch['recomputed']['assistance']}，"
+              f"{NAMES['tilt']} {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；如需更正，请作废后重新保存。")
     return 0
 
 

@@ -20,15 +20,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from ..breakdown import NAMES, WARNING_TAGS, breakdown
 from ..case import IDENTITIES, KINDS
+from ..money import fmt
 from ..regions import REGIONS
 from .capitals import capitals
 from .fonts import register
 
 TITLE = "医疗保障待遇结算单"
 LAYOUTS = {"A4": (A4, 12 * mm, 9.4), "A5": (A5, 8 * mm, 7.6)}
-LAYERS = (("basic", "基本医保"), ("critical", "大病保险"), ("assistance", "医疗救助"),
-          ("tilt", "倾斜救助/再救助/托底"))
 GRID = colors.HexColor("#999999")
 SHADE = colors.HexColor("#EEF2F7")
 RED = colors.HexColor("#C00000")
@@ -127,57 +127,41 @@ def _visit_table(d: ReceiptData, s: dict, width: float) -> Table:
 
 
 def _amount_table(d: ReceiptData, s: dict, width: float) -> Table:
-    r = d.result
-    amounts = d.case_input["amounts"]
-    steps_by_layer: dict[str, list[dict]] = {}
-    for step in r["steps"]:
-        steps_by_layer.setdefault(step["layer"], []).append(step)
+    b = breakdown(d.case_input, d.result)
     header = [_p("项目", s["cell"]), _p("金额（元）", s["cell"]), _p("大写", s["cell"])]
     rows, style = [header], [*BOXED, ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
 
-    def money_row(label: str, value: str, bold: bool = False) -> None:
-        rows.append([_p(label, s["cell"]), _p(value, s["right"]), _p(capitals(Decimal(value)), s["cell"])])
+    def money_row(label: str, value: Decimal, bold: bool = False) -> None:
+        rows.append([_p(label, s["cell"]), _p(fmt(value), s["right"]), _p(capitals(value), s["cell"])])
         if bold:
             style.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), SHADE))
 
-    def step_rows(layer: str) -> None:
-        for step in steps_by_layer.get(layer, []):
-            rows.append([_p(f"· {step['text']}〔{step['source']}〕", s["step"]), "", ""])
+    money_row(NAMES["total"], b.total)
+    money_row(NAMES["policy_scope"], b.policy_scope)
+    for row in b.rows:
+        if row.amount is not None:
+            money_row(row.name, row.amount, bold=row.key == "out_of_pocket")
+        for step in row.steps:
+            rows.append([_p(f"· {step.text}〔{step.source}〕", s["step"]), "", ""])
             style.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
-
-    total = f"{Decimal(str(amounts['total'])):.2f}"
-    money_row("医疗总费用", total)
-    money_row("政策范围内费用", f"{Decimal(str(amounts['policy_scope'])):.2f}")
-    step_rows("info")
-    for key, label in LAYERS:
-        money_row(label, r["payouts"][key])
-        step_rows(key)
-    if Decimal(r.get("hospital_borne") or "0") > 0:
-        money_row("医疗机构承担", r["hospital_borne"])
-        step_rows("hospital")
-    money_row("个人自付", r["out_of_pocket"], bold=True)
-    step_rows("out_of_pocket")
     return _table(rows, [width * 0.30, width * 0.20, width * 0.50], s["cell"].fontName, style, repeatRows=1)
 
 
 def _caps_table(d: ReceiptData, s: dict, width: float) -> Table | None:
-    caps = [c for c in d.result.get("caps", []) if c.get("limit") is not None]
+    caps = breakdown(d.case_input, d.result).caps
     if not caps:
         return None
     rows = [[_p(h, s["cell"]) for h in ("额度（本次结算后）", "年度限额", "已用", "剩余", "依据")]]
     for c in caps:
-        rows.append([_p(c["name"], s["small"]), _p(c["limit"], s["right"]), _p(c["used"], s["right"]),
-                     _p(c["left"], s["right"]), _p(c["source"], s["small"])])
+        rows.append([_p(c.name, s["small"]), _p(fmt(c.limit), s["right"]), _p(fmt(c.used), s["right"]),
+                     _p(fmt(c.left), s["right"]), _p(c.source, s["small"])])
     return _table(rows, [width * 0.30, width * 0.13, width * 0.13, width * 0.13, width * 0.31], s["cell"].fontName,
                   [*BOXED, ("BACKGROUND", (0, 0), (-1, 0), SHADE)], repeatRows=1)
 
 
 def _warning_lines(d: ReceiptData, s: dict) -> list[Paragraph]:
-    out = []
-    for text in d.result.get("warnings", []):
-        tag = "【待核实】" if text.startswith("未核实参数") else ("【预警】" if "预警" in text else "【提示】")
-        out.append(_p(tag + text, s["warn"]))
-    return out + [_p("【提示】" + n, s["warn"]) for n in d.notes]
+    out = [_p(f"【{w.tag}】{w.text}", s["warn"]) for w in breakdown(d.case_input, d.result).warnings]
+    return out + [_p(f"【{WARNING_TAGS['note']}】{n}", s["warn"]) for n in d.notes]
 
 
 def _signature_block(d: ReceiptData, s: dict, width: float, base: float) -> Table:

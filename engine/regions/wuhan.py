@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..breakdown import Notice
 from ..context import Ctx
 from ..errors import InputError
 from ..insurance import critical_deductible
@@ -58,7 +59,7 @@ def _rural_plan_ended(ctx: Ctx) -> None:
     text = (f"{doc.label}已于 {doc.valid_until.isoformat()} 到期，本案结算日期 {ctx.case.date.isoformat()} 在其施行期之后："
             f"{doc.rules or ended.description}不再适用，本案未计算。如已有接续文件，请联系管理员添加其政策参数文件。")
     if text not in ctx.warnings:
-        ctx.warnings.append(text)
+        ctx.warnings.append(Notice("rule_ended", text))
 
 
 def _major_year(ctx: Ctx) -> bool:

@@ -10,22 +10,22 @@ from html import escape
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
+from engine.breakdown import NAMES, StepLine, breakdown
 from engine.case import IDENTITIES
 from engine.explain import clause_texts
+from engine.money import fmt
 from engine.regions import REGIONS
 from engine.receipt.capitals import capitals
 from engine.store.persons import mask_id
 
-LAYERS = (("basic", "基本医保"), ("critical", "大病保险"), ("assistance", "医疗救助"),
-          ("tilt", "倾斜救助 / 再救助 / 托底"))
 LAYER_COLOR = "#EEF2F7"
 WARN_BG = "#FFF4CE"
 
 
-def _row(label: str, amount: str, strong: bool = False) -> str:
+def _row(label: str, amount: Decimal, strong: bool = False) -> str:
     weight = "font-weight:bold;" if strong else ""
     return (f"<tr style='background:{LAYER_COLOR};{weight}'><td>{escape(label)}</td>"
-            f"<td align='right'>{amount}</td><td>{capitals(Decimal(amount))}</td></tr>")
+            f"<td align='right'>{fmt(amount)}</td><td>{capitals(amount)}</td></tr>")
 
 
 class ResultPage(QWidget):
@@ -67,41 +67,34 @@ class ResultPage(QWidget):
         self.breakdown.setHtml(self._html())
         self.clause.setHtml("<p style='color:#666'>点击计算步骤后的〔条款〕，在此查看文件原文。</p>")
 
-    def _step_rows(self, layer: str) -> str:
+    def _step_rows(self, steps: tuple[StepLine, ...]) -> str:
         out = []
-        for step in self.result["steps"]:
-            if step["layer"] != layer:
-                continue
-            self.sources.append(step["source"])
-            link = f"<a href='clause:{len(self.sources) - 1}'>〔{escape(step['source'])}〕</a>"
-            out.append(f"<tr><td colspan='3' style='color:#333;padding-left:16px'>· {escape(step['text'])} {link}</td></tr>")
+        for step in steps:
+            self.sources.append(step.source)
+            link = f"<a href='clause:{len(self.sources) - 1}'>〔{escape(step.source)}〕</a>"
+            out.append(f"<tr><td colspan='3' style='color:#333;padding-left:16px'>· {escape(step.text)} {link}</td></tr>")
         return "".join(out)
 
     def _html(self) -> str:
-        r, a = self.result, self.doc["amounts"]
-        total = f"{Decimal(a['total']):.2f}"
+        b = breakdown(self.doc, self.result)
         parts = ["<table width='100%' cellspacing='0' cellpadding='4' border='1' style='border-color:#999'>",
                  "<tr><th align='left'>项目</th><th align='right'>金额（元）</th><th align='left'>大写</th></tr>",
-                 _row("医疗总费用", total), _row("政策范围内费用", f"{Decimal(a['policy_scope']):.2f}"),
-                 self._step_rows("info")]
-        for key, label in LAYERS:
-            parts += [_row(label, r["payouts"][key], strong=Decimal(r["payouts"][key]) > 0), self._step_rows(key)]
-        if Decimal(r.get("hospital_borne") or "0") > 0:
-            parts += [_row("医疗机构承担", r["hospital_borne"]), self._step_rows("hospital")]
-        parts += [_row("个人自付", r["out_of_pocket"], strong=True), self._step_rows("out_of_pocket"), "</table>"]
-        caps = [c for c in r.get("caps", []) if c.get("limit") is not None]
-        if caps:
+                 _row(NAMES["total"], b.total), _row(NAMES["policy_scope"], b.policy_scope)]
+        for row in b.rows:
+            if row.amount is not None:
+                parts.append(_row(row.name, row.amount, strong=row.amount > 0 or row.key == "out_of_pocket"))
+            parts.append(self._step_rows(row.steps))
+        parts.append("</table>")
+        if b.caps:
             parts.append("<h4>本年度额度（本次结算后）</h4><table width='100%' cellspacing='0' cellpadding='3' border='1'>"
                          "<tr><th align='left'>额度</th><th align='right'>年度限额</th><th align='right'>已用</th>"
                          "<th align='right'>剩余</th><th align='left'>依据</th></tr>")
-            parts += [f"<tr><td>{escape(c['name'])}</td><td align='right'>{c['limit']}</td><td align='right'>{c['used']}</td>"
-                      f"<td align='right'>{c['left']}</td><td>{escape(c['source'])}</td></tr>" for c in caps]
+            parts += [f"<tr><td>{escape(c.name)}</td><td align='right'>{fmt(c.limit)}</td><td align='right'>{fmt(c.used)}</td>"
+                      f"<td align='right'>{fmt(c.left)}</td><td>{escape(c.source)}</td></tr>" for c in b.caps]
             parts.append("</table>")
-        if r.get("warnings"):
+        if b.warnings:
             parts.append(f"<h4>提示与预警</h4><table width='100%' cellpadding='4' style='background:{WARN_BG}'>")
-            for w in r["warnings"]:
-                tag = "待核实" if w.startswith("未核实参数") else ("预警" if "预警" in w else "提示")
-                parts.append(f"<tr><td style='color:#C00000'><b>【{tag}】</b>{escape(w)}</td></tr>")
+            parts += [f"<tr><td style='color:#C00000'><b>【{w.tag}】</b>{escape(w.text)}</td></tr>" for w in b.warnings]
             parts.append("</table>")
         return "".join(parts)
 

@@ -98,6 +98,7 @@ def test_after_a_side_document_ends_the_case_says_which_rule_no_longer_applies()
     [ended] = [w for w in result["warnings"] if "到期" in w]
     assert "武医保〔2022〕21号" in ended and "2026-12-31" in ended and "2027-07-07" in ended
     assert "重特大疾病倾斜救助" in ended and "不再适用" in ended
+    assert result["warning_kinds"][result["warnings"].index(ended)] == "rule_ended"
     # an urban person never had the rule: nothing to say
     urban = rural_stay("2027-07-07")
     urban["person"]["rural"] = False
