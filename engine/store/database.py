@@ -86,6 +86,13 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
+          case_id: int | None = None, person_id: int | None = None, at: str | None = None) -> None:
+    """One entry of the audit log, written inside the caller's transaction."""
+    db["audit"].insert({"at": at or now(), "operator": operator, "action": action, "case_id": case_id,
+                        "person_id": person_id, "detail": detail})
+
+
 def restore_hint(folder: Path) -> tuple[str, str, list[Path]]:
     found = backup.list_backups(folder)
     if found:
@@ -292,8 +299,6 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         _migrate(store, version)
         if daily_backup:  # (the window runs it in the background instead: daily_backup(folder))
             backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
-        from .policy_versions import apply_versions  # the engine computes with this database's local versions
-        apply_versions(store)
         return store
     except sqlite3.DatabaseError as exc:
         conn.close()

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from ..case import IDENTITIES, INSURANCE, KINDS, age_on
 from ..errors import InputError
 from ..policy import REGIONS, check_region
-from .cases import from_json_text
+from ..codec import from_json_text
 from .database import Store
 from .persons import mask_id
 

@@ -11,7 +11,7 @@ saved case:
 - a program that has not applied a newer version cannot store a case dated on or after it
   (a trigger of migration 2 reads the case's policy_version, see engine/policy.py).
 
-open_store applies exactly the versions of that database (engine.policy.set_local_versions);
+engine.office.Office, when it opens a database, applies exactly its versions (apply_versions);
 `python -m engine calc`, which opens no database, uses the bundled files only.
 """
 from __future__ import annotations
@@ -25,8 +25,7 @@ from typing import Any
 from ..case import IDENTITIES, INSURANCE, KINDS
 from ..errors import InputError
 from ..policy import REGIONS, check_region, history, load_books, params_for, set_local_versions
-from .cases import audit
-from .database import Store, now
+from .database import Store, audit, now
 
 FRACTION_WORDS = ("rate", "share", "factor", "points")   # shown as percentages
 RATE_WORDS = ("rate", "rate_points")                      # never above 1 (a share of income may be: 1.5)

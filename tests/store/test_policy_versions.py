@@ -154,16 +154,18 @@ def test_the_table_is_append_only(tmp_path):
     assert list_versions(store)[0]["value"] == Decimal(42000)
 
 
-def test_open_store_applies_exactly_that_stores_versions(tmp_path):
-    with open_store(tmp_path / "a") as a:
-        add_version(a, "changchun", "warning.income", Decimal(42000), day(1), "统计公报", "王五")
+def test_opening_an_office_applies_exactly_that_stores_versions(tmp_path):
+    from engine.office import Office
+
+    with Office.open(tmp_path / "a") as a:
+        a.add_policy_version("changchun", "warning.income", Decimal(42000), day(1), "统计公报", "王五")
         assert params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
         assert policy_version().endswith("+local:1")
-    with open_store(tmp_path / "b"):
+    with Office.open(tmp_path / "b"):
         assert local_versions() == ()
         assert params_for("changchun", day(2)).values["warning.income"] == Decimal(32900)
         assert "+local" not in policy_version()
-    with open_store(tmp_path / "a"):
+    with Office.open(tmp_path / "a"):
         assert [v.value for v in local_versions("changchun")] == [Decimal(42000)]
         assert params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
         assert params_for("changchun", day(0)).values["warning.income"] == Decimal(32900)
