@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Generic, TypeVar
 
 from .store import backup as _backup
+from .store import datadir
 from .store import restore as _restore
 from .store.cases import Saved, preview_case, record_print, save_cases, show_case, void_case
 from .store.database import DEFAULT_OFFICE, Store, daily_backup, open_store
@@ -50,14 +51,14 @@ class Changes:
     policy: bool = False     # a local parameter version added
     settings: bool = False   # the office's settings
     backups: bool = False    # a backup made
-    store: bool = False      # the whole database replaced (restore): everything
+    store_replaced: bool = False   # the whole database replaced (restore): everything
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
 
     def touches(self, *kinds: str) -> bool:
         """Whether any of these kinds changed (a replaced database changes every kind)."""
-        return self.store or any(getattr(self, kind) for kind in kinds)
+        return self.store_replaced or any(getattr(self, kind) for kind in kinds)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -265,7 +266,7 @@ class Office:
         finally:
             self.store = open_store(folder, daily_backup=False)
             self._apply_policy()
-        return self._done(done, Changes(store=True))
+        return self._done(done, Changes(store_replaced=True))
 
     def check(self) -> dict[str, Any]:
         """A full integrity check of the database (StoreError when it is not sound)."""
@@ -279,6 +280,11 @@ class Office:
     @staticmethod
     def check_folder(data_dir: str | Path | None) -> dict[str, Any]:
         return _restore.check(data_dir)
+
+    @staticmethod
+    def prepare_folder(data_dir: str | Path | None) -> Path:
+        """The data folder (given, else SANCHONG_DATA_DIR, else the user's), made and checked writable."""
+        return datadir.prepare(datadir.resolve(data_dir))
 
     @staticmethod
     def daily_backup(folder: str | Path) -> Path | None:

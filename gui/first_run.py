@@ -12,7 +12,7 @@ from .wizard.form import ERROR_STYLE
 
 def needs_setup(session) -> bool:
     """True until the office has been named once."""
-    return session.store.setting("office") is None
+    return not session.office.configured()
 
 
 class FirstRunDialog(QDialog):

@@ -10,11 +10,10 @@ from html import escape
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
-from engine.case import IDENTITIES
+from engine.case import IDENTITIES, mask_id
 from engine.explain import clause_texts
 from engine.policy import REGIONS
 from engine.receipt.capitals import capitals
-from engine.store.persons import mask_id
 
 LAYERS = (("basic", "基本医保"), ("critical", "大病保险"), ("assistance", "医疗救助"),
           ("tilt", "倾斜救助 / 再救助 / 托底"))

@@ -1,5 +1,6 @@
-"""The window goes through the one door (engine.office.Office): no SQL, no connection and no
-store internals anywhere in gui/. Checked on the syntax tree of every gui/*.py."""
+"""The window goes through the one door (engine.office.Office): no SQL, no connection, no store
+module (only its error type) and no `.store`/`.conn`/`.db` anywhere in gui/. Checked on the syntax
+tree of every gui/*.py."""
 from __future__ import annotations
 
 import ast
@@ -22,8 +23,12 @@ def problems(source: str, where: str = "<text>") -> list[str]:
         line = f"{where}:{getattr(node, 'lineno', 0)}"
         if isinstance(node, ast.Import):
             found += [f"{line}: imports {a.name}" for a in node.names if a.name.split(".")[0] in FORBIDDEN_MODULES]
+            found += [f"{line}: imports {a.name}" for a in node.names if a.name.startswith("engine.store")]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] in FORBIDDEN_MODULES:
             found.append(f"{line}: imports from {node.module}")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("engine.store") \
+                and any(a.name != "StoreError" for a in node.names):   # the error type is all the window needs
+            found.append(f"{line}: imports from {node.module} (go through engine.office)")
         elif isinstance(node, ast.Attribute):
             if node.attr in FORBIDDEN_ATTRIBUTES:
                 found.append(f"{line}: uses .{node.attr}")
@@ -37,14 +42,16 @@ def problems(source: str, where: str = "<text>") -> list[str]:
 def test_the_check_finds_each_kind_of_reach():
     text = ("import sqlite3\nfrom sqlite_utils import Database\n"
             "def f(session):\n"
-            "    session.store.conn.execute('SELECT 1 FROM cases')\n"
-            "    rows = session.store.query('select id from persons where 1')\n"
-            "    session.store.db['x']\n"
+            "    session.office.store.conn.execute('SELECT 1 FROM cases')\n"
+            "    rows = session.office.store.query('select id from persons where 1')\n"
+            "    session.office.store.db['x']\n"
             "    q = 'Update cases SET void = 1'\n"
             "    r = 'insert into audit values (1)'\n"
             "    s = 'DELETE FROM x'\n")
     kinds = [p.split(": ", 1)[1].split(" ")[0] + " " + p.split(": ", 1)[1].split(" ")[1] for p in problems(text)]
     assert "imports sqlite3" in kinds and "imports from" in kinds
+    assert problems("from engine.store.cases import save_cases\n")[0].endswith("(go through engine.office)")
+    assert problems("from engine.store import StoreError\nfrom engine.office import Office\n") == []
     assert sum(p.endswith("uses .store") for p in problems(text)) == 3
     assert any(p.endswith("uses .conn") for p in problems(text)) and any(p.endswith("uses .db") for p in problems(text))
     assert any("calls .query" in p for p in problems(text))
