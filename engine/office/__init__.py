@@ -8,28 +8,30 @@ into one Qt signal, and each page refreshes itself from it) — the model is Ank
 OpChanges → operation_did_execute. No SQL, no connection and no store module is reached
 from gui/: the window only talks to this object.
 
-The policy book is met in one section below ("policy"): which local parameter versions
+The policy book is met in one place, engine/office/policy.py: which local parameter versions
 apply, and the reads of parameters and their history.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import IO, Any, Callable, Generic, TypeVar
+from typing import IO, Any, Callable, TypeVar
 
-from .store import backup as _backup
-from .store import datadir
-from .store import restore as _restore
-from .store.cases import Saved, preview_case, record_print, save_cases, show_case, void_case
-from .store.database import DEFAULT_OFFICE, Store, daily_backup, open_store
-from .store.errors import StoreError
-from .store.export import export_cases
-from .store.import_persons import ImportReport, import_persons
-from .store.persons import find_by_id_number, identities_on, search_by_name
-from .store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
+from ..store import backup as _backup
+from ..store import datadir
+from ..store import restore as _restore
+from ..store.cases import Saved, preview_case, record_print, save_cases, show_case, void_case
+from ..store.database import DEFAULT_OFFICE, Store, daily_backup, open_store
+from ..store.errors import StoreError
+from ..store.export import export_cases
+from ..store.import_persons import ImportReport, import_persons
+from ..store.persons import find_by_id_number, identities_on, search_by_name
+from ..store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
                             person_or_error, person_years, year_ledger)
-from .store.verify import verify
+from ..store.verify import verify
+
+from .changes import SAVED, Changes, Done
+from .policy import PolicyDesk, encode_value, format_value, parse_value_text
 
 __all__ = ["Changes", "Done", "Office", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
            "parse_value_text"]
@@ -41,41 +43,7 @@ SETTING_DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "def
                     "printer": ""}
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """What kinds of things a call changed; a page refreshes when one it shows did."""
-    cases: bool = False      # a case saved or voided: the lists, the details
-    persons: bool = False    # a person or an identity grant added or changed
-    ledger: bool = False     # a person's year (caps used, accumulated amounts, early warnings)
-    prints: bool = False     # a receipt printed: the case's prints and audit entries
-    policy: bool = False     # a local parameter version added
-    settings: bool = False   # the office's settings
-    backups: bool = False    # a backup made
-    store_replaced: bool = False   # the whole database replaced (restore): everything
-
-    def __or__(self, other: "Changes") -> "Changes":
-        return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
-
-    def touches(self, *kinds: str) -> bool:
-        """Whether any of these kinds changed (a replaced database changes every kind)."""
-        return self.store_replaced or any(getattr(self, kind) for kind in kinds)
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self) if getattr(self, f.name))
-
-
-SAVED = Changes(cases=True, persons=True, ledger=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Done(Generic[T]):
-    """What a changing call returns: its answer and what changed."""
-    value: T
-    changes: Changes
-
-
-class Office:
+class Office(PolicyDesk):
     """An open data folder. Use `Office.open(data_dir)`; close it (or use `with`)."""
 
     def __init__(self, store: Store):
@@ -290,88 +258,3 @@ class Office:
     def daily_backup(folder: str | Path) -> Path | None:
         """The day's backup on a connection of its own (the window runs it in the background)."""
         return daily_backup(Path(folder))
-
-    # ---- policy: the one place the office meets the policy book ------------------------
-
-    def _apply_policy(self) -> None:
-        """The engine computes with exactly this database's local parameter versions."""
-        from .store.policy_versions import apply_versions
-
-        apply_versions(self.store)
-
-    def region_book(self, region: str):
-        """A region's bundled documents and parameters (engine.policy.RegionBook)."""
-        from .policy import load_books
-
-        return load_books()[region]
-
-    def params_for(self, region: str, day: dt.date):
-        """The parameters in force for a case of the region on `day` (InputError: no document)."""
-        from .policy import params_for
-
-        return params_for(region, day)
-
-    def parameter_history(self, region: str, name: str) -> list[dict[str, Any]]:
-        from .policy import history
-
-        return history(region, name)
-
-    def local_source(self, region: str, name: str, day: dt.date):
-        """The local version whose value applies on `day`, if any."""
-        from .policy import local_source
-
-        return local_source(region, name, day)
-
-    def policy_versions(self, region: str | None = None, *, today: dt.date | None = None) -> list[dict[str, Any]]:
-        """The local versions stored, oldest first."""
-        from .store.policy_versions import list_versions
-
-        return list_versions(self.store, region, today=today)
-
-    def add_policy_version(self, region: str, name: str, value: Any, valid_from: Any, reason: str, operator: str,
-                           *, today: dt.date | None = None) -> Done[dict[str, Any]]:
-        """A new dated value of one parameter (see engine.store.policy_versions.add_version)."""
-        from .store.policy_versions import add_version
-
-        done = add_version(self.store, region, name, value, valid_from, reason, operator, today=today)
-        return self._done(done, Changes(policy=True))
-
-    def earliest_valid_from(self, region: str, *, today: dt.date | None = None) -> dt.date:
-        from .store.policy_versions import earliest_valid_from
-
-        return earliest_valid_from(self.store, region, today=today)
-
-    def last_case_date(self, region: str) -> dt.date | None:
-        from .store.policy_versions import last_case_date
-
-        return last_case_date(self.store, region)
-
-    @staticmethod
-    def parameter_template(region: str, name: str) -> Any:
-        """The value a typed new value of a parameter is read against (its latest in the files)."""
-        from .policy import load_books
-
-        p = load_books()[region].parameters.get(name)
-        return p.values[-1][1] if p else None
-
-
-def encode_value(value: Any) -> str:
-    """A parameter value as JSON text, numbers exactly as they are."""
-    from .store.policy_versions import encode
-
-    return encode(value)
-
-
-def format_value(name: str, value: Any) -> str:
-    """A parameter value as a clerk reads it: rates as percentages, codes by their names."""
-    from .store.policy_versions import format_value as fmt
-
-    return fmt(name, value)
-
-
-def parse_value_text(text: str, template: Any = None) -> Any:
-    """What a person typed as a parameter value (JSON, 80%, full-width punctuation)."""
-    from .store.policy_versions import parse_value_text as parse
-
-    return parse(text, template)
-
