@@ -180,7 +180,7 @@ class Office(PolicyDesk):
                       reprint: bool = False) -> dict[str, Any]:
         """The receipt PDF of a saved case into `out` (nothing is recorded: see record_print).
         A case printed before is a reprint (补打) whatever `reprint` says. Returns the case."""
-        from .receipt.make import from_stored, write
+        from ..receipt.make import from_stored, write
 
         stored = self.case(case_id)
         reprint = reprint or bool(stored["prints"])

@@ -54,6 +54,17 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     return out
 
 
+def unresolved(name: str, path: Path, known: set[str]) -> list[str]:
+    """The relative imports of a module that name no module of ours (they fail when run)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = resolve(name, path.name == "__init__.py", node.level, node.module)
+            if base not in known:
+                out.append(f"{path.relative_to(ROOT)}:{node.lineno}: {'.' * node.level}{node.module or ''}")
+    return out
+
+
 def import_graph() -> dict[str, set[str]]:
     found = modules()
     known = set(found)
@@ -93,6 +104,12 @@ def test_the_graph_sees_function_level_imports():
     assert "engine.cli.cases" in graph["engine.cli"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_every_relative_import_names_a_module_of_ours():
+    found = modules()
+    known = set(found)
+    assert [bad for name, path in found.items() for bad in unresolved(name, path, known)] == []
 
 
 def test_no_import_cycle_in_engine_and_gui():

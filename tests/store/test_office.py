@@ -3,6 +3,7 @@ subscribers; a preview is what the save then stores; a restore leaves a working 
 from __future__ import annotations
 
 import copy
+import io
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from days import day
 from engine.errors import InputError
 from engine.office import Changes, Done, Office, StoreError
+from engine.receipt import payload
 from ids import valid_id
 
 SUN = valid_id("1970-01-01", 7)
@@ -144,3 +146,18 @@ def test_persons_and_years_through_the_office(office):
     with pytest.raises(InputError) as refused:
         office.person(valid_id(seq=99))
     assert "没有身份证号为" in refused.value.zh and refused.value.field == "ID_NUMBER"
+
+
+def test_receipts_through_the_office(office, heard):
+    saved = save(office, EDGE).value[0]
+    office.set_settings({"window": "3号窗口"})
+    pdf = io.BytesIO()
+    first = office.write_receipt(saved.case_id, pdf, layout="A5")
+    assert pdf.getvalue().startswith(b"%PDF") and first["reprint"] is False and first["receipt_no"] == "2023-000001"
+    assert heard == [SAVED, Changes(settings=True)]           # writing a receipt records nothing
+    office.record_print(saved.case_id, operator="王芳", reprint=False)
+    again = office.write_receipt(saved.case_id, io.BytesIO())
+    assert again["reprint"] is True                           # printed before: 补打, whatever was asked
+    code = payload.build(saved.receipt_no, "城关镇", saved.case_id, payload.amounts(EDGE, saved.result),
+                         again["result_hash"])
+    assert office.verify(code)["ok"] is True
