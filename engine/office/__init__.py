@@ -81,9 +81,12 @@ class Office(PolicyDesk):
         """`listener(changes)` is called after every call that changed something."""
         self._subscribers.append(listener)
 
-    def _done(self, value: T, changes: Changes) -> Done[T]:
+    def _tell(self, changes: Changes) -> None:
         for listener in list(self._subscribers):
             listener(changes)
+
+    def _done(self, value: T, changes: Changes) -> Done[T]:
+        self._tell(changes)
         return Done(value, changes)
 
     # ---- settings ---------------------------------------------------------------------
@@ -120,8 +123,8 @@ class Office(PolicyDesk):
             save_cases(self.store, doc, operator=operator, office=office, on_saved=each)
         finally:
             if saved:   # told even when a list failed part-way: the cases committed before are saved
-                done = self._done(saved, SAVED)
-        return done
+                self._tell(SAVED)
+        return Done(saved, SAVED)
 
     def void(self, case_id: int, reason: str, *, operator: str) -> Done[dict[str, Any]]:
         """作废 a case; the answer lists later cases of the year whose results would now differ."""
@@ -217,7 +220,8 @@ class Office(PolicyDesk):
         return _backup.backups_dir(self.folder)
 
     def backup(self, target: str | Path | None = None) -> Done[Path]:
-        """A backup now: into the backups folder, or to `target` (a file that must not exist)."""
+        """A backup now: into the backups folder, or to the file `target` (replaced if it exists:
+        the caller refuses an existing one)."""
         if target is None:
             made = _backup.make_backup(self.store.conn, self.folder, "manual")
         else:

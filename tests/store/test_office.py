@@ -161,3 +161,14 @@ def test_receipts_through_the_office(office, heard):
     code = payload.build(saved.receipt_no, "城关镇", saved.case_id, payload.amounts(EDGE, saved.result),
                          again["result_hash"])
     assert office.verify(code)["ok"] is True
+
+
+def test_a_list_stopped_part_way_still_tells_of_the_cases_committed(office, heard):
+    """`cases save` writes a line after each commit; if its reader goes away after the first,
+    that case is saved all the same, and the office says so."""
+    def reader_gone(saved):
+        raise BrokenPipeError
+
+    with pytest.raises(BrokenPipeError):
+        office.save({"cases": [EDGE, later(EDGE, "2023-04-01")]}, operator="李四", office="城关镇", on_saved=reader_gone)
+    assert heard == [SAVED] and [c["date"] for c in office.cases()] == ["2023-03-01"]
