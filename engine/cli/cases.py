@@ -61,8 +61,8 @@ def _date_arg(text: str) -> dt.date:
 def _list(args: argparse.Namespace) -> int:
     with _open(args) as office:
         rows = office.cases(id_number=args.id_number, name=args.name, year=args.year, region=args.region,
-                          operator=args.operator, date_from=args.date_from, date_to=args.date_to,
-                          include_void=args.include_void)
+                            operator=args.operator, date_from=args.date_from, date_to=args.date_to,
+                            include_void=args.include_void)
     if args.json:
         keys = ("case_id", "receipt_no", "id_number", "name", "region", "date", "void", "payouts", "out_of_pocket")
         _dump([{k: r[k] for k in keys} for r in rows])
