@@ -19,7 +19,7 @@ from .insurance import assistance_base, basic_layer, critical_layer
 from .ledger import Ledger
 from .money import ZERO, fmt
 from .policy import PolicyBook, bundled
-from .regions import MODULES, REGIONS
+from .region_registry import MODULES, REGIONS
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import InputError
 from .money import CENT, ZERO
-from .regions import check_region
+from .region_registry import check_region
 
 IDENTITIES = {
     "extreme_poverty": "特困人员",
@@ -182,6 +182,20 @@ def birth_from_id(id_number: str) -> dt.date:
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def sex_from_id(id_number: str) -> str:
+    """GB 11643: the 17th digit is odd for men, even for women."""
+    return "男" if int(id_number[16]) % 2 else "女"
+
+
+def mask_id(id_number: str | None) -> str:
+    """An ID number as lists and receipts show it: the first 6 and last 4 characters."""
+    if not id_number:
+        return ""
+    if len(id_number) <= 10:
+        return id_number[:2] + "*" * (len(id_number) - 2)
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
 def parse_case(raw: Any) -> Case:

@@ -8,7 +8,7 @@ from .calculate import known_identities
 from .case import FLAGS
 from .clock import today
 from .policy import PolicyBook, bundled
-from .regions import MODULES
+from .region_registry import MODULES
 
 
 def region_day(region: str, day: dt.date | None = None, book: PolicyBook | None = None) -> dt.date:

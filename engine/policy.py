@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 
 from .errors import InputError, PolicyDataError
 from .paths import policies_dir
-from .regions import REGIONS, check_region
+from .region_registry import REGIONS, check_region
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import tempfile
 
 from .calculate import calculate
 from .policy import bundled
-from .regions import MODULES, REGIONS
+from .region_registry import MODULES, REGIONS
 
 def samples() -> dict[str, dict]:
     """Each region's own sample case (engine/regions/<region>.py SAMPLE)."""
@@ -19,19 +19,17 @@ def _save_samples(cases: list[dict]) -> tuple[int, int]:
     returns how many were saved and the size of the last receipt in bytes."""
     from pathlib import Path
 
-    from .receipt.make import from_stored, write
-    from .store import open_store
-    from .store.cases import save_cases, show_case
+    from .office import Office
 
-    with tempfile.TemporaryDirectory(prefix="sanchong-selftest-") as folder, open_store(folder) as store:
-        saved = save_cases(store, {"cases": cases}, operator="自检", office="自检")
+    with tempfile.TemporaryDirectory(prefix="sanchong-selftest-") as folder, Office.open(folder) as office:
+        saved = office.save({"cases": cases}, operator="自检", office="自检").value
         size = 0
         for one, case in zip(saved, cases):
-            stored = show_case(store, one.case_id)
+            stored = office.case(one.case_id)
             if stored["result"] != calculate(case):
                 raise RuntimeError(f"{REGIONS[case['region']]} 保存后的结果与计算结果不一致")
             pdf = Path(folder) / f"{one.receipt_no}.pdf"
-            write(from_stored(stored), pdf)
+            office.write_receipt(one.case_id, pdf)
             data = pdf.read_bytes()
             if not data.startswith(b"%PDF") or b"WenQuanYi" not in data:
                 raise RuntimeError(f"回执 {pdf.name} 生成不完整（缺少内嵌中文字体）")

@@ -11,13 +11,13 @@ def open_session(parent=None):
     """The session on the data folder, or None when the clerk chose to stop (message shown)."""
     from PySide6.QtWidgets import QMessageBox
 
-    from engine.store import StoreError, open_store
-    from engine.store.restore import restore
+    from engine.office import Office
+    from engine.store import StoreError
 
     from .session import Session
 
     try:
-        return Session(open_store(daily_backup=False))  # the daily backup runs in the background
+        return Session(Office.open(daily_backup=False))  # the daily backup runs in the background
     except StoreError as exc:
         if not exc.backups:
             QMessageBox.critical(parent, "无法打开数据库", exc.zh)
@@ -29,10 +29,10 @@ def open_session(parent=None):
         if box.clickedButton() is not restore_button:
             return None
         try:
-            done = restore(None, exc.backups[0])
+            done = Office.restore_folder(None, exc.backups[0])
             QMessageBox.information(parent, "已恢复", f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。"
                                     + (f"\n损坏的数据库已移到 {done['damaged_moved_to']}。" if done["damaged_moved_to"] else ""))
-            return Session(open_store(daily_backup=False))
+            return Session(Office.open(daily_backup=False))
         except StoreError as again:
             QMessageBox.critical(parent, "恢复失败", again.zh)
             return None
@@ -54,11 +54,11 @@ def data_folder(parent=None):
     """The data folder, checked; None (message shown) when it cannot be used."""
     from PySide6.QtWidgets import QMessageBox
 
+    from engine.office import Office
     from engine.store import StoreError
-    from engine.store.datadir import prepare, resolve
 
     try:
-        return prepare(resolve(None))
+        return Office.prepare_folder(None)
     except StoreError as exc:
         QMessageBox.critical(parent, "无法使用数据文件夹", exc.zh)
         return None
@@ -88,7 +88,7 @@ def start_daily_backup(folder, parent) -> None:
     from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QMessageBox
 
-    from engine.store.database import daily_backup
+    from engine.office import Office
 
     from .errors import message_of
     from .logs import log
@@ -101,7 +101,7 @@ def start_daily_backup(folder, parent) -> None:
 
     def work() -> None:
         try:
-            made = daily_backup(folder)
+            made = Office.daily_backup(folder)
             if made:
                 log.info("daily backup %s", made)
         except Exception as exc:  # shown to the clerk; details in the log
@@ -151,7 +151,7 @@ def run() -> int:
         if session is None:
             app.exit(1)
             return
-        log.info("opened %s", session.store.path)
+        log.info("opened %s", session.office.path)
         window.attach(session)
         if quit_after == "ready":
             QTimer.singleShot(0, app.quit)

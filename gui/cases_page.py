@@ -1,6 +1,6 @@
 """案件查询: find saved cases, read one case's steps and history, void (作废) or reprint (补打) it.
 
-The page only asks the store (engine.store) and shows what it answers; amounts are the
+The page only asks the office (engine.office) and shows what it answers; amounts are the
 engine's strings, ID numbers are masked in the list.
 """
 from __future__ import annotations
@@ -16,14 +16,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QWidget)
 
 from engine.breakdown import NAMES, breakdown
-from engine.case import IDENTITIES, KINDS
+from engine.case import IDENTITIES, KINDS, mask_id
 from engine.errors import InputError
 from engine.money import fmt
-from engine.regions import REGIONS
-from engine.store import Store, StoreError
-from engine.store.cases import show_case, void_case
-from engine.store.persons import mask_id
-from engine.store.queries import list_cases
+from engine.region_registry import REGIONS
+from engine.store import StoreError
 
 from .widgets import note, page_title
 from .errors import show_error
@@ -40,24 +37,6 @@ COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日
 
 
 # ---------------------------------------------------------------- helpers shared by the pages
-
-def case_years(store: Store) -> list[int]:
-    """The policy years that have cases, newest first (one index seek per year)."""
-    years: list[int] = []
-    last = 10000
-    while True:
-        rows = store.query("SELECT max(policy_year) AS y FROM cases WHERE policy_year < ?", (last,))
-        if not rows or rows[0]["y"] is None:
-            return years
-        last = rows[0]["y"]
-        years.append(last)
-
-
-def newest_case_year(store: Store) -> int | None:
-    """The policy year of the most recently dated case, or None when the store is empty."""
-    rows = store.query("SELECT policy_year FROM cases ORDER BY date DESC, id DESC LIMIT 1")
-    return rows[0]["policy_year"] if rows else None
-
 
 def text_item(text: Any, *, align_right: bool = False, data: Any = None) -> QTableWidgetItem:
     item = QTableWidgetItem("" if text is None else str(text))
@@ -261,7 +240,7 @@ class CasesPage(QWidget):
         splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
         self._update_buttons()
-        session.cases_changed.connect(self.refresh)
+        session.changed.connect(self._changed)
 
     # -- form
 
@@ -331,10 +310,10 @@ class CasesPage(QWidget):
         return form
 
     def _fill_years(self) -> None:
-        years = case_years(self.session.store)
+        years = self.session.office.case_years()
         if years == self._years and self.year_combo.count():
             return
-        current = self.year_combo.currentData() if self.year_combo.count() else newest_case_year(self.session.store)
+        current = self.year_combo.currentData() if self.year_combo.count() else self.session.office.newest_case_year()
         self._years = years
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
@@ -374,7 +353,7 @@ class CasesPage(QWidget):
         """Run the form's search; a bad field is shown to the clerk and nothing changes."""
         try:
             criteria = self.criteria()
-            rows = list_cases(self.session.store, **criteria, limit=MAX_ROWS + 1)
+            rows = self.session.office.cases(**criteria, limit=MAX_ROWS + 1)
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return False
@@ -382,8 +361,12 @@ class CasesPage(QWidget):
         self._show_rows(rows, keep=None)
         return True
 
+    def _changed(self, changes) -> None:
+        if changes.touches("cases", "prints"):
+            self.refresh()
+
     def refresh(self) -> None:
-        """Called when the page is shown and when a case was saved or voided: the last search again."""
+        """Called when the page is shown and when a case was saved, voided or printed: the last search again."""
         self._fill_years()
         keep = self.selected_case_id()
         criteria = self._criteria
@@ -393,7 +376,7 @@ class CasesPage(QWidget):
             except InputError:
                 return
         try:
-            rows = list_cases(self.session.store, **criteria, limit=MAX_ROWS + 1)
+            rows = self.session.office.cases(**criteria, limit=MAX_ROWS + 1)
         except (InputError, StoreError) as exc:
             self.count_label.setText(f"查询未完成：{getattr(exc, 'zh', exc)}")
             return
@@ -449,7 +432,7 @@ class CasesPage(QWidget):
             self._show_detail(None)
             return
         try:
-            self._show_detail(show_case(self.session.store, case_id))
+            self._show_detail(self.session.office.case(case_id))
         except (InputError, StoreError) as exc:
             self._show_detail(None)
             show_error(self, exc)
@@ -487,22 +470,21 @@ class CasesPage(QWidget):
             self.void_selected(dialog.reason())
 
     def void_selected(self, reason: str) -> dict | None:
-        """Void the selected case; returns void_case's answer, or None when nothing was voided."""
+        """Void the selected case; returns the office's answer, or None when nothing was voided."""
         case_id = self.selected_case_id()
         if case_id is None:
             return None
         try:
             if not (reason or "").strip():
                 raise InputError("reason", "作废必须填写原因", "a reason is required to void a case")
-            answer = void_case(self.session.store, case_id, reason, operator=self.session.operator)
+            answer = self.session.office.void(case_id, reason, operator=self.session.operator).value
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return None
-        # Keep the voided row in sight, marked 作废.
+        # Keep the voided row in sight, marked 作废 (every page has refreshed from the office's change).
         self.void_check.setChecked(True)
         if self._criteria is not None:
             self._criteria = {**self._criteria, "include_void": True}
-        self.session.cases_changed.emit()
         if self.selected_case_id() != case_id:
             self.refresh()
             self.select_case(case_id)

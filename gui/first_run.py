@@ -5,14 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
-from engine.regions import REGIONS
+from engine.region_registry import REGIONS
 
 from .wizard.form import ERROR_STYLE
 
 
 def needs_setup(session) -> bool:
     """True until the office has been named once."""
-    return session.store.setting("office") is None
+    return not session.office.configured()
 
 
 class FirstRunDialog(QDialog):

@@ -1,5 +1,5 @@
 """人员台账: one person's policy year — the person, every case of the year, and each yearly cap
-(limit, used, left, clause) with the accumulated amounts, as the store replays them."""
+(limit, used, left, clause) with the accumulated amounts, as the office replays them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
 
-from engine.case import IDENTITIES, check_id_number
+from engine.case import IDENTITIES, check_id_number, mask_id
 from engine.errors import InputError
 from engine.store import StoreError
-from engine.store.persons import find_by_id_number, identities_on, mask_id, search_by_name
-from engine.store.queries import list_cases, year_ledger
 
 from .widgets import NOTE_STYLE, page_title
 from .cases_page import case_row_items, fit_columns, fit_height, make_table, text_item
@@ -68,7 +66,7 @@ class LedgerPage(QWidget):
         super().__init__()
         self.session = session
         self.main_window = main_window
-        self.person: dict | None = None  # the persons row (full ID number), never shown unmasked
+        self.person: dict | None = None  # the person as the office gives it (full ID number), never shown unmasked
         self.year: int | None = None
         self.ledger: dict | None = None
         self.cap_bars: list[QProgressBar] = []
@@ -140,7 +138,7 @@ class LedgerPage(QWidget):
         splitter.setSizes([200, 330])
         splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
-        session.cases_changed.connect(self.refresh)
+        session.changed.connect(self._changed)
 
     # -- finding the person
 
@@ -153,7 +151,7 @@ class LedgerPage(QWidget):
             if looks_like_id(text) or any(ch.isdigit() for ch in text):
                 self.show_person(text, None)
                 return
-            found = search_by_name(self.session.store.db, text)
+            found = self.session.office.find_persons(text)
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return
@@ -192,7 +190,7 @@ class LedgerPage(QWidget):
         """Show a person's year (the newest year with cases when `year` is None). False when not found."""
         try:
             number = check_id_number(id_number.strip().upper(), "id_number")
-            person = find_by_id_number(self.session.store.db, number)
+            person = self.session.office.find_person(number)
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return False
@@ -215,9 +213,7 @@ class LedgerPage(QWidget):
 
     def _person_years(self) -> list[int]:
         """The policy years in which the person has cases (void ones included), newest first."""
-        rows = self.session.store.query("SELECT DISTINCT policy_year FROM cases WHERE person_id = ? "
-                                        "ORDER BY policy_year DESC", (self.person["id"],))
-        return [r["policy_year"] for r in rows]
+        return self.session.office.person_years(self.person["id_number"])
 
     def _fill_years(self, years: list[int], year: int) -> None:
         self.year_combo.blockSignals(True)
@@ -235,19 +231,23 @@ class LedgerPage(QWidget):
 
     # -- showing the year
 
+    def _changed(self, changes) -> None:
+        if changes.touches("cases", "ledger", "persons"):
+            self.refresh()
+
     def refresh(self) -> None:
         """The person's year again from the store (after a save or a void, or when the page is shown)."""
         if self.person is None:
             return
-        store = self.session.store
+        office = self.session.office
         try:
-            person = find_by_id_number(store.db, self.person["id_number"]) or self.person
+            person = office.find_person(self.person["id_number"]) or self.person
             self.person = person
-            held = identities_on(store.db, person["id"], dt.date.today())
-            cases = list_cases(store, id_number=person["id_number"], year=self.year, include_void=True)
+            held = office.identities_on(person["id_number"], dt.date.today())
+            cases = office.cases(id_number=person["id_number"], year=self.year, include_void=True)
             years = self._person_years()
             live = [c for c in cases if not c["void"]]
-            self.ledger = year_ledger(store, person["id_number"], self.year) if live else None
+            self.ledger = office.year_ledger(person["id_number"], self.year) if live else None
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return

@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
     def attach(self, session) -> None:
         """Work on this session's store: show the first task."""
         self.session = session
-        session.settings_changed.connect(self._update_title)
+        session.changed.connect(self._changed)
         self._update_title()
         self.nav.currentRowChanged.connect(self._show)
         if self.nav.currentRow() == 0:
@@ -85,10 +85,14 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         return self.pages[key]
 
+    def _changed(self, changes) -> None:
+        if changes.touches("settings"):
+            self._update_title()
+
     def _update_title(self) -> None:
         s = self.session
-        self.setWindowTitle(f"{APP_TITLE} — {s.office}" + (f" {s.setting('window')}" if s.setting("window") else ""))
-        self.status.setText(f"经办人：{s.operator}　数据：{s.store.path}")
+        self.setWindowTitle(f"{APP_TITLE} — {s.office_name}" + (f" {s.setting('window')}" if s.setting("window") else ""))
+        self.status.setText(f"经办人：{s.operator}　数据：{s.office.path}")
 
     def _show(self, row: int) -> None:
         if self.session is None:

@@ -1,6 +1,6 @@
 """政策参数: every parameter of a region with its value today, clause, dates and whether it is
 verified; the document's sentence and the full dated history of the selected one; and a
-supervisor's change (修改), which is a new dated version (engine.store.policy_versions): it
+supervisor's change (修改), which is a new dated version (through engine.office): it
 applies from a date after every saved case of the region, so past cases never change."""
 from __future__ import annotations
 
@@ -18,10 +18,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from engine import clock
 from engine.catalog import region_day
 from engine.errors import InputError
-from engine.policy import Parameter, PolicyBook, bundled
-from engine.regions import REGIONS
-from engine.store.policy_versions import (add_version, earliest_valid_from, encode, format_value, last_case_date,
-                                          parse_value_text)
+from engine.office import Office, encode_value, format_value, parse_value_text
+from engine.policy import Parameter
+from engine.region_registry import REGIONS
 
 from .widgets import note, page_title
 from .errors import message_of
@@ -65,12 +64,12 @@ def _mark(item: QTableWidgetItem, background: QColor, foreground: QColor) -> Non
 class ParameterRow:
     """What the table shows of one parameter on one day (no Qt)."""
 
-    def __init__(self, book: PolicyBook, region: str, p: Parameter, day: dt.date):
+    def __init__(self, office: Office, region: str, p: Parameter, day: dt.date):
         self.name = p.name
         self.description = p.description
         self.parameter = p
         try:
-            ps = book.params_for(region, day)
+            ps = office.params_for(region, day)
         except InputError:
             ps = None
         self.in_force = ps is not None and p.name in ps.values
@@ -78,8 +77,8 @@ class ParameterRow:
         meta = ps.meta[p.name] if self.in_force else p
         self.citation = meta.citation
         self.verified = meta.verified
-        self.history = book.history(region, p.name)
-        self.local_now = book.local_source(region, p.name, day) if self.in_force else None
+        self.history = office.parameter_history(region, p.name)
+        self.local_now = office.local_source(region, p.name, day) if self.in_force else None
         self.locals = [e["local"] for e in self.history if e["local"] is not None]
 
     @property
@@ -140,7 +139,7 @@ class ChangeDialog(QDialog):
         self.value_edit = QPlainTextEdit()
         self.value_edit.setObjectName("policyValueEdit")
         template = row.latest_value
-        self.value_edit.setPlainText(encode(template) if template is not None else "")
+        self.value_edit.setPlainText(encode_value(template) if template is not None else "")
         self.value_edit.setFixedHeight(86)
         form.addRow("新值：", self.value_edit)
         hint = note("数值直接填写，如 30000、0.80 或 80%；按项目或列表的值保持原有的 { } 或 [ ] 格式，只改数字。")
@@ -271,7 +270,7 @@ class PolicyPage(QWidget):
         self.table.itemDoubleClicked.connect(lambda _: self.open_change_dialog())
         self.change_button.clicked.connect(self.open_change_dialog)
         if session is not None:
-            session.policies_changed.connect(self.refresh)
+            session.changed.connect(self._changed)
         self.refresh()
 
     # ---- reading
@@ -284,19 +283,18 @@ class PolicyPage(QWidget):
     def today(self) -> dt.date:
         return clock.today()
 
-    def book(self) -> PolicyBook:
-        """The book the window computes with: its database's local versions over the files."""
-        store = self.session.store if self.session is not None else None
-        return store.book if store is not None else bundled()
+    def _changed(self, changes) -> None:
+        if changes.touches("policy"):
+            self.refresh()
 
     def refresh(self) -> None:
         region = self.region()
-        book = self.book()
-        day = region_day(region, self.today(), book)
-        rb = book.region(region)
+        office = self.session.office
+        day = region_day(region, self.today(), office.book)
+        rb = office.region_book(region)
         order = {d.key: (not d.core, d.local, i) for i, d in enumerate(rb.documents)}
         params = sorted(rb.parameters.values(), key=lambda p: order[p.document.key])
-        self.rows = [ParameterRow(book, region, p, day) for p in params]
+        self.rows = [ParameterRow(office, region, p, day) for p in params]
         self._fill()
 
     def visible_rows(self) -> list[ParameterRow]:
@@ -418,13 +416,12 @@ class PolicyPage(QWidget):
         row = self.row_of(name)
         try:
             value = parse_value_text(value_text, row.latest_value if row is not None else None)
-            done = add_version(self.session.store, region, name, value, qdate_to_date(valid_from), reason,
-                               self.session.operator)
+            done = self.session.office.add_policy_version(region, name, value, qdate_to_date(valid_from), reason,
+                                                          self.session.operator).value
         except Exception as exc:  # every refusal is shown, never a traceback
             self.show_message(message_of(exc), error=True)
             return None
-        self.session.policies_changed.emit()   # this page refreshes on it, as does every other
-        self.select(name)
+        self.select(name)   # this page, as every other, has refreshed from the office's change
         self.show_message(f"已保存：{done['description']}（{name}）自 {done['valid_from']} 起为 {done['value_text']}。"
                           "已保存的案件不受影响。", error=False)
         return done
@@ -434,10 +431,10 @@ class PolicyPage(QWidget):
         row = self.row_of(name) if name else None
         if row is None:
             return
-        store = self.session.store
+        office = self.session.office
         try:
-            earliest = earliest_valid_from(store, self.region(), today=self.today())
-            last = last_case_date(store, self.region())
+            earliest = office.earliest_valid_from(self.region(), today=self.today())
+            last = office.last_case_date(self.region())
         except Exception as exc:
             self.show_message(message_of(exc), error=True)
             return

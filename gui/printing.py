@@ -23,8 +23,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo, QPrintP
 from PySide6.QtWidgets import QDialog, QGraphicsView, QHBoxLayout, QLabel, QPushButton, QToolBar, QVBoxLayout, QWidget
 
 from engine.errors import InputError
-from engine.receipt import make
-from engine.store.cases import record_print, show_case
 
 from .errors import show_error
 from .session import Session
@@ -48,18 +46,16 @@ def paper_of(session: Session) -> str:
 
 
 def already_printed(session: Session, case_id: int) -> bool:
-    return bool(show_case(session.store, case_id)["prints"])
+    return bool(session.office.case(case_id)["prints"])
 
 
 def receipt_pdf(session: Session, case_id: int, *, reprint: bool) -> Path:
     """The receipt PDF of a saved case in a temporary file (the caller deletes it)."""
-    stored = show_case(session.store, case_id)
-    data = make.from_stored(stored, window=session.setting("window"), reprint=reprint)
     fd, name = tempfile.mkstemp(prefix="receipt-", suffix=".pdf")
     os.close(fd)
     path = Path(name)
     try:
-        make.write(data, path, paper_of(session))
+        session.office.write_receipt(case_id, path, layout=paper_of(session), reprint=reprint)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -155,11 +151,10 @@ def paint_document(document: QPdfDocument, printer: QPrinter) -> None:
 
 
 def finish_print(session: Session, case_id: int, *, reprint: bool, printer_name: str = "") -> None:
-    """Record the print (补打 when `reprint`), remember the printer, tell the pages."""
-    record_print(session.store, case_id, operator=session.operator, reprint=reprint)
+    """Record the print (补打 when `reprint`) and remember the printer (the pages hear it from the office)."""
+    session.office.record_print(case_id, operator=session.operator, reprint=reprint)
     if printer_name and printer_name != session.setting("printer"):
         session.set_settings({"printer": printer_name})
-    session.cases_changed.emit()
 
 
 def print_to_pdf(session: Session, case_id: int, out_path: str | Path, *, reprint: bool = False) -> bool:
@@ -191,7 +186,7 @@ class ReceiptPreview(QDialog):
         super().__init__(parent)
         self.session = session
         self.case_id = case_id
-        stored = show_case(session.store, case_id)
+        stored = session.office.case(case_id)
         self.receipt_no = stored["receipt_no"]
         self.reprint = reprint or bool(stored["prints"])
         self.paper = paper_of(session)

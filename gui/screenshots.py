@@ -40,16 +40,15 @@ WIZARD = {"region": "wuhan", "date": "2023-09-15", "id_number": ZHANG, "name": "
 
 
 def fill_store(folder: Path):
-    from engine.store import open_store
-    from engine.store.cases import save_cases, void_case
+    from engine.office import Office
 
-    store = open_store(folder, daily_backup=False)
+    office = Office.open(folder, daily_backup=False)
     for doc in SAMPLES:
-        save_cases(store, doc, operator="李四", office="城关镇医保站")
+        office.save(doc, operator="李四", office="城关镇医保站")
     wrong = dict(SAMPLES[3], date="2023-04-02")
-    saved = save_cases(store, wrong, operator="李四", office="城关镇医保站")[0]
-    void_case(store, saved.case_id, "重复录入", operator="李四")
-    return store
+    saved = office.save(wrong, operator="李四", office="城关镇医保站").value[0]
+    office.void(saved.case_id, "重复录入", operator="李四")
+    return office
 
 
 def main(outdir: str) -> int:
@@ -141,7 +140,7 @@ def main(outdir: str) -> int:
         shot("print-preview-receipt", preview)
         preview.close()
         window.close()
-        session.store.close()
+        session.office.close()
     for path in saved:
         print(path)
     return 0

@@ -1,37 +1,31 @@
-"""What every page shares: the open case store, the office's settings, and signals that tell
-pages to refresh when a case is saved or voided, or a setting or a parameter changes."""
+"""What every page shares: the office (engine.office.Office, the one door to the data folder),
+the office's settings, and one signal, `changed(Changes)`, sent after every call that changed
+something, from which each page refreshes itself."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.store import Store
-from engine.store.database import DEFAULT_OFFICE
-
-DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
-            "printer": ""}
+from engine.office import Office
 
 
 class Session(QObject):
-    cases_changed = Signal()
-    settings_changed = Signal()
-    policies_changed = Signal()
+    changed = Signal(object)   # engine.office.Changes
 
-    def __init__(self, store: Store, parent: QObject | None = None):
+    def __init__(self, office: Office, parent: QObject | None = None):
         super().__init__(parent)
-        self.store = store
+        self.office = office
+        office.subscribe(self.changed.emit)
 
     def setting(self, key: str) -> str:
-        return self.store.setting(key) or DEFAULTS.get(key, "")
+        return self.office.setting(key)
 
     def set_settings(self, values: dict[str, str]) -> None:
-        for key, value in values.items():
-            self.store.set_setting(key, value)
-        self.settings_changed.emit()
+        self.office.set_settings(values)
 
     @property
     def operator(self) -> str:
         return self.setting("operator") or "经办人"
 
     @property
-    def office(self) -> str:
+    def office_name(self) -> str:
         return self.setting("office")

@@ -16,10 +16,7 @@ from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from engine.regions import REGIONS
-from engine.store import open_store
-from engine.store import backup as store_backup
-from engine.store import restore as store_restore
+from engine.region_registry import REGIONS
 
 from .errors import show_error
 from .session import Session
@@ -176,6 +173,13 @@ class SettingsPage(QWidget):
         layout.addLayout(left, 1)
         layout.addWidget(backup_box, 1)
         self.refresh()
+        session.changed.connect(self._changed)
+
+    def _changed(self, changes) -> None:
+        if changes.store_replaced:
+            self.refresh()
+        elif changes.backups:
+            self.refresh_backups()
 
     # ---- values ---------------------------------------------------------------------------
 
@@ -188,7 +192,7 @@ class SettingsPage(QWidget):
         self._select(self.region_combo, s.setting("default_region"))
         self._select(self.paper_combo, s.setting("paper"))
         self._fill_printers(s.setting("printer"))
-        self.folder.setText(str(s.store.folder))
+        self.folder.setText(str(s.office.folder))
         self.clear_errors()
         self.saved_label.clear()
         self.refresh_backups()
@@ -249,7 +253,7 @@ class SettingsPage(QWidget):
     # ---- backups --------------------------------------------------------------------------
 
     def refresh_backups(self) -> None:
-        found = store_backup.list_backups(self.session.store.folder)
+        found = self.session.office.backups()
         self.backups.setRowCount(len(found))
         for row, path in enumerate(found):
             try:
@@ -277,25 +281,14 @@ class SettingsPage(QWidget):
         self.backup_status.setText(text)
 
     def backup_now(self) -> Path:
-        store = self.session.store
-        made = store_backup.make_backup(store.conn, store.folder, "manual")
-        self.refresh_backups()
+        made = self.session.office.backup().value
         self._status(f"已备份：{made.name}（{size_text(made.stat().st_size)}）")
         return made
 
     def restore_from(self, path: str | Path) -> dict:
-        """Replace the database by the backup `path` (the current one is backed up first)."""
-        session = self.session
-        folder = session.store.folder
-        session.store.close()
-        try:
-            done = store_restore.restore(folder, path)
-        finally:
-            session.store = open_store(folder, daily_backup=False)
-        session.cases_changed.emit()
-        session.settings_changed.emit()
-        session.policies_changed.emit()
-        self.refresh()
+        """Replace the database by the backup `path` (the current one is backed up first); every
+        page refreshes from the office's change."""
+        done = self.session.office.restore(path).value
         text = f"已从 {Path(done['restored_from']).name} 恢复，现有案件 {done['cases']} 件。"
         if done.get("previous_saved_as"):
             text += f"恢复前的数据已备份为 {Path(done['previous_saved_as']).name}。"
@@ -305,7 +298,7 @@ class SettingsPage(QWidget):
         return done
 
     def check_now(self) -> dict:
-        found = store_restore.check(self.session.store.folder)
+        found = self.session.office.check()
         self._status(f"数据库完好：案件 {found['cases']} 件，人员 {found['persons']} 人，回执 {found['receipts']} 张，"
                      f"操作记录 {found['audit']} 条（数据结构版本 {found['schema_version']}）。")
         return found
@@ -329,7 +322,7 @@ class SettingsPage(QWidget):
     def _on_restore(self) -> None:
         path = self.selected_backup()
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(store_backup.backups_dir(self.session.store.folder)),
+            chosen, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(self.session.office.backups_folder),
                                                     "数据库备份 (*.sqlite3 *.db);;所有文件 (*)")
             if not chosen:
                 return

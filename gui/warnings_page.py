@@ -10,13 +10,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.errors import InputError
-from engine.regions import REGIONS
+from engine.region_registry import REGIONS
 from engine.store import StoreError
-from engine.store.cases import show_case
-from engine.store.queries import early_warning_list
 
 from .widgets import note, page_title
-from .cases_page import case_years, fit_columns, inform, make_table, newest_case_year, region_name, text_item
+from .cases_page import fit_columns, inform, make_table, region_name, text_item
 from .errors import show_error
 
 COLUMNS = ("预警类型", "姓名", "身份证号", "地区", "年度累计个人自付", "截至日期", "案件编号")
@@ -80,14 +78,14 @@ class WarningsPage(QWidget):
         layout.addWidget(self.table, 1)
         self._fill_years()
         self._update_buttons()
-        session.cases_changed.connect(self.refresh)
+        session.changed.connect(self._changed)
 
     def _fill_years(self) -> None:
-        store = self.session.store
-        years = case_years(store)
+        office = self.session.office
+        years = office.case_years()
         current = self.year_combo.currentData()
         if current is None:
-            current = newest_case_year(store) or dt.date.today().year
+            current = office.newest_case_year() or dt.date.today().year
         shown = sorted(set(years) | {current}, reverse=True)
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
@@ -112,13 +110,17 @@ class WarningsPage(QWidget):
         self.region_combo.blockSignals(False)
         self.load(year, region)
 
+    def _changed(self, changes) -> None:
+        if changes.touches("cases", "ledger"):
+            self.refresh()
+
     def refresh(self) -> None:
         self._fill_years()
         self.load(self.year_combo.currentData(), self.region_combo.currentData())
 
     def load(self, year: int, region: str | None) -> None:
         try:
-            rows = early_warning_list(self.session.store, year, region)
+            rows = self.session.office.warnings(year, region)
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return
@@ -148,7 +150,7 @@ class WarningsPage(QWidget):
             return
         w = self.rows[selected[0].row()]
         try:
-            case = show_case(self.session.store, w["case_id"])  # the full ID number, not shown here
+            case = self.session.office.case(w["case_id"])  # the full ID number, not shown here
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return

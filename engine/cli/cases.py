@@ -11,7 +11,7 @@ from typing import Any
 
 from ..case import IDENTITIES, KINDS
 from ..errors import InputError
-from ..regions import REGIONS
+from ..region_registry import REGIONS
 
 
 
@@ -21,37 +21,33 @@ def _dump(value: Any) -> None:
 
 
 def _open(args: argparse.Namespace):
-    from ..store import open_store
+    from ..office import Office
 
-    return open_store(args.data_dir)
+    return Office.open(args.data_dir)
 
 
-def _who(store, args: argparse.Namespace) -> tuple[str, str]:
-    operator = getattr(args, "operator", None) or store.setting("operator")
+def _who(office, args: argparse.Namespace) -> tuple[str, str]:
+    operator = getattr(args, "operator", None) or office.setting("operator")
     if not operator:
         try:
             operator = getpass.getuser()
         except Exception:
             operator = "经办人"
-    from ..store.database import DEFAULT_OFFICE
-
-    office = getattr(args, "office", None) or store.setting("office") or DEFAULT_OFFICE
-    return operator, office
+    return operator, getattr(args, "office", None) or office.setting("office")
 
 
 def _save(args: argparse.Namespace) -> int:
     from .common import read_json
-    from ..store.cases import save_cases
 
     doc = read_json(args.file)
-    with _open(args) as store:
-        operator, office = _who(store, args)
+    with _open(args) as door:
+        operator, office = _who(door, args)
 
         def emit(saved) -> None:
             sys.stdout.write(json.dumps(saved.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
 
-        save_cases(store, doc, operator=operator, office=office, on_saved=emit)
+        door.save(doc, operator=operator, office=office, on_saved=emit)
     return 0
 
 
@@ -63,12 +59,10 @@ def _date_arg(text: str) -> dt.date:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ..store.queries import list_cases
-
-    with _open(args) as store:
-        rows = list_cases(store, id_number=args.id_number, name=args.name, year=args.year, region=args.region,
-                          operator=args.operator, date_from=args.date_from, date_to=args.date_to,
-                          include_void=args.include_void)
+    with _open(args) as office:
+        rows = office.cases(id_number=args.id_number, name=args.name, year=args.year, region=args.region,
+                            operator=args.operator, date_from=args.date_from, date_to=args.date_to,
+                            include_void=args.include_void)
     if args.json:
         keys = ("case_id", "receipt_no", "id_number", "name", "region", "date", "void", "payouts", "out_of_pocket")
         _dump([{k: r[k] for k in keys} for r in rows])
@@ -88,12 +82,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from ..breakdown import NAMES, breakdown
+    from ..case import mask_id
     from ..money import fmt
-    from ..store.cases import show_case
-    from ..store.persons import mask_id
 
-    with _open(args) as store:
-        case = show_case(store, args.case_id)
+    with _open(args) as office:
+        case = office.case(args.case_id)
     if args.json:
         _dump(case)
         return 0
@@ -131,11 +124,10 @@ def _show(args: argparse.Namespace) -> int:
 
 def _void(args: argparse.Namespace) -> int:
     from ..breakdown import NAMES
-    from ..store.cases import void_case
 
-    with _open(args) as store:
-        operator, _ = _who(store, args)
-        done = void_case(store, args.case_id, args.reason, operator=operator)
+    with _open(args) as office:
+        operator, _ = _who(office, args)
+        done = office.void(args.case_id, args.reason, operator=operator).value
     print(f"案件 {done['case_id']}（回执号 {done['receipt_no']}）已作废，其金额已从该人员年度台账中扣除。")
     for ch in done["later_changed"]:
         print(f"注意：其后保存的案件 {ch['case_id']} 按作废后的台账重算，结果将不同"
@@ -145,10 +137,8 @@ def _void(args: argparse.Namespace) -> int:
 
 
 def _ledger(args: argparse.Namespace) -> int:
-    from ..store.queries import year_ledger
-
-    with _open(args) as store:
-        ledger = year_ledger(store, args.id_number, args.year, args.region)
+    with _open(args) as office:
+        ledger = office.year_ledger(args.id_number, args.year, args.region)
     if args.json:
         _dump(ledger)
         return 0
@@ -167,17 +157,16 @@ def _ledger(args: argparse.Namespace) -> int:
 
 
 def _persons(args: argparse.Namespace) -> int:
-    from ..store.persons import identities_on, mask_id, search_by_name
-    from ..store.queries import person_or_error
+    from ..case import mask_id
 
-    with _open(args) as store:
+    with _open(args) as office:
         if args.id_number:
-            found = [person_or_error(store, args.id_number)]
+            found = [office.person(args.id_number)]
         else:
-            found = search_by_name(store.db, args.name or "")
+            found = office.find_persons(args.name or "")
         day = dt.date.today()
         rows = [{"id_number": mask_id(p["id_number"]), "name": p["name"], "sex": p["sex"], "birth_date": p["birth_date"],
-                 "identities": identities_on(store.db, p["id"], day)} for p in found]
+                 "identities": office.identities_on(p["id_number"], day)} for p in found]
     if args.json:
         _dump(rows)
         return 0
@@ -189,10 +178,8 @@ def _persons(args: argparse.Namespace) -> int:
 
 
 def _warnings(args: argparse.Namespace) -> int:
-    from ..store.queries import early_warning_list
-
-    with _open(args) as store:
-        rows = early_warning_list(store, args.year, args.region)
+    with _open(args) as office:
+        rows = office.warnings(args.year, args.region)
     if args.json:
         _dump(rows)
         return 0
@@ -204,21 +191,17 @@ def _warnings(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ..store.export import export_cases
-
-    with _open(args) as store:
-        n = export_cases(store, args.output, args.format, args.year, args.region, args.month,
-                         args.include_void, args.mask_id)
+    with _open(args) as office:
+        n = office.export(args.output, args.format, args.year, args.region, args.month,
+                          args.include_void, args.mask_id)
     print(f"已导出 {n} 件案件到 {args.output}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ..store.import_persons import import_persons
-
-    with _open(args) as store:
-        operator, _ = _who(store, args)
-        report = import_persons(store, args.file, operator=operator)
+    with _open(args) as office:
+        operator, _ = _who(office, args)
+        report = office.import_persons(args.file, operator=operator).value
     if args.json:
         _dump(report.to_json())
         return 0
@@ -233,32 +216,26 @@ def _receipt(args: argparse.Namespace) -> int:
     """The receipt PDF of a stored case; a second print, or --reprint, is recorded and marked 补打."""
     import os
 
-    from ..receipt.make import from_stored, write
-    from ..store.cases import record_print, show_case
-
     target = Path(args.output)
     partial = target.with_name(target.name + ".partial")
-    with _open(args) as store:
-        operator, _ = _who(store, args)
-        stored = show_case(store, args.case_id)
-        reprint = args.reprint or bool(stored["prints"])
+    with _open(args) as office:
+        operator, _ = _who(office, args)
         try:
-            write(from_stored(stored, window=store.setting("window") or "", reprint=reprint), partial, args.layout)
+            stored = office.write_receipt(args.case_id, partial, layout=args.layout, reprint=args.reprint)
         except OSError as exc:
             raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
                              f"cannot write {target} ({exc.strerror})") from None
-        record_print(store, args.case_id, operator=operator, reprint=reprint)
+        reprint = stored["reprint"]
+        office.record_print(args.case_id, operator=operator, reprint=reprint)
     os.replace(partial, target)
     print(f"已生成{'补打' if reprint else ''}回执 {stored['receipt_no']}：{target}")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from ..store.verify import verify
-
     text = sys.stdin.read() if args.text == "-" else args.text
-    with _open(args) as store:
-        outcome = verify(store, text)
+    with _open(args) as office:
+        outcome = office.verify(text)
     if outcome["ok"]:
         print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）与数据库一致" +
               ("；注意：该案件已作废" if outcome["void"] else "。"))
@@ -270,25 +247,22 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from ..store import backup
-
-    with _open(args) as store:
+    with _open(args) as office:
+        target = None
         if args.output:
             target = Path(args.output)
             if target.exists():
                 raise InputError("-o", f"{target} 已存在，请换一个文件名（不会覆盖已有文件）",
                                  f"{target} exists; choose another name (files are never overwritten)")
-            made = backup.copy_database(store.conn, target)
-        else:
-            made = backup.make_backup(store.conn, store.folder, "manual")
+        made = office.backup(target).value
     print(f"已备份到 {made}")
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from ..store.restore import restore
+    from ..office import Office
 
-    done = restore(args.data_dir, args.file)
+    done = Office.restore_folder(args.data_dir, args.file)
     if done["previous_saved_as"]:
         print(f"恢复前的数据库已备份到 {done['previous_saved_as']}")
     if done["damaged_moved_to"]:
@@ -298,19 +272,17 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ..store.restore import check
+    from ..office import Office
 
-    info = check(args.data_dir)
+    info = Office.check_folder(args.data_dir)
     print(f"数据库完好：{info['path']}（数据结构版本 {info['schema_version']}，人员 {info['persons']}，"
           f"案件 {info['cases']}，回执 {info['receipts']}，操作记录 {info['audit']}）")
     return 0
 
 
 def _policy_list(args: argparse.Namespace) -> int:
-    from ..store.policy_versions import list_versions
-
-    with _open(args) as store:
-        rows = list_versions(store, args.region)
+    with _open(args) as office:
+        rows = office.policy_versions(args.region)
     if args.json:
         keys = ("id", "region", "name", "description", "valid_from", "reason", "operator", "created_at", "in_force")
         _dump([{**{k: r[k] for k in keys}, "value": json.loads(r["value_json"])} for r in rows])
@@ -328,13 +300,13 @@ def _policy_list(args: argparse.Namespace) -> int:
 
 
 def _policy_set(args: argparse.Namespace) -> int:
-    from ..store.policy_versions import add_version, parse_value_text
+    from ..office import parse_value_text
 
-    with _open(args) as store:
-        template = store.book.file_template(args.region, args.name) if args.region in REGIONS else None
+    with _open(args) as office:
+        template = office.parameter_template(args.region, args.name) if args.region in REGIONS else None
         value = parse_value_text(args.value, template)
-        operator, _ = _who(store, args)
-        done = add_version(store, args.region, args.name, value, args.valid_from, args.reason, operator)
+        operator, _ = _who(office, args)
+        done = office.add_policy_version(args.region, args.name, value, args.valid_from, args.reason, operator).value
     print(f"已调整：{done['region_name']} {done['name']}（{done['description']}）自 {done['valid_from']} 起为 "
           f"{done['value_text']}；原因：{done['reason']}（{done['operator']}）。")
     print("已保存的案件不受影响；结算日期在此之后的案件按新值计算，并提示使用了本地调整的取值。"

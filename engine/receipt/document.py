@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 from ..breakdown import NAMES, WARNING_TAGS, breakdown
 from ..case import IDENTITIES, KINDS
 from ..money import fmt
-from ..regions import REGIONS
+from ..region_registry import REGIONS
 from .capitals import capitals
 from .fonts import register
 

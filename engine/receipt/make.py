@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..case import parse_case
+from ..case import mask_id, parse_case
 from ..calculate import calculate
-from ..store.persons import mask_id
+from ..codec import result_hash, to_json_text
 from . import payload
 
 if TYPE_CHECKING:  # ReportLab is imported only when a receipt is made
@@ -30,13 +30,12 @@ def from_stored(stored: dict[str, Any], *, window: str = "", reprint: bool = Fal
 
 def from_case(doc: dict[str, Any], *, office: str = "", window: str = "", operator: str = "") -> "ReceiptData":
     """A trial receipt of a case that is not saved: computed now, marked 试算, no receipt number."""
-    from ..store.cases import to_json_text
     from .document import ReceiptData, now_text
 
     case = parse_case(doc)
     result = calculate(doc)
     qr = payload.build(None, office, None, payload.amounts(doc, result),
-                       payload.result_hash(to_json_text(result)))
+                       result_hash(to_json_text(result)))
     return ReceiptData(
         receipt_no=None, office=office or "—", window=window, operator=operator or "—",
         printed_at=now_text(), name=case.name or "—", id_masked=mask_id(case.id_number) or "—",

@@ -2,15 +2,8 @@
 stored result, so a printout can be checked against the database (`cases verify`)."""
 from __future__ import annotations
 
-import hashlib
-
 MAGIC = "SCJ/1"
 AMOUNT_KEYS = ("total", "basic", "critical", "assistance", "tilt", "oop")
-
-
-def result_hash(result_text: str) -> str:
-    """The hash of a result exactly as stored (the JSON text of the case's result)."""
-    return "sha256:" + hashlib.sha256(result_text.encode("utf-8")).hexdigest()[:32]
 
 
 def amounts(case_input: dict, result: dict) -> dict[str, str]:

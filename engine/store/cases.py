@@ -9,20 +9,18 @@ committed in one transaction.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Callable
 
 import sqlite_utils
 
 from ..calculate import Result, calculate_case
 from ..case import Case, parse_case
+from ..codec import from_json_text, result_hash, to_json_text
 from ..errors import InputError
 from ..ledger import Ledger
 from ..policy import PolicyBook
-from ..receipt.payload import result_hash
-from .database import Store, now
+from .database import Store, audit, now
 from .persons import check_case_identities, upsert_person
 
 
@@ -38,14 +36,6 @@ class Saved:
 
 class _DryRun(Exception):
     pass
-
-
-def to_json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-
-
-def from_json_text(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
 
 
 def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
@@ -91,12 +81,6 @@ def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[in
     row = next(db.query("SELECT coalesce(max(seq), 0) + 1 AS seq FROM receipts WHERE office = ? AND year = ?",
                         (office, year)))
     return row["seq"], f"{year}-{row['seq']:06d}"
-
-
-def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
-          case_id: int | None = None, person_id: int | None = None, at: str | None = None) -> None:
-    db["audit"].insert({"at": at or now(), "operator": operator, "action": action, "case_id": case_id,
-                        "person_id": person_id, "detail": detail})
 
 
 def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str, office: str,

@@ -98,6 +98,13 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
+          case_id: int | None = None, person_id: int | None = None, at: str | None = None) -> None:
+    """One entry of the audit log, written inside the caller's transaction."""
+    db["audit"].insert({"at": at or now(), "operator": operator, "action": action, "case_id": case_id,
+                        "person_id": person_id, "detail": detail})
+
+
 def restore_hint(folder: Path) -> tuple[str, str, list[Path]]:
     found = backup.list_backups(folder)
     if found:

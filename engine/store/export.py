@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 from ..case import IDENTITIES, INSURANCE, KINDS, age_on
 from ..errors import InputError
-from ..regions import REGIONS, check_region
-from .cases import from_json_text
+from ..region_registry import REGIONS, check_region
+from ..codec import from_json_text
 from .database import Store
 from .persons import mask_id
 

@@ -15,8 +15,7 @@ from typing import Any
 
 from ..case import IDENTITIES, check_id_number
 from ..errors import InputError
-from .cases import audit
-from .database import Store, now
+from .database import Store, audit, now
 from .persons import add_grant, upsert_person
 
 HEADERS = {

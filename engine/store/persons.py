@@ -6,26 +6,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ..case import IDENTITIES, Case, birth_from_id
+from ..case import IDENTITIES, Case, birth_from_id, mask_id, sex_from_id
 from ..errors import InputError
 
 # 因病致贫重病患者: one identification covers one medical year (威政办发〔2022〕15号 二、(三)4):
 # the grant ends 12 months after it was made.
 VALID_MONTHS = {"illness_impoverished": 12}
-
-
-def sex_from_id(id_number: str) -> str:
-    """GB 11643: the 17th digit is odd for men, even for women."""
-    return "男" if int(id_number[16]) % 2 else "女"
-
-
-def mask_id(id_number: str | None) -> str:
-    """An ID number as lists and receipts show it: the first 6 and last 4 characters."""
-    if not id_number:
-        return ""
-    if len(id_number) <= 10:
-        return id_number[:2] + "*" * (len(id_number) - 2)
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -27,9 +27,8 @@ from ..case import IDENTITIES, INSURANCE, KINDS
 from ..errors import InputError
 from ..clock import today as clock_today
 from ..policy import PolicyBook, loads_value, typed_like
-from ..regions import REGIONS, check_region
-from .cases import audit
-from .database import Store, now
+from ..region_registry import REGIONS, check_region
+from .database import Store, audit, now
 
 FRACTION_WORDS = ("rate", "share", "factor", "points")   # shown as percentages
 RATE_WORDS = ("rate", "rate_points")                      # never above 1 (a share of income may be: 1.5)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..case import check_id_number
 from ..errors import InputError
-from ..regions import REGIONS, check_region, ledger_labels
+from ..region_registry import REGIONS, check_region, ledger_labels
 from .cases import replay
 from .database import Store
 from .persons import find_by_id_number, like_escape, mask_id
@@ -137,3 +137,35 @@ def early_warning_list(store: Store, year: int, region: str | None = None) -> li
     return [{"id_number": mask_id(r["id_number"]), "name": r["name"], "region": r["region"], "kind": r["warning_kind"],
              "year_out_of_pocket": r["year_out_of_pocket"], "date": r["date"], "case_id": r["id"]}
             for r in sorted(latest.values(), key=lambda r: r["id"])]
+
+
+def case_years(store: Store) -> list[int]:
+    """The policy years that have cases, newest first (one index seek per year)."""
+    years: list[int] = []
+    last = 10000
+    while True:
+        rows = store.query("SELECT max(policy_year) AS y FROM cases WHERE policy_year < ?", (last,))
+        if not rows or rows[0]["y"] is None:
+            return years
+        last = rows[0]["y"]
+        years.append(last)
+
+
+def newest_case_year(store: Store) -> int | None:
+    """The policy year of the most recently dated case, or None when the store is empty."""
+    rows = store.query("SELECT policy_year FROM cases ORDER BY date DESC, id DESC LIMIT 1")
+    return rows[0]["policy_year"] if rows else None
+
+
+def person_years(store: Store, id_number: str) -> list[int]:
+    """The policy years in which a person has cases (void ones included), newest first."""
+    rows = store.query("SELECT DISTINCT c.policy_year FROM persons p CROSS JOIN cases c ON c.person_id = p.id "
+                       "WHERE p.id_number = ? ORDER BY c.policy_year DESC", (id_number,))
+    return [r["policy_year"] for r in rows]
+
+
+def last_live_year(store: Store, id_number: str) -> int | None:
+    """The newest policy year in which a person has a case that is not void."""
+    rows = store.query("SELECT max(policy_year) AS y FROM cases c JOIN persons p ON p.id = c.person_id "
+                       "WHERE p.id_number = ? AND c.void = 0", (id_number,))
+    return rows[0]["y"] if rows else None

@@ -6,12 +6,10 @@ import datetime as dt
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from engine.case import IDENTITIES, INSURANCE, age_on, birth_from_id, check_id_number
+from engine.case import IDENTITIES, INSURANCE, age_on, birth_from_id, check_id_number, sex_from_id
 from engine.catalog import identities as region_identities
 from engine.errors import InputError
-from engine.regions import REGIONS, field_hint
-from engine.store.persons import find_by_id_number, identities_on, sex_from_id
-from engine.store.queries import year_ledger
+from engine.region_registry import REGIONS, field_hint
 
 from .form import FormPage
 
@@ -86,7 +84,7 @@ class IdentityPage(FormPage):
         while self.identity_grid.count():
             self.identity_grid.takeAt(0).widget().deleteLater()
         self.identity_checks = {}
-        for i, code in enumerate(region_identities(self.region_code())):
+        for i, code in enumerate(region_identities(self.region_code(), book=self.session.office.book)):
             box = QCheckBox(IDENTITIES[code])
             box.setObjectName(f"identity-{code}")
             box.setChecked(code in held)
@@ -108,11 +106,11 @@ class IdentityPage(FormPage):
         self.clear_errors()
         birth = birth_from_id(number)
         facts = f"出生日期 {birth.isoformat()}　年龄 {age_on(birth, dt.date.today())} 岁　性别 {sex_from_id(number)}"
-        person = find_by_id_number(self.session.store.db, number)
+        person = self.session.office.find_person(number)
         if person:
             if not self.name.text().strip():
                 self.name.setText(person["name"])
-            held = identities_on(self.session.store.db, person["id"], dt.date.today())
+            held = self.session.office.identities_on(number, dt.date.today())
             if held and not any(b.isChecked() for b in self.identity_checks.values()):
                 for code in held:
                     if code in self.identity_checks:
@@ -124,14 +122,11 @@ class IdentityPage(FormPage):
         self.person_info.setText(facts)
 
     def _usage(self, number: str) -> str:
-        rows = self.session.store.query(
-            "SELECT max(policy_year) AS y FROM cases c JOIN persons p ON p.id = c.person_id "
-            "WHERE p.id_number = ? AND c.void = 0", (number,))
-        year = rows[0]["y"] if rows else None
+        year = self.session.office.last_live_year(number)
         if not year:
             return ""
         parts = []
-        for reg in year_ledger(self.session.store, number, year)["regions"]:
+        for reg in self.session.office.year_ledger(number, year)["regions"]:
             caps = "；".join(f"{c['name']} 已用 {c['used']}，剩余 {c['left']}" for c in reg["caps"] if c["limit"])
             parts.append(f"{year}年{reg['region_name']}已保存 {reg['cases']} 件" + (f"：{caps}" if caps else ""))
         return ("\n" + "\n".join(parts)) if parts else ""

@@ -11,12 +11,11 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.breakdown import NAMES, StepLine, breakdown
-from engine.case import IDENTITIES
+from engine.case import IDENTITIES, mask_id
 from engine.explain import clause_texts
 from engine.money import fmt
-from engine.regions import REGIONS
+from engine.region_registry import REGIONS
 from engine.receipt.capitals import capitals
-from engine.store.persons import mask_id
 
 LAYER_COLOR = "#EEF2F7"
 WARN_BG = "#FFF4CE"

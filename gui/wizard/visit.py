@@ -83,7 +83,7 @@ class VisitPage(FormPage):
         self.clear_errors()
         self.kind.setCurrentIndex(0)
         self.level.setCurrentIndex(1)
-        day = region_day(region)
+        day = region_day(region, book=self.session.office.book)
         self.date.setDate(QDate(day.year, day.month, day.day))
         self.referral.setChecked(True)
         self.in_province.setChecked(True)
@@ -99,7 +99,7 @@ class VisitPage(FormPage):
         self.region = region
         self.disease_list.clear()
         seen = set()
-        for name, listed in region_diseases(region):
+        for name, listed in region_diseases(region, book=self.session.office.book):
             if name in seen:
                 continue
             seen.add(name)

@@ -10,8 +10,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from engine.errors import InputError
-from engine.policy import params_for
-from engine.store.cases import preview_case, save_cases
 
 from ..errors import show_error
 from .amounts import AmountsPage
@@ -84,7 +82,7 @@ class SettleWizard(QWidget):
 
         from stdnum.cn import ric
 
-        from engine.regions import MODULES
+        from engine.region_registry import MODULES
 
         self.restart()
         region = self.identity.region_code()
@@ -142,7 +140,7 @@ class SettleWizard(QWidget):
             if not self.visit_page.validate():
                 return False
             try:
-                params_for(self.identity.region_code(), self.visit_page.settlement_date())
+                self.session.office.params_for(self.identity.region_code(), self.visit_page.settlement_date())
             except InputError as exc:
                 self.visit_page.show_error("date", exc.zh)
                 return False
@@ -172,7 +170,7 @@ class SettleWizard(QWidget):
         start = time.perf_counter()
         doc = self.build_doc()
         try:
-            result = preview_case(self.session.store, doc)
+            result = self.session.office.preview(doc)
         except InputError as exc:
             self._show_input_error(exc)
             return False
@@ -198,7 +196,8 @@ class SettleWizard(QWidget):
         if self.current() != 3 or self.doc is None or self.saved_case_id is not None or self.sample:
             return None
         try:
-            saved = save_cases(self.session.store, self.doc, operator=self.session.operator, office=self.session.office)[0]
+            saved = self.session.office.save(self.doc, operator=self.session.operator,
+                                             office=self.session.office_name).value[0]
         except InputError as exc:
             self._show_input_error(exc)
             return None
@@ -211,7 +210,6 @@ class SettleWizard(QWidget):
         self.result_page.banner.setText(self.result_page.banner.text() +
                                         f"<br><b style='color:#1E7B34'>已保存　回执号 {saved.receipt_no}　案件 {saved.case_id}</b>")
         self._go(3)
-        self.session.cases_changed.emit()
         if print_after:
             from ..printing import print_receipt
 

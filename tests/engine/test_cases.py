@@ -2,7 +2,7 @@
 import pytest
 
 from engine import calculate
-from engine.regions import REGIONS
+from engine.region_registry import REGIONS
 from hand_cases import CASES, _stringify
 
 def test_enough_cases_per_region():

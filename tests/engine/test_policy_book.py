@@ -10,7 +10,7 @@ import pytest
 from engine import InputError, PolicyDataError, calculate
 from engine.paths import policies_dir
 from engine.policy import bundled, load_book
-from engine.regions import CODES, MODULES, REGIONS
+from engine.region_registry import CODES, MODULES, REGIONS
 
 # A hypothetical successor of 武医保〔2022〕21号 (which ends 2026-12-31): the same rules from 2027-01-01,
 # under its own number, with the 低保 tilt rate changed from 90% to 85%.

@@ -9,7 +9,7 @@ import pytest
 
 from engine import InputError, PolicyDataError, calculate
 from engine.policy import load_books, load_file, params_for
-from engine.regions import REGIONS
+from engine.region_registry import REGIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine.store import open_store
-from engine.store.cases import save_cases
 from gui.fonts import install_font
 from gui.main_window import KEYS, MainWindow
+from engine.office import Office
 from gui.session import Session
 from ids import valid_id
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def window(tmp_path, qtbot, qapp):
     install_font(qapp)
     with open_store(tmp_path / "d", daily_backup=False) as store:
-        session = Session(store)
+        session = Session(Office(store))
         session.set_settings({"office": "城关镇医保站", "window": "3号窗口", "operator": "李四"})
         w = MainWindow(session)
         qtbot.addWidget(w)
@@ -43,8 +43,7 @@ def test_a_saved_case_reaches_the_case_list_and_the_ledger(window):
            "person": {"id_number": id_number, "name": "张三", "identities": ["subsistence"]},
            "visit": {"kind": "inpatient", "hospital_level": 2},
            "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
-    save_cases(window.session.store, doc, operator="李四", office="城关镇医保站")
-    window.session.cases_changed.emit()
+    window.session.office.save(doc, operator="李四", office="城关镇医保站")   # the pages hear of it
     cases = window.open_page("cases")
     cases.search()
     assert cases.table.rowCount() == 1 and "1200.00" in cases.row_texts(0)

@@ -18,6 +18,7 @@ from gui import cases_page, ledger_page, warnings_page
 from gui.cases_page import CasesPage, VoidDialog
 from gui.fonts import install_font
 from gui.ledger_page import LedgerPage
+from engine.office import Office
 from gui.session import Session
 from gui.warnings_page import COLUMNS as WARNING_COLUMNS
 from gui.warnings_page import WarningsPage
@@ -82,7 +83,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def session(store, qapp):
-    s = Session(store)
+    s = Session(Office(store))
     s.set_settings({"operator": "王芳", "office": "城关镇"})
     return s
 
@@ -131,7 +132,7 @@ def test_search_by_name_with_enter_fills_receipts_and_amounts(session, main, qtb
     assert page.year_combo.currentText() == "全部"
     page.name_edit.setText("张")
     qtbot.keyClick(page.name_edit, Qt.Key.Key_Return)
-    saved = session.store.saved
+    saved = session.office.store.saved
     assert column(page.table, 1) == [saved[k].receipt_no for k in ("zhao2023", "zhang1", "zhang2", "zhao2024")]
     first = page.row_texts(1)  # 张三's first case
     assert first == ["1", saved["zhang1"].receipt_no, "张三", "420102********001X", "武汉市", "2023-03-01", "住院",
@@ -155,7 +156,7 @@ def test_search_by_id_number_and_year(session, main, qtbot, shown):
     qtbot.keyClick(page.id_edit, Qt.Key.Key_Return)
     assert page.table.rowCount() == 1
     row = page.row_texts(0)
-    wang = session.store.saved["wang"]
+    wang = session.office.store.saved["wang"]
     p = wang.result["payouts"]
     assert row[1] == wang.receipt_no and row[2] == "王五"
     assert row[7:13] == ["400000.00", p["basic"], p["critical"], p["assistance"], p["tilt"],
@@ -171,7 +172,7 @@ def test_search_by_id_number_and_year(session, main, qtbot, shown):
 
 def test_selecting_a_row_shows_the_case_detail(session, main, qtbot, shown):
     page = all_cases(make(CasesPage, session, main, qtbot))
-    zhang1 = session.store.saved["zhang1"]
+    zhang1 = session.office.store.saved["zhang1"]
     assert page.select_case(zhang1.case_id)
     text = page.detail.toPlainText()
     for step in zhang1.result["steps"]:
@@ -187,13 +188,13 @@ def test_selecting_a_row_shows_the_case_detail(session, main, qtbot, shown):
 def test_void_from_the_cases_page(session, main, qtbot, shown):
     page = all_cases(make(CasesPage, session, main, qtbot))
     ledger = make(LedgerPage, session, main, qtbot)
-    zhang1 = session.store.saved["zhang1"]
+    zhang1 = session.office.store.saved["zhang1"]
     ledger.show_person(ZHANG, 2023)
 
     def cap_used():
         return {c["key"]: c for c in ledger.cap_rows()}[ASSIST_CAP]
 
-    engine_cap = {c["key"]: c for c in year_ledger(session.store, ZHANG, 2023)["regions"][0]["caps"]}[ASSIST_CAP]
+    engine_cap = {c["key"]: c for c in year_ledger(session.office.store, ZHANG, 2023)["regions"][0]["caps"]}[ASSIST_CAP]
     shown_cap = cap_used()
     assert (shown_cap["limit"], shown_cap["used"], shown_cap["left"]) == \
         (engine_cap["limit"], engine_cap["used"], engine_cap["left"]) == ("26000.00", "2400.00", "23600.00")
@@ -201,17 +202,17 @@ def test_void_from_the_cases_page(session, main, qtbot, shown):
 
     page.select_case(zhang1.case_id)
     changed = []
-    session.cases_changed.connect(lambda: changed.append(True))
+    session.changed.connect(lambda changes: changed.append(changes.cases))
 
     # An empty reason is refused, nothing changes
     assert page.void_selected("  ") is None
     assert "作废必须填写原因" in shown["errors"][-1].zh
-    assert show_case(session.store, zhang1.case_id)["void"] is False and changed == []
+    assert show_case(session.office.store, zhang1.case_id)["void"] is False and changed == []
 
     answer = page.void_selected("结算单录入错误")
     assert answer["case_id"] == zhang1.case_id and answer["later_changed"] == []
     assert changed == [True]
-    stored = show_case(session.store, zhang1.case_id)
+    stored = show_case(session.office.store, zhang1.case_id)
     assert stored["void"] is True and stored["void_reason"] == "结算单录入错误" and stored["voided_by"] == "王芳"
     # the row stays in the list, marked 作废, and the detail says so
     row = [r for r in range(page.table.rowCount()) if page.row_texts(r)[1] == zhang1.receipt_no][0]
@@ -241,8 +242,8 @@ def test_void_button_asks_the_reason_and_reports_later_cases(session, main, qtbo
     # 三类 (低保边缘): 3000.00 deductible over the year; the second case pays 700.00 only because of the first
     sun = valid_id(seq=7)
     doc = case(id_number=sun, name="孙七", identities=["subsistence_edge"], total="6000.00", policy_scope="5500.00")
-    first = save_cases(session.store, doc, operator="李四", office="城关镇")[0]
-    second = save_cases(session.store, doc | {"date": "2023-04-01"}, operator="李四", office="城关镇")[0]
+    first = save_cases(session.office.store, doc, operator="李四", office="城关镇")[0]
+    second = save_cases(session.office.store, doc | {"date": "2023-04-01"}, operator="李四", office="城关镇")[0]
     assert second.result["payouts"]["assistance"] == "700.00"
     page = all_cases(make(CasesPage, session, main, qtbot))
     page.id_edit.setText(sun)
@@ -256,7 +257,7 @@ def test_void_button_asks_the_reason_and_reports_later_cases(session, main, qtbo
 
     monkeypatch.setattr(VoidDialog, "exec", answer)
     page.void_button.click()
-    assert show_case(session.store, first.case_id)["void_reason"] == "身份录入错误"
+    assert show_case(session.office.store, first.case_id)["void_reason"] == "身份录入错误"
     assert len(shown["messages"]) == 1
     title, text = shown["messages"][0]
     assert f"案件 {second.case_id}：医疗救助 700.00 → 0.00" in text
@@ -274,7 +275,7 @@ def test_reprint_calls_print_receipt_with_reprint(session, main, qtbot, shown, m
     fake.print_receipt = print_receipt
     monkeypatch.setitem(sys.modules, "gui.printing", fake)
     page = all_cases(make(CasesPage, session, main, qtbot))
-    wang = session.store.saved["wang"]
+    wang = session.office.store.saved["wang"]
     page.select_case(wang.case_id)
     page.reprint_button.click()
     assert calls == [(page, session, wang.case_id, True)]
@@ -291,8 +292,8 @@ def test_ledger_shows_person_cases_and_caps(session, main, qtbot, shown):
     assert "张三" in person and "420102********001X" in person and "男" in person and "1980-01-01" in person
     assert "低保对象" in person and ZHANG not in person
     assert [page.year_combo.itemData(i) for i in range(page.year_combo.count())] == [2023]
-    assert column(page.cases, 1) == [session.store.saved["zhang1"].receipt_no, session.store.saved["zhang2"].receipt_no]
-    engine = year_ledger(session.store, ZHANG, 2023)["regions"][0]
+    assert column(page.cases, 1) == [session.office.store.saved["zhang1"].receipt_no, session.office.store.saved["zhang2"].receipt_no]
+    engine = year_ledger(session.office.store, ZHANG, 2023)["regions"][0]
     rows = page.cap_rows()
     assert [(r["key"], r["limit"], r["used"], r["left"]) for r in rows] == \
         [(c["key"], c["limit"], c["used"], c["left"]) for c in engine["caps"]]
@@ -342,11 +343,11 @@ def test_warnings_list_and_export(session, main, qtbot, shown, tmp_path):
     assert page.year_combo.currentData() == 2024  # the newest case's year
     assert page.table.rowCount() == 0
     page.year_combo.setCurrentIndex(page.year_combo.findData(2023))
-    engine = early_warning_list(session.store, 2023)
+    engine = early_warning_list(session.office.store, 2023)
     assert len(engine) == 1
     texts = [[page.table.item(r, c).text() for c in range(page.table.columnCount())]
              for r in range(page.table.rowCount())]
-    wang = session.store.saved["wang"]
+    wang = session.office.store.saved["wang"]
     assert texts == [["因病返贫预警", "王五", "420102********0028", "武汉市", "134700.00", "2023-06-01", str(wang.case_id)]]
 
     out = page.export_to(tmp_path / "预警名单.xlsx")
@@ -378,7 +379,7 @@ def test_warning_leaves_the_list_when_its_case_is_voided(session, main, qtbot, s
     page.year_combo.setCurrentIndex(page.year_combo.findData(2023))
     cases = all_cases(make(CasesPage, session, main, qtbot))
     assert page.table.rowCount() == 1
-    cases.select_case(session.store.saved["wang"].case_id)
+    cases.select_case(session.office.store.saved["wang"].case_id)
     cases.void_selected("金额录入错误")
     assert page.table.rowCount() == 0
 

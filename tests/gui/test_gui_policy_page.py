@@ -11,6 +11,7 @@ from engine.store.cases import save_cases
 from engine.store.policy_versions import list_versions
 from gui.policy_page import (COL_CITATION, COL_DATES, COL_KEY, COL_LOCAL, COL_NAME, COL_VALUE, COL_VERIFIED, COLUMNS,
                              UNVERIFIED_BG, ChangeDialog, PolicyPage)
+from engine.office import Office
 from gui.session import Session
 from ids import valid_id
 from days import TODAY, day
@@ -20,8 +21,8 @@ from days import TODAY, day
 @pytest.fixture
 def page(qtbot, tmp_path):
     store = open_store(tmp_path / "d")
-    session = Session(store)
-    session.store.set_setting("operator", "王五")
+    session = Session(Office(store))
+    session.office.store.set_setting("operator", "王五")
     w = PolicyPage(session, None)
     qtbot.addWidget(w)
     w.resize(1072, 660)
@@ -87,10 +88,10 @@ def test_change_value_adds_a_dated_version_and_tells_every_page(page, qtbot):
     assert not page.change_button.isEnabled()
     page.select("warning.income")
     assert page.change_button.isEnabled()
-    with qtbot.waitSignal(page.session.policies_changed, timeout=1000):
+    with qtbot.waitSignal(page.session.changed, timeout=1000, check_params_cb=lambda c: c.policy):
         done = page.change_value("warning.income", "42000", QDate(day(3).year, day(3).month, day(3).day), "2026年统计公报")
     assert done["value"] == Decimal(42000) and done["operator"] == "王五"
-    assert [(v["name"], v["valid_from"]) for v in list_versions(page.session.store)] == [("warning.income", day(3).isoformat())]
+    assert [(v["name"], v["valid_from"]) for v in list_versions(page.session.office.store)] == [("warning.income", day(3).isoformat())]
     row = cells(page, "warning.income")
     assert row[COL_LOCAL] == f"待生效 {day(3)} 起"
     assert row[COL_DATES] == f"2023-01-01、…、{day(3)}"
@@ -100,7 +101,7 @@ def test_change_value_adds_a_dated_version_and_tells_every_page(page, qtbot):
     assert page.selected_name() == "warning.income"
     text = page.detail.toPlainText()
     assert "本地调整（2026年统计公报，王五" in text and "42000" in text
-    book = page.session.store.book
+    book = page.session.office.book
     assert book.params_for("changchun", day(3)).values["warning.income"] == Decimal(42000)
     assert book.params_for("changchun", day(2)).values["warning.income"] != Decimal(42000)
     assert params_for("changchun", day(3)).values["warning.income"] != Decimal(42000)   # the files' book is untouched
@@ -111,9 +112,9 @@ def test_refusals_are_shown_and_change_nothing(page, qtbot):
             "person": {"id_number": valid_id("1960-01-01", 7, area="220102"), "name": "测试", "identities": ["subsistence"]},
             "visit": {"kind": "inpatient", "hospital_level": 2},
             "amounts": {"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "0.00", "basic_paid": "7000.00"}}
-    save_cases(page.session.store, case, operator="李四", office="城关镇")
+    save_cases(page.session.office.store, case, operator="李四", office="城关镇")
     emitted = []
-    page.session.policies_changed.connect(lambda: emitted.append(1))
+    page.session.changed.connect(lambda changes: emitted.append(changes))
     tries = [
         (("warning.income", "42000", day(6), "统计公报"), f"最晚结算日期 {day(6)}"),
         (("warning.income", "四万", day(7), "统计公报"), "格式有误"),
@@ -125,7 +126,7 @@ def test_refusals_are_shown_and_change_nothing(page, qtbot):
         assert page.change_value(*args) is None
         assert reason in page.message.text(), (args, page.message.text())
         assert page.message.isVisibleTo(page)
-    assert list_versions(page.session.store) == [] and emitted == []
+    assert list_versions(page.session.office.store) == [] and emitted == []
     assert cells(page, "warning.income")[COL_LOCAL] == ""
 
 
@@ -142,7 +143,7 @@ def test_the_dialog_keeps_its_errors_and_accepts_a_good_change(page):
     dialog.date_edit.setDate(QDate(day(2).year, day(2).month, day(2).day))
     dialog.accept()
     assert dialog.result() == ChangeDialog.DialogCode.Accepted
-    assert page.session.store.book.params_for("changchun", day(2)).values["critical.tilt.rate_points"] == Decimal("0.08")
+    assert page.session.office.book.params_for("changchun", day(2)).values["critical.tilt.rate_points"] == Decimal("0.08")
     assert cells(page, "critical.tilt.rate_points")[COL_LOCAL] == f"待生效 {day(2)} 起"
     page.table.setFocus()
     assert page.table.item(row_index(page, "critical.tilt.rate_points"), COL_NAME).data(Qt.ItemDataRole.UserRole) == \

@@ -12,6 +12,7 @@ from engine.store import StoreError, open_store
 from engine.store.backup import list_backups
 from engine.store.cases import save_cases, show_case
 from gui import printing
+from engine.office import Office
 from gui.session import Session
 from gui.settings_page import DEFAULT_PRINTER, SettingsPage
 from ids import valid_id
@@ -27,14 +28,14 @@ DOC = {"region": "changchun", "date": "2023-05-10",
 @pytest.fixture
 def session(tmp_path):
     store = open_store(tmp_path / "data", daily_backup=False)
-    s = Session(store)
+    s = Session(Office(store))
     yield s
-    s.store.close()
+    s.office.store.close()
 
 
 @pytest.fixture
 def case_id(session):
-    saved = save_cases(session.store, DOC, operator="李四", office="城关镇")
+    saved = save_cases(session.office.store, DOC, operator="李四", office="城关镇")
     assert saved[0].result["payouts"]["assistance"] == "16800.00"
     return saved[0].case_id
 
@@ -47,7 +48,7 @@ def page(qtbot, session):
 
 
 def case_count(session) -> int:
-    return session.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    return session.office.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
 
 
 def pdfinfo(path) -> dict:
@@ -68,9 +69,9 @@ def test_settings_saved_in_the_store_and_reloaded(qtbot, page, session):
     page.operator_edit.setText("王五")
     page.region_combo.setCurrentIndex(page.region_combo.findData("weihai"))
     page.paper_combo.setCurrentIndex(page.paper_combo.findData("A5"))
-    with qtbot.waitSignal(session.settings_changed, timeout=1000):
+    with qtbot.waitSignal(session.changed, timeout=1000, check_params_cb=lambda c: c.settings):
         assert page.save()
-    rows = dict(session.store.conn.execute("SELECT key, value FROM settings").fetchall())
+    rows = dict(session.office.store.conn.execute("SELECT key, value FROM settings").fetchall())
     assert {k: rows[k] for k in ("office", "window", "operator", "default_region", "paper", "printer")} == {
         "office": "城关镇医保站", "window": "3号窗口", "operator": "王五", "default_region": "weihai",
         "paper": "A5", "printer": ""}
@@ -79,14 +80,14 @@ def test_settings_saved_in_the_store_and_reloaded(qtbot, page, session):
     assert other.office_edit.text() == "城关镇医保站" and other.operator_edit.text() == "王五"
     assert other.region_combo.currentData() == "weihai" and other.paper_combo.currentData() == "A5"
     assert other.printer_combo.currentText() == DEFAULT_PRINTER
-    assert other.folder.text() == str(session.store.folder) and other.folder.isReadOnly()
+    assert other.folder.text() == str(session.office.store.folder) and other.folder.isReadOnly()
 
 
 def test_enter_saves(qtbot, page, session):
     page.office_edit.setText("城关镇医保站")
     page.operator_edit.setText("王五")
     qtbot.keyClick(page.operator_edit, Qt.Key.Key_Return)
-    assert session.store.setting("operator") == "王五"
+    assert session.office.store.setting("operator") == "王五"
 
 
 @pytest.mark.parametrize("key", ["office", "operator"])
@@ -99,8 +100,8 @@ def test_empty_office_or_operator_refused_with_the_reason_beside_it(page, sessio
     label = {"office": "经办机构", "operator": "经办人"}[key]
     assert page.error_text(key) == f"请填写{label}"
     assert "C00000" in page.errors[key].styleSheet()
-    assert session.store.setting(key) == {"office": "城关镇医保站", "operator": "王五"}[key]
-    assert session.store.setting("window") is None     # nothing saved
+    assert session.office.store.setting(key) == {"office": "城关镇医保站", "operator": "王五"}[key]
+    assert session.office.store.setting("window") is None     # nothing saved
     other = "operator" if key == "office" else "office"
     assert "C00000" not in page.errors[other].styleSheet()
 
@@ -110,16 +111,16 @@ def test_unknown_stored_printer_is_kept(page, session):
     page.refresh()
     assert page.printer_combo.currentData() == "财务室HP1020"
     assert page.printer_combo.itemData(0) == "" and page.printer_combo.itemText(0) == DEFAULT_PRINTER
-    assert page.save() and session.store.setting("printer") == "财务室HP1020"
+    assert page.save() and session.office.store.setting("printer") == "财务室HP1020"
 
 
 # ---- backups, restore, check ---------------------------------------------------------------
 
 def test_backup_now_adds_a_listed_backup(page, session, case_id):
-    before = list_backups(session.store.folder)
+    before = list_backups(session.office.store.folder)
     made = page.backup_now()
     assert made.is_file() and made not in before and "-manual" in made.name
-    assert list_backups(session.store.folder) == [made] + before
+    assert list_backups(session.office.store.folder) == [made] + before
     assert page.backups.rowCount() == len(before) + 1
     assert page.backup_paths()[0] == made
     assert page.backups.item(0, 1).text() == "手动"
@@ -134,21 +135,20 @@ def test_restore_brings_back_the_earlier_state_and_the_store_still_works(page, s
     session.set_settings({"office": "城关镇", "operator": "王五"})
     made = page.backup_now()
     doc2 = {**DOC, "date": "2023-06-01"}
-    save_cases(session.store, doc2, operator="李四", office="城关镇")
+    save_cases(session.office.store, doc2, operator="李四", office="城关镇")
     session.set_settings({"operator": "赵六"})
     assert case_count(session) == 2
-    old_store = session.store
+    old_store = session.office.store
     seen = []
-    session.cases_changed.connect(lambda: seen.append("cases"))
-    session.settings_changed.connect(lambda: seen.append("settings"))
+    session.changed.connect(lambda changes: seen.extend(k for k in ("cases", "settings") if changes.touches(k)))
     done = page.restore_from(made)
-    assert session.store is not old_store
+    assert session.office.store is not old_store
     assert case_count(session) == 1 and done["cases"] == 1
-    assert session.store.setting("operator") == "王五" and page.operator_edit.text() == "王五"
+    assert session.office.store.setting("operator") == "王五" and page.operator_edit.text() == "王五"
     assert {"cases", "settings"} <= set(seen)
     assert "before-restore" in done["previous_saved_as"] and page.backups.rowCount() == 2
     assert "恢复" in page.backup_status.text()
-    again = save_cases(session.store, doc2, operator="李四", office="城关镇")   # still works
+    again = save_cases(session.office.store, doc2, operator="李四", office="城关镇")   # still works
     assert case_count(session) == 2 and again[0].receipt_no == "2023-000002"
 
 
@@ -159,7 +159,7 @@ def test_restore_from_a_bad_file_changes_nothing(page, session, case_id, tmp_pat
         page.restore_from(bad)
     assert "不是数据库备份文件" in err.value.zh
     assert case_count(session) == 1
-    save_cases(session.store, {**DOC, "date": "2023-06-01"}, operator="李四", office="城关镇")
+    save_cases(session.office.store, {**DOC, "date": "2023-06-01"}, operator="李四", office="城关镇")
     assert case_count(session) == 2
 
 
@@ -183,7 +183,7 @@ def test_print_to_pdf_page_size_pages_and_resolution(session, case_id, tmp_path,
     assert int(info["Pages"]) == pages >= 1
     ppi = image_ppi(out)
     assert len(ppi) == pages and min(ppi) >= printing.MIN_DPI
-    assert [p["reprint"] for p in show_case(session.store, case_id)["prints"]] == [False]
+    assert [p["reprint"] for p in show_case(session.office.store, case_id)["prints"]] == [False]
 
 
 def test_printed_page_is_not_blank(session, case_id, tmp_path):
@@ -198,12 +198,12 @@ def test_printed_page_is_not_blank(session, case_id, tmp_path):
 
 def test_second_print_is_recorded_as_reprint(qtbot, session, case_id, tmp_path):
     session.set_settings({"operator": "王五"})
-    with qtbot.waitSignal(session.cases_changed, timeout=1000):
+    with qtbot.waitSignal(session.changed, timeout=1000, check_params_cb=lambda c: c.prints):
         printing.print_to_pdf(session, case_id, tmp_path / "1.pdf", reprint=False)
     assert printing.print_to_pdf(session, case_id, tmp_path / "2.pdf", reprint=False) is True
-    prints = show_case(session.store, case_id)["prints"]
+    prints = show_case(session.office.store, case_id)["prints"]
     assert [(p["reprint"], p["operator"]) for p in prints] == [(False, "王五"), (True, "王五")]
-    actions = [a["action"] for a in show_case(session.store, case_id)["audit"]]
+    actions = [a["action"] for a in show_case(session.office.store, case_id)["audit"]]
     assert actions.count("print") == 1 and actions.count("reprint") == 1
 
 
@@ -219,7 +219,7 @@ def test_preview_dialog_has_pages_and_prints(qtbot, session, case_id, tmp_path):
     dialog.printer.setOutputFileName(str(out))
     assert dialog.print_now() and dialog.printed and dialog.result() == dialog.DialogCode.Accepted
     assert "(A5)" in pdfinfo(out)["Page size"]
-    assert [p["reprint"] for p in show_case(session.store, case_id)["prints"]] == [False]
+    assert [p["reprint"] for p in show_case(session.office.store, case_id)["prints"]] == [False]
     again = printing.ReceiptPreview(session, case_id, reprint=False)   # printed before: 补打
     qtbot.addWidget(again)
     assert again.reprint and "补打" in again.windowTitle() and again.preview.pageCount() >= 1

@@ -15,6 +15,7 @@ from engine.store import open_store
 from gui import app as gui_app
 from gui.first_run import FirstRunDialog, needs_setup
 from gui.logs import install_excepthook, log, start_logging
+from engine.office import Office
 from gui.session import Session
 from gui.wizard import SettleWizard
 
@@ -22,7 +23,7 @@ from gui.wizard import SettleWizard
 @pytest.fixture
 def session(tmp_path):
     with open_store(tmp_path / "d", daily_backup=False) as store:
-        yield Session(store)
+        yield Session(Office(store))
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_first_start_asks_for_the_office_and_keeps_it(session, qtbot):
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert not needs_setup(session)
-    assert (session.office, session.operator, session.setting("default_region")) == ("城关镇医保站", "李四", "changchun")
+    assert (session.office_name, session.operator, session.setting("default_region")) == ("城关镇医保站", "李四", "changchun")
 
 
 @pytest.mark.parametrize("region", list(SAMPLES))
@@ -62,7 +63,7 @@ def test_the_sample_case_computes_and_is_never_saved(session, qtbot, region):
     assert wizard.result["payouts"] == calculate(sample)["payouts"]
     assert wizard.doc["person"]["id_number"].startswith("000000")
     assert not wizard.save_button.isEnabled() and wizard.save() is None
-    assert session.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert session.office.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
     wizard.restart()
     assert "【样例】" not in wizard.steps.text() and not wizard.sample
 

@@ -6,10 +6,11 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDateTimeEdit
 
 from engine.calculate import calculate
-from engine.regions import REGIONS
+from engine.region_registry import REGIONS
 from engine.store import open_store
 from engine.store.cases import save_cases, show_case
 from gui.fonts import install_font
+from engine.office import Office
 from gui.session import Session
 from gui.wizard import SettleWizard
 from ids import valid_id
@@ -35,7 +36,7 @@ SAMPLES = [
 def session(tmp_path, qapp):
     install_font(qapp)
     with open_store(tmp_path / "d", daily_backup=False) as store:
-        s = Session(store)
+        s = Session(Office(store))
         s.set_settings({"office": "城关镇医保站", "operator": "李四", "default_region": "wuhan"})
         yield s
 
@@ -144,7 +145,7 @@ def test_one_case_per_region_by_keyboard(qtbot, wizard, session, sample, tmp_pat
         from engine.receipt.make import from_stored, write
 
         path = tmp_path / f"{case_id}.pdf"
-        write(from_stored(show_case(session.store, case_id)), path)
+        write(from_stored(show_case(session.office.store, case_id)), path)
         printed.append(path)
         return True
 
@@ -152,7 +153,7 @@ def test_one_case_per_region_by_keyboard(qtbot, wizard, session, sample, tmp_pat
     qtbot.keyClick(focused(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # 保存并打印
     case_id = wizard.saved_case_id
     assert case_id is not None
-    stored = show_case(session.store, case_id)
+    stored = show_case(session.office.store, case_id)
     assert stored["result"] == want and stored["receipt_no"] == "2023-000001"
     assert stored["operator"] == "李四" and stored["office"] == "城关镇医保站"
     assert printed and printed[0].read_bytes().startswith(b"%PDF")
@@ -165,7 +166,7 @@ def test_a_second_case_uses_the_stored_year(qtbot, wizard, session):
     first = {"region": "wuhan", "date": "2023-02-01", "person": {"id_number": id_number, "name": "张三",
              "identities": ["subsistence"]}, "visit": {"kind": "inpatient", "hospital_level": 2},
              "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
-    save_cases(session.store, first, operator="李四", office="城关镇医保站")
+    save_cases(session.office.store, first, operator="李四", office="城关镇医保站")
     page = wizard.identity
     qtbot.keyClicks(page.id_number, id_number)
     assert page.name.text() == "张三"  # the person on file fills in

@@ -1,0 +1,262 @@
+"""The one door: everything the window and `python -m engine cases ...` do with a data folder.
+
+An `Office` is opened once per window or per command on a data folder. Reads return the
+store's plain dicts (amounts as the engine's strings, ID numbers masked in lists). Each
+call that changes something returns `Done(value, changes)`, where `changes` says what
+kinds of things changed, and tells every subscriber (the window's `Session` turns that
+into one Qt signal, and each page refreshes itself from it) — the model is Anki's
+OpChanges → operation_did_execute. No SQL, no connection and no store module is reached
+from gui/: the window only talks to this object.
+
+The policy book is met in one place, engine/office/policy.py: which local parameter versions
+apply, and the reads of parameters and their history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import IO, Any, Callable, TypeVar
+
+from ..store import backup as _backup
+from ..store import datadir
+from ..store import restore as _restore
+from ..store.cases import Saved, preview_case, record_print, save_cases, show_case, void_case
+from ..store.database import DEFAULT_OFFICE, Store, daily_backup, open_store
+from ..store.errors import StoreError
+from ..store.export import export_cases
+from ..store.import_persons import ImportReport, import_persons
+from ..store.persons import find_by_id_number, identities_on, search_by_name
+from ..store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
+                            person_or_error, person_years, year_ledger)
+from ..store.verify import verify
+
+from .changes import SAVED, Changes, Done
+from .policy import PolicyDesk, encode_value, format_value, parse_value_text
+
+__all__ = ["Changes", "Done", "Office", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
+           "parse_value_text"]
+
+T = TypeVar("T")
+
+# A setting the office has not stored yet reads as this.
+SETTING_DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
+                    "printer": ""}
+
+
+class Office(PolicyDesk):
+    """An open data folder. Use `Office.open(data_dir)`; close it (or use `with`)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._subscribers: list[Callable[[Changes], None]] = []
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None, *, daily_backup: bool = True) -> "Office":
+        """Open (creating if new) the data folder's database, checked and migrated; the day's
+        backup is made unless `daily_backup` is False (the window makes it in the background)."""
+        return cls(open_store(data_dir, daily_backup=daily_backup))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Office":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def folder(self) -> Path:
+        return self.store.folder
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self.store.path
+
+    # ---- what changed -----------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Changes], None]) -> None:
+        """`listener(changes)` is called after every call that changed something."""
+        self._subscribers.append(listener)
+
+    def _tell(self, changes: Changes) -> None:
+        for listener in list(self._subscribers):
+            listener(changes)
+
+    def _done(self, value: T, changes: Changes) -> Done[T]:
+        self._tell(changes)
+        return Done(value, changes)
+
+    # ---- settings ---------------------------------------------------------------------
+
+    def setting(self, key: str) -> str:
+        """A setting of the office, or its default when none is stored."""
+        return self.store.setting(key) or SETTING_DEFAULTS.get(key, "")
+
+    def configured(self) -> bool:
+        """Whether the office has been named once (the first start's setup is done)."""
+        return self.store.setting("office") is not None
+
+    def set_settings(self, values: dict[str, str]) -> Done[None]:
+        for key, value in values.items():
+            self.store.set_setting(key, value)
+        return self._done(None, Changes(settings=True))
+
+    # ---- cases ------------------------------------------------------------------------
+
+    def preview(self, doc: Any) -> dict[str, Any]:
+        """What saving one case would give now, against the person's stored year; nothing is written."""
+        return preview_case(self.store, doc)
+
+    def save(self, doc: Any, *, operator: str, office: str,
+             on_saved: Callable[[Saved], None] | None = None) -> Done[list[Saved]]:
+        """Save one case or {"cases": [...]} (see engine.store.cases.save_cases)."""
+        saved: list[Saved] = []
+
+        def each(one: Saved) -> None:
+            saved.append(one)
+            if on_saved:
+                on_saved(one)
+        try:
+            save_cases(self.store, doc, operator=operator, office=office, on_saved=each)
+        finally:
+            if saved:   # told even when a list failed part-way: the cases committed before are saved
+                self._tell(SAVED)
+        return Done(saved, SAVED)
+
+    def void(self, case_id: int, reason: str, *, operator: str) -> Done[dict[str, Any]]:
+        """作废 a case; the answer lists later cases of the year whose results would now differ."""
+        answer = void_case(self.store, case_id, reason, operator=operator)
+        return self._done(answer, Changes(cases=True, ledger=True))
+
+    def case(self, case_id: int) -> dict[str, Any]:
+        """One saved case as `cases show --json` gives it (full ID number: mask it to show it)."""
+        return show_case(self.store, case_id)
+
+    def cases(self, **criteria: Any) -> list[dict]:
+        """Cases, oldest first; criteria as engine.store.queries.list_cases takes them."""
+        return list_cases(self.store, **criteria)
+
+    def case_years(self) -> list[int]:
+        return case_years(self.store)
+
+    def newest_case_year(self) -> int | None:
+        return newest_case_year(self.store)
+
+    # ---- persons and their years -------------------------------------------------------
+
+    def find_person(self, id_number: str) -> dict | None:
+        """The person with this (checked) ID number, or None."""
+        return find_by_id_number(self.store.db, id_number)
+
+    def person(self, id_number: str) -> dict:
+        """The person with this ID number; InputError (ID_NUMBER) when it is wrong or unknown."""
+        return person_or_error(self.store, id_number)
+
+    def find_persons(self, name: str) -> list[dict]:
+        """Persons by name: exact, starting with it, containing it, its characters in order, one off."""
+        return search_by_name(self.store.db, name)
+
+    def identities_on(self, id_number: str, day: dt.date) -> list[str]:
+        """The identities a person holds on a day (none for a person not on file)."""
+        person = self.find_person(id_number)
+        return identities_on(self.store.db, person["id"], day) if person else []
+
+    def person_years(self, id_number: str) -> list[int]:
+        return person_years(self.store, id_number)
+
+    def last_live_year(self, id_number: str) -> int | None:
+        return last_live_year(self.store, id_number)
+
+    def year_ledger(self, id_number: str, year: int, region: str | None = None) -> dict[str, Any]:
+        return year_ledger(self.store, id_number, year, region)
+
+    def warnings(self, year: int, region: str | None = None) -> list[dict]:
+        """The year's early-warning list."""
+        return early_warning_list(self.store, year, region)
+
+    # ---- receipts ---------------------------------------------------------------------
+
+    def write_receipt(self, case_id: int, out: str | Path | IO[bytes], *, layout: str = "A4",
+                      reprint: bool = False) -> dict[str, Any]:
+        """The receipt PDF of a saved case into `out` (nothing is recorded: see record_print).
+        A case printed before is a reprint (补打) whatever `reprint` says. Returns the case."""
+        from ..receipt.make import from_stored, write
+
+        stored = self.case(case_id)
+        reprint = reprint or bool(stored["prints"])
+        write(from_stored(stored, window=self.setting("window"), reprint=reprint), out, layout)
+        return {**stored, "reprint": reprint}
+
+    def record_print(self, case_id: int, *, operator: str, reprint: bool) -> Done[dict[str, Any]]:
+        """A receipt was printed (or reprinted, 补打); the answer is the case as `case` gives it."""
+        stored = record_print(self.store, case_id, operator=operator, reprint=reprint)
+        return self._done(stored, Changes(prints=True))
+
+    def verify(self, text: str) -> dict[str, Any]:
+        """A receipt's QR code text checked against the database."""
+        return verify(self.store, text)
+
+    # ---- exchange ---------------------------------------------------------------------
+
+    def export(self, output: str | Path, fmt: str, year: int, region: str | None = None, month: int | None = None,
+               include_void: bool = False, mask_id: bool = False) -> int:
+        return export_cases(self.store, output, fmt, year, region, month, include_void, mask_id)
+
+    def import_persons(self, path: str | Path, *, operator: str) -> Done[ImportReport]:
+        report = import_persons(self.store, path, operator=operator)
+        return self._done(report, Changes(persons=True))
+
+    # ---- backups, restore, check -------------------------------------------------------
+
+    def backups(self) -> list[Path]:
+        """The backups in the data folder, newest first."""
+        return _backup.list_backups(self.folder)
+
+    @property
+    def backups_folder(self) -> Path:
+        return _backup.backups_dir(self.folder)
+
+    def backup(self, target: str | Path | None = None) -> Done[Path]:
+        """A backup now: into the backups folder, or to the file `target` (replaced if it exists:
+        the caller refuses an existing one)."""
+        if target is None:
+            made = _backup.make_backup(self.store.conn, self.folder, "manual")
+        else:
+            made = _backup.copy_database(self.store.conn, Path(target))
+        return self._done(made, Changes(backups=True))
+
+    def restore(self, source: str | Path) -> Done[dict[str, Any]]:
+        """Replace the database by the backup `source` (the current one is backed up first);
+        the office stays open on the restored database, whatever happened."""
+        folder = self.folder
+        self.store.close()
+        try:
+            done = self.restore_folder(folder, source)
+        finally:
+            self.store = open_store(folder, daily_backup=False)
+        return self._done(done, Changes(store_replaced=True))
+
+    def check(self) -> dict[str, Any]:
+        """A full integrity check of the database (StoreError when it is not sound)."""
+        return self.check_folder(self.folder)
+
+    @staticmethod
+    def restore_folder(data_dir: str | Path | None, source: str | Path) -> dict[str, Any]:
+        """Restore a data folder whose database is not open (it may be too damaged to open)."""
+        return _restore.restore(data_dir, source)
+
+    @staticmethod
+    def check_folder(data_dir: str | Path | None) -> dict[str, Any]:
+        return _restore.check(data_dir)
+
+    @staticmethod
+    def prepare_folder(data_dir: str | Path | None) -> Path:
+        """The data folder (given, else SANCHONG_DATA_DIR, else the user's), made and checked writable."""
+        return datadir.prepare(datadir.resolve(data_dir))
+
+    @staticmethod
+    def daily_backup(folder: str | Path) -> Path | None:
+        """The day's backup on a connection of its own (the window runs it in the background)."""
+        return daily_backup(Path(folder))
