@@ -1,4 +1,5 @@
 """main.py's flags (app-cli.md) that need no window, and what start-up does when it fails."""
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,31 @@ def test_the_app_mutex_is_windows_only():
 
     assert win32.hold_app_mutex() == (2 if sys.platform == "win32" else 0)
     assert win32.APP_MUTEX_NAMES == (win32.APP_MUTEX, "Global\\" + win32.APP_MUTEX)
+
+
+def test_the_window_fits_a_laptop_at_150_percent(tmp_path):
+    """A 1920×1080 screen at 150 % offers 1280×720: the window, new or remembered from a larger
+    screen, fits within it (offscreen screen of that size); --screenshots keeps 1366×768."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 720,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from gui.main_window import MainWindow, qsettings\n"
+        "app = QApplication([])\n"
+        "def report(w):\n"
+        "    g = w.geometry()\n"
+        "    print(g.x(), g.y(), g.width(), g.height(), w.minimumWidth(), w.minimumHeight(), flush=True)\n"
+        "report(MainWindow())\n"
+        "big = MainWindow(); big.setMinimumSize(0, 0); big.resize(1900, 1040); big.move(600, 400)\n"
+        "qsettings().setValue('geometry', big.saveGeometry())\n"
+        "report(MainWindow())\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    fresh, remembered = ([int(n) for n in line.split()] for line in proc.stdout.split("\n") if line)
+    for x, y, width, height, min_width, min_height in (fresh, remembered):
+        assert 0 <= x and x + width <= 1280 and 0 <= y and y + height <= 720 - 40, (x, y, width, height)
+        assert min_width <= width and min_height <= height and (min_width, min_height) == (960, 600)
+    assert fresh[2:4] == [1280, 680]  # the default 1366×768, clamped
