@@ -4,6 +4,7 @@ when SANCHONG_BUILD_BUNDLE=1 is set."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -200,3 +201,30 @@ def test_bundle_holds_the_data_files(bundle):
                  "resources/icons/app.ico", "pypinyin/pinyin_dict.json", "pypinyin/phrases_dict.json",
                  "stdnum/cn/loc.dat", "PySide6/Qt/translations/qtbase_zh_CN.qm", "pyproject.toml"):
         assert (internal / path).is_file(), path
+
+
+# -- the wheel's layout (.ci/run builds and installs the real wheel) ------------------------------
+
+def test_an_installed_wheel_finds_its_resources(tmp_path):
+    """site-packages holds engine/, gui/ and resources/ as sanchong_resources/ (setup.py): the
+    engine finds its policies there, with no checkout anywhere on the path."""
+    import shutil
+
+    site = tmp_path / "site-packages"
+    for package in ("engine", "gui"):
+        shutil.copytree(ROOT / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "resources", site / "sanchong_resources")
+    case = {"region": "wuhan", "date": "2023-03-01", "person": {"identities": ["subsistence"]},
+            "visit": {"kind": "inpatient", "hospital_level": 2},
+            "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    code = ("import json, sys\n"
+            "import engine.paths\n"
+            "from engine.calculate import calculate\n"
+            "print(engine.paths.resources_dir())\n"
+            "print(calculate(json.loads(sys.argv[1]))['payouts']['assistance'])\n")
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(case)], cwd=site, env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    where, assistance = proc.stdout.split()
+    assert Path(where) == site / "sanchong_resources" and assistance == "1200.00"  # the self-test's 武汉 sample
