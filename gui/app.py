@@ -1,6 +1,7 @@
-"""Start the window (python main.py): draw the main window, then open the case store —
-offering to restore the newest backup if it is damaged —, refuse a second window on the same
-data folder, log to the data folder, and on the first start ask for the office's details."""
+"""Start the window (python main.py): log and catch errors first (into the data folder, or %TEMP%),
+draw the main window, then open the case store — offering to restore the newest backup if it is
+damaged —, refuse a second window on the same data folder, and on the first start ask for the
+office's details."""
 from __future__ import annotations
 
 import os
@@ -43,10 +44,13 @@ def install_translations(app) -> None:
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:  # the bundle's own copy first: Qt's lookup has failed under non-ASCII install paths
+        folders.insert(0, os.path.join(bundle, "PySide6", "Qt", "translations"))
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
         translator = QTranslator(app)
-        if translator.load(name, folder):
+        if any(translator.load(name, folder) for folder in folders):
             app.installTranslator(translator)
 
 
@@ -57,9 +61,12 @@ def data_folder(parent=None):
     from engine.office import Office
     from engine.store import StoreError
 
+    from .logs import log
+
     try:
         return Office.prepare_folder(None)
     except StoreError as exc:
+        log.error("data folder refused: %s", exc)
         QMessageBox.critical(parent, "无法使用数据文件夹", exc.zh)
         return None
 
@@ -112,6 +119,26 @@ def start_daily_backup(folder, parent) -> None:
 
 
 def run() -> int:
+    """The window; its exit code. The log and the error hook come first, so that an error anywhere
+    in start-up (Qt, fonts, the window, the data folder) is logged and shown, never lost (the
+    windowed executable has no standard error)."""
+    from engine.office import Office
+
+    from .logs import install_excepthook, start_logging
+
+    try:
+        folder = Office.resolve_folder(None)
+    except Exception:  # an unusable SANCHONG_DATA_DIR or home: %TEMP% (data_folder() explains it later)
+        folder = None
+    install_excepthook(start_logging(folder))
+    try:
+        return _run()
+    except Exception:
+        sys.excepthook(*sys.exc_info())
+        return 1
+
+
+def _run() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -128,12 +155,20 @@ def run() -> int:
     held = []
 
     def attach() -> None:
+        try:
+            _attach()
+        except Exception:  # logged and shown; before the store is open the window cannot go on
+            sys.excepthook(*sys.exc_info())
+            if window.session is None:  # it would stay at "正在打开数据库……"
+                app.exit(1)
+
+    def _attach() -> None:
         from PySide6.QtGui import QIcon
 
         from engine.paths import resources_dir
 
         from .first_run import FirstRunDialog, needs_setup
-        from .logs import install_excepthook, log, start_logging
+        from .logs import log
 
         app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.png")))  # after the first draw: engine imports cost
 
@@ -141,7 +176,6 @@ def run() -> int:
         if folder is None:
             app.exit(1)
             return
-        install_excepthook(start_logging(folder))
         lock = lock_folder(folder, window)
         if lock is None:
             app.exit(1)

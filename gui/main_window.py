@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
@@ -21,10 +21,30 @@ PAGES = (("wizard", "新建结算", "gui.wizard", "SettleWizard"), ("cases", "�
          ("warnings", "预警名单", "gui.warnings_page", "WarningsPage"),
          ("policy", "政策参数", "gui.policy_page", "PolicyPage"), ("settings", "设置", "gui.settings_page", "SettingsPage"))
 KEYS = [p[0] for p in PAGES]
+DEFAULT_SIZE = QSize(1366, 768)
+MIN_SIZE = QSize(960, 600)  # fits a 1920×1080 laptop at 150 % (1280×720 less the taskbar and title bar)
+TITLE_BAR = 40  # room left above the window for its frame, unknown before it is shown
 
 
 def qsettings() -> QSettings:
     return QSettings("SanchongCalculator", "SanchongCalculator")
+
+
+def fit_on_screen(window: QWidget) -> None:
+    """Keep the window within its screen's available area: never larger, never partly off it
+    (the default size, or a size remembered from a larger screen, runs off a small one)."""
+    screen = window.screen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    room = QSize(area.width(), max(area.height() - TITLE_BAR, 1))
+    window.setMinimumSize(MIN_SIZE.boundedTo(room))
+    window.resize(window.size().boundedTo(room))
+    if not window.testAttribute(Qt.WidgetAttribute.WA_Moved):  # never placed: the system centres it
+        return
+    x = min(max(window.x(), area.left()), area.left() + area.width() - window.width())
+    y = min(max(window.y(), area.top()), area.top() + room.height() - window.height())
+    window.move(x, y)
 
 
 class MainWindow(QMainWindow):
@@ -33,7 +53,7 @@ class MainWindow(QMainWindow):
         self.session = None
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
-        self.setMinimumSize(1100, 660)
+        self.setMinimumSize(MIN_SIZE)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -60,7 +80,8 @@ class MainWindow(QMainWindow):
         if state.contains("geometry"):
             self.restoreGeometry(state.value("geometry"))
         else:
-            self.resize(1366, 768)
+            self.resize(DEFAULT_SIZE)
+        fit_on_screen(self)
         if session is not None:
             self.attach(session)
 

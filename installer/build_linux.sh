@@ -9,7 +9,10 @@
 #    (QT_QPA_PLATFORM=offscreen), its main window opened on a temporary data folder and closed once
 #    the store is open and the first page shown (SANCHONG_QUIT_AFTER_SHOW=ready), then --screenshots
 #    (every page and the print preview, so nothing the pages import lazily is missing)
-# 4. where strace is installed: that the window loaded Qt's Chinese translation from inside the bundle
+# 4. as the windowed Windows exe would: --version and --self-test with no standard output (written to
+#    $TMPDIR/sanchong-cli.txt); an unusable data folder at start (logged in $TMPDIR, the dialog waiting);
+#    --self-test and the window from a copy under a Chinese-named folder (…/张三/三重保障计算器/)
+# 5. where strace is installed: that the window loaded Qt's Chinese translation from inside the bundle
 #
 # Exit 0 when all pass. Uses $PYTHON, else .venv/bin/python, else python3 (with `pip install -e '.[dev]'`).
 set -euo pipefail
@@ -109,7 +112,40 @@ shots=$(find "$TMP/shots" -name '*.png' | wc -l)
 [ "$shots" -ge 10 ] || fail "--screenshots saved only $shots screens"
 echo "--screenshots: $shots screens saved (every page and the print preview), exit 0"
 
-# -- 4. the Chinese Qt dialogs: translations found inside the bundle ---------------------------
+# -- 4. what the windowed Windows exe meets ---------------------------------------------------------
+# No standard output (Python then has sys.stdout None, as in the windowed exe): the lines go to
+# $TMPDIR/sanchong-cli.txt (%TEMP% on Windows).
+mkdir -p "$TMP/tmp"
+TMPDIR="$TMP/tmp" timeout 60 "$EXE" --version >&- 2>&- || fail "--version without standard output exited $?"
+[ "$(cat "$TMP/tmp/sanchong-cli.txt")" = "三重保障计算器 $VERSION" ] \
+  || fail "--version without standard output wrote '$(cat "$TMP/tmp/sanchong-cli.txt" 2>/dev/null)' to \$TMPDIR/sanchong-cli.txt"
+TMPDIR="$TMP/tmp" timeout 120 "$EXE" --self-test >&- 2>&- || fail "--self-test without standard output exited $?"
+case "$(tail -n 1 "$TMP/tmp/sanchong-cli.txt")" in 自检通过*) ;; *) fail "--self-test without standard output: no 自检通过 in sanchong-cli.txt" ;; esac
+echo "no standard output: --version and --self-test written to \$TMPDIR/sanchong-cli.txt"
+
+# An unusable data folder (a file): logged in $TMPDIR before Qt starts, and a dialog waits for the
+# clerk (the run is stopped after 15 s; exit 124 = still waiting on the dialog).
+echo x > "$TMP/not-a-folder"
+set +e
+SANCHONG_DATA_DIR="$TMP/not-a-folder" TMPDIR="$TMP/tmp" timeout 15 "$EXE" >"$TMP/refused.log" 2>&1; code=$?
+set -e
+[ $code -eq 124 ] || { cat "$TMP/refused.log" >&2; fail "with an unusable data folder the window exited $code instead of showing its dialog"; }
+grep -q "data folder refused" "$TMP/tmp/SanchongCalculator-logs/sanchong.log" \
+  || fail "an unusable data folder was not logged in \$TMPDIR/SanchongCalculator-logs/sanchong.log"
+echo "unusable data folder: logged in \$TMPDIR/SanchongCalculator-logs/sanchong.log, dialog shown"
+
+# A copy under a Chinese-named folder (C:\Users\张三\… on a clerk's PC)
+ZH="$TMP/张三/三重保障计算器"
+mkdir -p "$(dirname "$ZH")" && cp -a "$BUNDLE" "$ZH"
+zh_selftest=$(timeout 120 "$ZH/$NAME" --self-test 2>&1) || { echo "$zh_selftest" >&2; fail "--self-test under $ZH exited $?"; }
+case "$(echo "$zh_selftest" | tail -n 1)" in 自检通过*) ;; *) fail "--self-test under $ZH: no 自检通过" ;; esac
+set +e
+SANCHONG_QUIT_AFTER_SHOW=ready SANCHONG_DATA_DIR="$TMP/数据" timeout 120 "$ZH/$NAME" >"$TMP/zh-window.log" 2>&1; code=$?
+set -e
+[ $code -eq 0 ] && [ -f "$TMP/数据/cases.sqlite3" ] || { cat "$TMP/zh-window.log" >&2; fail "the window under $ZH exited $code"; }
+echo "Chinese-named folder: --self-test and the window (store opened) pass from $ZH"
+
+# -- 5. the Chinese Qt dialogs: translations found inside the bundle ---------------------------
 if command -v strace >/dev/null 2>&1; then
   set +e
   SANCHONG_QUIT_AFTER_SHOW=ready SANCHONG_DATA_DIR="$TMP/data2" timeout 120 \

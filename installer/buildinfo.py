@@ -5,6 +5,7 @@ the version from pyproject.toml, the bundle's names, and the Windows version res
     python installer/buildinfo.py numeric-version    # 0.1.0.0 (the version resources' four numbers)
     python installer/buildinfo.py size DIR           # a bundle's size: "196 MB, 302 files"
     python installer/buildinfo.py unused-qt DIR      # files of unused Qt modules in a bundle (exit 1 if any)
+    python installer/buildinfo.py chinese-isl FILE   # Inno Setup's official ChineseSimplified.isl, pinned, checked
 """
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_NAME = "三重保障计算器"
 BUNDLE_NAME = "SanchongCalculator"  # dist/SanchongCalculator/SanchongCalculator(.exe): ASCII for tools and paths
 DATA_DIR_NAME = "SanchongCalculator"  # engine/store/datadir.py APP_DIR_NAME (the installer keeps this folder)
+
+# Inno Setup's official Simplified Chinese messages (official since 7.0.2; Inno Setup 6 does not ship
+# them): the file at tag is-7_0_2 of jrsoftware/issrc. Its message names are exactly those of 6.7's
+# Default.isl, so Inno Setup 6.7 and 7.x both compile it. The workflow puts it next to sanchong.iss.
+ISSRC_COMMIT = "c25dc6479cdc3be28e682a025fcf60765bba3de0"  # tag is-7_0_2
+CHINESE_ISL_PATH = "Files/Languages/ChineseSimplified.isl"
+CHINESE_ISL_SHA256 = "6753be2c5e2740d859900fd902824db2ec568da5c5b52486524c9762d778b0b0"
+CHINESE_ISL_URL = f"https://raw.githubusercontent.com/jrsoftware/issrc/{ISSRC_COMMIT}/{CHINESE_ISL_PATH}"
 
 # Qt modules the app imports (gui/, engine/ import no Qt); everything else PySide6 ships is left out.
 QT_USED = ("QtCore", "QtGui", "QtWidgets", "QtPrintSupport", "QtPdf")
@@ -67,6 +76,19 @@ def bundle_size(bundle: Path) -> tuple[float, int]:
 def unused_qt_files(bundle: Path) -> list[str]:
     """Files in the bundle that belong to Qt modules the app does not use (should be none)."""
     return sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if is_unused_qt(str(p.relative_to(bundle))))
+
+
+def fetch_chinese_isl(dest: Path) -> None:
+    """Download the pinned ChineseSimplified.isl to dest, refusing any other content."""
+    import hashlib
+    import urllib.request
+
+    with urllib.request.urlopen(CHINESE_ISL_URL, timeout=60) as response:
+        data = response.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != CHINESE_ISL_SHA256:
+        raise SystemExit(f"{CHINESE_ISL_URL}: SHA-256 {digest}, expected {CHINESE_ISL_SHA256}")
+    dest.write_bytes(data)
 
 
 def version(root: Path = ROOT) -> str:
@@ -123,6 +145,9 @@ if __name__ == "__main__":
         found = unused_qt_files(Path(sys.argv[2]))
         print("\n".join(found) if found else "none")
         sys.exit(1 if found else 0)
+    elif len(sys.argv) == 3 and sys.argv[1] == "chinese-isl":
+        fetch_chinese_isl(Path(sys.argv[2]))
+        print(f"{sys.argv[2]}: ChineseSimplified.isl of jrsoftware/issrc {ISSRC_COMMIT[:12]} (SHA-256 checked)")
     else:
         print(__doc__.strip())
         sys.exit(2)

@@ -7,11 +7,16 @@
 ; x64compatible, UTF-8 script). The version is not written here: the build passes the one in
 ; pyproject.toml (python installer\buildinfo.py version).
 ;
-; For the current user, without administrator rights: %LOCALAPPDATA%\Programs\SanchongCalculator,
-; Start-menu and desktop shortcuts named 三重保障计算器, Chinese wizard. The clerk's data folder
+; For the current user by default, without administrator rights (%LOCALAPPDATA%\Programs\
+; SanchongCalculator); Setup offers "install for all users" (Program Files, administrator rights)
+; for PCs where IT allows programs only from there (/ALLUSERS on the command line). Start-menu and
+; desktop shortcuts named 三重保障计算器, Chinese wizard. The clerk's data folder
 ; %LOCALAPPDATA%\SanchongCalculator (cases.sqlite3, backups\, logs\: engine/store/datadir.py) is never
 ; written by Setup: an upgrade leaves it as it is, and the uninstaller asks whether to delete it
-; (default: keep).
+; (default: keep). Setup and the uninstaller wait while the program is open (AppMutex).
+;
+; Signing (installer/README.md): with /DSign and /Ssanchong="signtool … $f" the setup file and the
+; uninstaller are signed; the executable is signed before this script runs.
 
 #ifndef AppVersion
   #error 请用 /DAppVersion=X.Y.Z 传入版本号 (pass the version: iscc /DAppVersion=0.1.0 installer\sanchong.iss)
@@ -23,16 +28,23 @@
 #endif
 
 #define AppName "三重保障计算器"
+#ifndef AppPublisher
+  ; the office or bureau that distributes the program may pass its own name: /DAppPublisher=…
+  #define AppPublisher "三重保障计算器项目组"
+#endif
 #define BundleName "SanchongCalculator"
 #define AppExe BundleName + ".exe"
 ; engine/store/datadir.py: platformdirs.user_data_dir("SanchongCalculator", appauthor=False, roaming=False)
 #define DataDirName "SanchongCalculator"
+; gui/win32.py APP_MUTEX: every running copy of the program holds a named mutex of this name (and
+; the Global\ one, seen from other sessions); Setup and Uninstall check for it (AppMutex below).
+#define AppMutexName "SanchongCalculator-BC93EF5B-6C9C-4E4E-A32D-EE814E2E10AF"
 
-; Simplified Chinese messages: Inno Setup 6.5 and later ship Languages\ChineseSimplified.isl with
-; the compiler; older releases do not install it (it is among the user-contributed translations,
-; https://jrsoftware.org/files/istrans/). A ChineseSimplified.isl put next to this script is used
-; when the compiler has none; failing both, the English messages are used with the Chinese
-; [Messages] below for every page this installer shows.
+; Simplified Chinese messages: ChineseSimplified.isl became an official translation, shipped with
+; the compiler, in Inno Setup 7.0.2; Inno Setup 6 (6.7 on GitHub's runners) does not ship it. The
+; build puts the official file, from a pinned commit of jrsoftware/issrc, next to this script
+; (python installer\buildinfo.py chinese-isl; installer/README.md). Failing both, the English
+; messages are used with the Chinese [Messages] below for every page this installer shows.
 #if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
   #define ZhMessages "compiler:Languages\ChineseSimplified.isl"
 #elif FileExists(AddBackslash(SourcePath) + "ChineseSimplified.isl")
@@ -43,16 +55,20 @@
 ; Never change AppId: upgrades find the installed copy by it.
 AppId={{BC93EF5B-6C9C-4E4E-A32D-EE814E2E10AF}
 AppName={#AppName}
+AppPublisher={#AppPublisher}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppComments=基本医保、大病保险、医疗救助、倾斜救助逐层计算（医保经办窗口用）
 VersionInfoVersion={#FileVersion}
 VersionInfoProductName={#AppName}
 VersionInfoDescription={#AppName} 安装程序
-; Current user only: no UAC prompt, nothing written outside the user's profile.
+; The current user by default: no UAC prompt, nothing written outside the user's profile. Setup
+; asks (and /ALLUSERS or /CURRENTUSER decide on the command line) whether to install for all users
+; instead; an upgrade keeps the mode of the installed copy (UsePreviousPrivileges, default yes).
 PrivilegesRequired=lowest
-; {userpf} = %LOCALAPPDATA%\Programs
-DefaultDirName={userpf}\{#BundleName}
+PrivilegesRequiredOverridesAllowed=dialog commandline
+; {autopf} = %LOCALAPPDATA%\Programs for the current user, Program Files for all users
+DefaultDirName={autopf}\{#BundleName}
 DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
 ArchitecturesAllowed=x64compatible
@@ -69,10 +85,18 @@ UninstallDisplayName={#AppName}
 WizardStyle=modern
 Compression=lzma2/max
 SolidCompression=yes
-; An open window is closed (Restart Manager) before its files are replaced.
+; An open copy of the program stops Setup and the uninstaller before anything is deleted (the
+; [InstallDelete] of _internal below is not rolled back): they ask for it to be closed first.
+AppMutex={#AppMutexName},Global\{#AppMutexName}
+; Other processes holding the program's files are closed (Restart Manager) before they are replaced.
 CloseApplications=yes
 RestartApplications=no
 ShowLanguageDialog=no
+#ifdef Sign
+; The sign tool named "sanchong" is defined on the command line: /Ssanchong="signtool sign … $f"
+SignTool=sanchong
+SignedUninstaller=yes
+#endif
 
 [Languages]
 #ifdef ZhMessages
@@ -165,6 +189,15 @@ UninstalledMost=%1 卸载完成。%n%n有些内容未能删除，可以手动删
 WizardUninstalling=卸载状态
 StatusUninstalling=正在卸载 %1...
 UninstallDisplayNameMarkCurrentUser=当前用户
+UninstallDisplayNameMarkAllUsers=所有用户
+PrivilegesRequiredOverrideTitle=选择安装方式
+PrivilegesRequiredOverrideInstruction=选择安装方式
+PrivilegesRequiredOverrideText1=%1 可以为本机所有用户安装（需要管理员权限），也可以只为您自己安装。
+PrivilegesRequiredOverrideText2=%1 可以只为您自己安装，也可以为本机所有用户安装（需要管理员权限）。
+PrivilegesRequiredOverrideAllUsers=为所有用户安装(&A)
+PrivilegesRequiredOverrideAllUsersRecommended=为所有用户安装(&A)（推荐）
+PrivilegesRequiredOverrideCurrentUser=只为我安装(&M)
+PrivilegesRequiredOverrideCurrentUserRecommended=只为我安装(&M)（推荐）
 SetupAppRunningError=安装程序发现 %1 正在运行。%n%n请先关闭它，然后点击“确定”继续，或点击“取消”退出。
 UninstallAppRunningError=卸载程序发现 %1 正在运行。%n%n请先关闭它，然后点击“确定”继续，或点击“取消”退出。
 WindowsVersionNotSupported=本程序不支持您的计算机所运行的 Windows 版本。
@@ -194,7 +227,7 @@ Type: filesandordirs; Name: "{app}\_internal"
 Source: "dist\{#BundleName}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
-; {autoprograms} / {autodesktop} are the current user's Start menu and desktop here (PrivilegesRequired=lowest).
+; {autoprograms} / {autodesktop}: the current user's Start menu and desktop, or all users' ones.
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "{#AppName}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "{#AppName}"; Tasks: desktopicon
 

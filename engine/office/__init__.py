@@ -252,6 +252,11 @@ class Office(PolicyDesk):
         return _restore.check(data_dir)
 
     @staticmethod
+    def resolve_folder(data_dir: str | Path | None) -> Path:
+        """The data folder a data_dir (None: SANCHONG_DATA_DIR, else the user's) stands for; not created."""
+        return datadir.resolve(data_dir)
+
+    @staticmethod
     def prepare_folder(data_dir: str | Path | None) -> Path:
         """The data folder (given, else SANCHONG_DATA_DIR, else the user's), made and checked writable."""
         return datadir.prepare(datadir.resolve(data_dir))

