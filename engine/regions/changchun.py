@@ -21,8 +21,10 @@ def _special_disease(ctx: Ctx) -> str | None:
     return None
 
 
-def _inpatient_rate(ctx: Ctx) -> tuple[Decimal, Decimal, str, tuple[str, ...]]:
-    """The class's inpatient rate and deductible, with the 13 diseases and the children's uplift."""
+def _inpatient_rate(ctx: Ctx, child_uplift: bool = True) -> tuple[Decimal, Decimal, str, tuple[str, ...]]:
+    """The class's inpatient rate and deductible, with the 13 diseases; with the children's uplift
+    only for 住院救助 itself (第十一条 "住院救助比例上浮10%"): 门诊特殊疾病 (第十二条(二)) and 罕见病
+    (第十四条(三)) borrow the rate of the class, not the child's (policy-readings.md)."""
     special = ctx.klass == "二类" and _special_disease(ctx)
     if special:
         rate, deductible = ctx.p("inpatient.special.rate"), ZERO
@@ -31,12 +33,22 @@ def _inpatient_rate(ctx: Ctx) -> tuple[Decimal, Decimal, str, tuple[str, ...]]:
         rate, deductible = ctx.p("inpatient.rate")[ctx.klass], ctx.p("inpatient.deductible")[ctx.klass]
         label, sources = ctx.klass, ("inpatient.deductible", "inpatient.rate")
     age = age_or_warn(ctx)
+    if not child_uplift:
+        return rate, deductible, label, sources
     if age is not None and age <= ctx.p("child.age") and rate < ONE:
         raised = min(rate + ctx.p("child.rate_points"), ONE)
         label += f"，{age}周岁儿童比例上浮 {pct(rate)} → {pct(raised)}"
         rate = raised
         sources += ("child.age", "child.rate_points")
     return rate, deductible, label, sources
+
+
+def _child_note(ctx: Ctx) -> str:
+    """For a child, why a rule borrowing the class's inpatient rate does not raise it."""
+    age = age_or_warn(ctx)
+    if age is not None and age <= ctx.p("child.age"):
+        return f"；{age}周岁儿童上浮10个百分点只适用于住院救助比例，此处不上浮"
+    return ""
 
 
 def assist(ctx: Ctx) -> None:
@@ -105,13 +117,14 @@ def _special_outpatient(ctx: Ctx, cap: Decimal) -> Decimal:
         label = f"二类·特殊疾病（{special}）" if special else "二类"
         sources: tuple[str, ...] = ("special_outpatient.class2.rate",)
     else:
-        rate, _, label, sources = _inpatient_rate(ctx)
-        label += "，参照住院救助比例"
+        rate, _, label, sources = _inpatient_rate(ctx, child_uplift=False)
+        label += "，参照相应类别住院救助比例"
         sources = ("special_outpatient.class2.rate",) + tuple(s for s in sources if s != "inpatient.deductible")
     raw = yuan(ctx.base * rate)
     pay, note = capped(ctx, raw, cap, "assist.paid", "年度最高救助限额（住院与门诊共用）")
-    ctx.step("assistance", f"门诊特殊疾病救助（{label}，不设起付标准）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note}",
-             pay, *sources, "cap")
+    child = _child_note(ctx) if ctx.klass != "二类" else ""
+    ctx.step("assistance", f"门诊特殊疾病救助（{label}，不设起付标准）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note}{child}",
+             pay, *sources, "cap", *(("child.age", "child.rate_points") if child else ()))
     return pay
 
 
@@ -136,12 +149,13 @@ def _tilt(ctx: Ctx) -> None:
         sources = ("tilt.chronic_diseases", "chronic.rate", "chronic.cap", "tilt.cap")
         ctx.view.add("changchun.tilt.chronic.paid", pay)
     elif c.kind == "rare_disease":
-        rate, _, label, _ = _inpatient_rate(ctx)
+        rate, _, label, _ = _inpatient_rate(ctx, child_uplift=False)
         raw = yuan(left * rate)
         pay, note1 = capped(ctx, raw, ctx.p("tilt.rare.cap"), "changchun.tilt.rare.paid", "罕见病救助年度限额")
         pay, note2 = capped(ctx, pay, tilt_cap, "tilt.paid", "倾斜救助年度额度")
-        text = f"罕见病倾斜救助（参照{label}住院救助比例）：{fmt(left)} × {pct(rate)} = {fmt(raw)}{note1}{note2}"
-        sources = ("tilt.rare.cap", "inpatient.rate", "tilt.cap")
+        child = _child_note(ctx)
+        text = f"罕见病倾斜救助（参照{label}住院救助比例）：{fmt(left)} × {pct(rate)} = {fmt(raw)}{note1}{note2}{child}"
+        sources = ("tilt.rare.cap", "inpatient.rate", "tilt.cap") + (("child.age", "child.rate_points") if child else ())
         ctx.view.add("changchun.tilt.rare.paid", pay)
     elif ctx.klass == "二类" and "cancer_chemo" in c.flags:
         rate = ctx.p("tilt.chemo.rate")
