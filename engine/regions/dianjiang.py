@@ -47,15 +47,6 @@ def _inpatient(ctx: Ctx, major: str | None) -> Decimal:
     base = ctx.base
     deductible = ctx.p("inpatient.deductible")[ctx.klass]
     before = ctx.view.add("dianjiang.inpatient.base", base)
-    if not major and c.hospital_level >= ctx.p("large.min_level") and c.policy_scope > ctx.p("large.threshold"):
-        rate = ctx.p("inpatient.rate.major")[ctx.klass]
-        raw = yuan(base * rate)
-        pay, note = capped(ctx, raw, ctx.p("cap.large"), "dianjiang.large.paid", "大额救助年度救助限额")
-        ctx.step("assistance", f"大额救助（{ctx.klass}，{c.hospital_level}级医院一次住院政策范围内费用 {fmt(c.policy_scope)} 超过 "
-                 f"{fmt(ctx.p('large.threshold'))}）：{fmt(base)} × 重特大疾病救助比例 {pct(rate)} = {fmt(raw)}{note}",
-                 pay, "large.threshold", "large.min_level", "inpatient.rate.major", "cap.large")
-        ctx.view.add("dianjiang.large.paid", pay)
-        return pay
     if major:
         rate_name, cap_name, used, label = "inpatient.rate.major", "cap.major", "dianjiang.major.paid", f"重特大疾病（{major}）"
     else:
@@ -69,9 +60,32 @@ def _inpatient(ctx: Ctx, major: str | None) -> Decimal:
     else:
         text = f"住院救助（{ctx.klass}，{label}，不设起付标准）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
     pay, note = capped(ctx, raw, ctx.p(cap_name), used, "年度救助限额")
-    ctx.step("assistance", text + note, pay, "inpatient.deductible", rate_name, cap_name)
+    sources = ("inpatient.deductible", rate_name, cap_name)
+    if not major and c.hospital_level >= ctx.p("large.min_level") and c.policy_scope > ctx.p("large.threshold"):
+        large = _large(ctx)
+        if large is not None and large[0] >= pay:
+            ctx.step("info", f"{text}{note}；与大额救助就高，不重复支付", None, *sources)
+            ctx.step("assistance", large[1], large[0], *large[2])
+            ctx.view.add("dianjiang.large.paid", large[0])
+            return large[0]
+        if large is not None:
+            ctx.step("info", f"{large[1]}；低于普通疾病住院救助，不重复支付", None, *large[2])
+    ctx.step("assistance", text + note, pay, *sources)
     ctx.view.add(used, pay)
     return pay
+
+
+def _large(ctx: Ctx) -> tuple[Decimal, str, tuple[str, ...]] | None:
+    """大额救助 (三、(四)3. 三是): the 重特大 rate on the stay's base, no deductible, 60,000 a year. The stay is still
+    a 普通疾病住院: the caller pays the larger of this and the ordinary amount, never both (policy-readings.md)."""
+    c = ctx.case
+    base = ctx.base
+    rate = ctx.p("inpatient.rate.major")[ctx.klass]
+    raw = yuan(base * rate)
+    pay, note = capped(ctx, raw, ctx.p("cap.large"), "dianjiang.large.paid", "大额救助年度救助限额")
+    text = (f"大额救助（{ctx.klass}，{c.hospital_level}级医院一次住院政策范围内费用 {fmt(c.policy_scope)} 超过 "
+            f"{fmt(ctx.p('large.threshold'))}）：{fmt(base)} × 重特大疾病救助比例 {pct(rate)} = {fmt(raw)}{note}")
+    return pay, text, ("large.threshold", "large.min_level", "inpatient.rate.major", "cap.large")
 
 
 def _ordinary_outpatient(ctx: Ctx) -> Decimal:
