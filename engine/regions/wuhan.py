@@ -115,9 +115,15 @@ def _outpatient(ctx: Ctx, cap: Decimal, cap_name: str, major: bool) -> Decimal:
 
 
 def _tilt(ctx: Ctx) -> None:
-    """倾斜救助 of 21号 (六) and 托底保障 of 武政规 二、(四): the larger of the two, not both."""
+    """倾斜救助 of 21号 (六) and 托底保障 of 武政规 二、(四): the larger of the two, not both, compared over the year.
+
+    Each track keeps its own year-to-date amount (what it alone would have paid); a case pays the larger
+    of the two year-to-date amounts minus the tilt already paid that year (policy-readings.md 武汉), so the
+    year's tilt is the larger track's year total, never a mix of the two tracks' marginal amounts.
+    """
     c = ctx.case
     left = ctx.base - ctx.assistance
+    view = ctx.view
     rural_pay, rural_text = ZERO, None
     if _rural(ctx):
         if c.in_district or c.referral:
@@ -130,9 +136,10 @@ def _tilt(ctx: Ctx) -> None:
                 deductible_note = f"（扣除基本医保住院起付标准 {fmt(excluded)}）"
             threshold = ctx.p("rural_tilt.threshold")
             rate = ctx.p("rural_tilt.rate")[ctx.identity]
-            before = ctx.view.add("wuhan.rural.base", burden)
+            before = view.add("wuhan.rural.base", burden)
             part = portion_above(before, burden, threshold)
             rural_pay = yuan(part * rate)
+            view.add("wuhan.rural.paid", rural_pay)
             rural_text = (f"重特大疾病倾斜救助（农村低收入人口）：本次个人负担 {fmt(left)}{deductible_note} 计 {fmt(burden)}，"
                           f"年度累计 {fmt(before)} → {fmt(before + burden)}，超过 {fmt(threshold)} 的部分 {fmt(part)} × "
                           f"{pct(rate)} = {fmt(rural_pay)}（不设年度封顶线）")
@@ -141,33 +148,46 @@ def _tilt(ctx: Ctx) -> None:
     backstop_pay, backstop_text = ZERO, None
     if c.referral and c.in_province:
         threshold = ctx.p("backstop.threshold")
-        before = ctx.view.add("wuhan.backstop.base", left)
+        before = view.add("wuhan.backstop.base", left)
         if "tilt_applied" in c.flags and "poverty_risk" in c.flags:
             rate = ctx.p("backstop.rate")
             part = portion_above(before, left, threshold)
             raw = yuan(part * rate)
             backstop_pay, note = capped(ctx, raw, ctx.p("backstop.cap"), "wuhan.backstop.paid", "托底保障年度救助限额")
+            view.add("wuhan.backstop.paid", backstop_pay)
             backstop_text = (f"托底保障（已申请、有返贫致贫风险）：三重制度保障后个人自付年度累计 {fmt(before)} → "
                              f"{fmt(before + left)}，超过 {fmt(threshold)} 的部分 {fmt(part)} × {pct(rate)} = {fmt(raw)}{note}")
     elif "tilt_applied" in c.flags:
         backstop_text = "托底保障：须规范转诊且在省域内就医，本次不符合"
     if rural_text is None and backstop_text is None:
         return
-    if rural_pay >= backstop_pay and rural_text is not None:
-        chosen, other = ("rural", rural_pay, rural_text), ("backstop", backstop_pay, backstop_text)
-    else:
-        chosen, other = ("backstop", backstop_pay, backstop_text), ("rural", rural_pay, rural_text)
     sources = {"rural": ("rural_tilt.threshold", "rural_tilt.rate"),
                "backstop": ("backstop.threshold", "backstop.rate", "backstop.cap")}
-    ctx.tilt = chosen[1]
-    ctx.step("tilt", chosen[2], chosen[1], *sources[chosen[0]])
-    if other[2] is not None:
-        ctx.step("info", f"{other[2]}；与上项就高不重复，不另行支付", None, *sources[other[0]])
-    if chosen[0] == "backstop":
-        ctx.view.add("wuhan.backstop.paid", chosen[1])
-    ctx.view.add("tilt.paid", chosen[1])
+    rural_year, backstop_year, paid = view.get("wuhan.rural.paid"), view.get("wuhan.backstop.paid"), view.get("tilt.paid")
+    pay = max(max(rural_year, backstop_year) - paid, ZERO)
+    if rural_year > 0 and backstop_year > 0:
+        # both tracks have paid something this year: the year decides
+        if rural_text is not None:
+            ctx.step("info", f"{rural_text}；重特大疾病倾斜救助年度累计 {fmt(rural_year)}", None, *sources["rural"])
+        if backstop_text is not None:
+            ctx.step("info", f"{backstop_text}；托底保障年度累计 {fmt(backstop_year)}", None, *sources["backstop"])
+        larger = "重特大疾病倾斜救助" if rural_year >= backstop_year else "托底保障"
+        ctx.step("tilt", f"倾斜救助与托底保障就高不重复（按年度比较）：重特大疾病倾斜救助年度累计 {fmt(rural_year)}，"
+                 f"托底保障年度累计 {fmt(backstop_year)}，取较高的{larger} {fmt(max(rural_year, backstop_year))} − "
+                 f"本年度已支付 {fmt(paid)} = {fmt(pay)}", pay, *sources["rural"], *sources["backstop"])
+    else:
+        if rural_pay >= backstop_pay and rural_text is not None:
+            chosen, other = ("rural", rural_text), ("backstop", backstop_text)
+        else:
+            chosen, other = ("backstop", backstop_text), ("rural", rural_text)
+        ctx.step("tilt", chosen[1], pay, *sources[chosen[0]])
+        if other[1] is not None:
+            ctx.step("info", f"{other[1]}；与上项就高不重复，不另行支付", None, *sources[other[0]])
+    ctx.tilt = pay
+    view.add("tilt.paid", pay)
     if backstop_text is not None and ctx.has("backstop.cap"):
-        ctx.cap("wuhan.backstop", "托底保障年度救助限额", ctx.p("backstop.cap"), "wuhan.backstop.paid", "backstop.cap")
+        ctx.cap("wuhan.backstop", "托底保障年度救助限额（按托底保障计算的年度累计）", ctx.p("backstop.cap"),
+                "wuhan.backstop.paid", "backstop.cap")
 
 
 def _lookback(ctx: Ctx) -> None:
