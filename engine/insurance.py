@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .breakdown import Notice
 from .case import INSURANCE
 from .context import Ctx
 from .money import ONE, ZERO, fmt, min_cap, pct, portion_between, yuan
@@ -58,6 +59,26 @@ def _tilted(ctx: Ctx) -> bool:
         ctx.identity in ctx.p("critical.tilt.identities")
 
 
+RESIDENT_CHRONIC = "critical.tilt.resident_chronic_diseases"
+ALL_DISEASES = "全部"
+CHRONIC_KINDS = ("outpatient_chronic", "outpatient_special")
+
+
+def _outside_resident_specific(ctx: Ctx) -> bool:
+    """威海 二、(二): the tilted base counts "居民特定门诊慢特病费用". Which diseases are 特定 is not in the
+    document: until a supervisor sets the list (an unverified parameter, default 全部) every resident
+    门诊慢特病 counts and the result says so (policy-readings.md 威海). True: this case stays out of the base."""
+    c = ctx.case
+    if c.insurance != "resident" or c.kind not in CHRONIC_KINDS or not ctx.has(RESIDENT_CHRONIC) or not _tilted(ctx):
+        return False
+    listed = ctx.p(RESIDENT_CHRONIC)
+    if ALL_DISEASES in listed:
+        ctx.warnings.append(Notice("unverified", f"“居民特定门诊慢特病”的病种范围文件未载（{ctx.cite(RESIDENT_CHRONIC)}）：本次居民门诊慢特病费用已全部"
+                                   "计入大病保险倾斜支付的年度基数；主管部门确定病种范围后，请在政策参数中设定并复核本年度案件。"))
+        return False
+    return not any(d in listed for d in c.diseases)
+
+
 def critical_brackets(ctx: Ctx) -> tuple[list[tuple[Decimal, Decimal]], Decimal | None, tuple[str, ...]]:
     """Bands (start, rate) for this person, the yearly cap (None: no cap) and their sources.
 
@@ -97,6 +118,14 @@ def critical_layer(ctx: Ctx) -> Decimal:
         return _special_drug(ctx, case_base)
     # With the slip's amount, the (local) kinds list only decides what accumulates: not a computed amount.
     kinds = ctx.ps.values["critical.kinds"] if c.critical_paid is not None else ctx.p("critical.kinds")
+    if c.kind in kinds and _outside_resident_specific(ctx):
+        pay = c.critical_paid or ZERO
+        diseases = "、".join(c.diseases) or "未填病种"
+        ctx.step("critical", f"居民门诊慢特病（{diseases}）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
+                 f"大病保险{'支付（按结算单）' if c.critical_paid else '支付'} {fmt(pay)}",
+                 pay, SLIP if c.critical_paid else RESIDENT_CHRONIC)
+        ctx.view.add("critical.paid", pay)
+        return pay
     if c.kind not in kinds:
         pay = c.critical_paid or ZERO
         ctx.step("critical", f"{'大病保险支付（按结算单）' if c.critical_paid else '该类费用不计入大病保险'}：{fmt(pay)}",

@@ -4,8 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..context import Ctx
-from ..money import ONE, ZERO, fmt, pct, portion_above, yuan
-from .common import age_or_warn, capped, disease_in, no_class, out_of_scope, referral_excluded
+from ..money import ONE, ZERO, pct
+from .common import (DEDUCTIBLE, EXCESS, Limit, age_or_warn, disease_in, no_class, out_of_scope, referral_excluded, share,
+                     yearly_above)
 
 ORDER = 4
 NAME = "长春市"
@@ -38,22 +39,34 @@ def _special_disease(ctx: Ctx) -> str | None:
     return None
 
 
-def _inpatient_rate(ctx: Ctx) -> tuple[Decimal, Decimal, str, tuple[str, ...]]:
-    """The class's inpatient rate and deductible, with the 13 diseases and the children's uplift."""
+def _inpatient_rate(ctx: Ctx, child_uplift: bool = True) -> tuple[Decimal, Decimal, str, tuple[str, ...]]:
+    """The class's inpatient rate and deductible, with the 13 diseases; with the children's uplift
+    only for 住院救助 itself (第十一条 "住院救助比例上浮10%"): 门诊特殊疾病 (第十二条(二)) and 罕见病
+    (第十四条(三)) borrow the rate of the class, not the child's (policy-readings.md)."""
     special = ctx.klass == "二类" and _special_disease(ctx)
     if special:
         rate, deductible = ctx.p("inpatient.special.rate"), ZERO
-        label, sources = f"二类·特殊疾病（{special}），不设起付标准", ("special_diseases", "inpatient.special.rate")
+        label, sources = f"二类·特殊疾病（{special}）", ("special_diseases", "inpatient.special.rate")
     else:
         rate, deductible = ctx.p("inpatient.rate")[ctx.klass], ctx.p("inpatient.deductible")[ctx.klass]
         label, sources = ctx.klass, ("inpatient.deductible", "inpatient.rate")
     age = age_or_warn(ctx)
+    if not child_uplift:
+        return rate, deductible, label, sources
     if age is not None and age <= ctx.p("child.age") and rate < ONE:
         raised = min(rate + ctx.p("child.rate_points"), ONE)
         label += f"，{age}周岁儿童比例上浮 {pct(rate)} → {pct(raised)}"
         rate = raised
         sources += ("child.age", "child.rate_points")
     return rate, deductible, label, sources
+
+
+def _child_note(ctx: Ctx) -> str:
+    """For a child, why a rule borrowing the class's inpatient rate does not raise it."""
+    age = age_or_warn(ctx)
+    if age is not None and age <= ctx.p("child.age"):
+        return f"；{age}周岁儿童的比例上浮只适用于住院救助（第十一条），此处按类别比例"
+    return ""
 
 
 def assist(ctx: Ctx) -> None:
@@ -86,50 +99,47 @@ def assist(ctx: Ctx) -> None:
 
 def _inpatient(ctx: Ctx, cap: Decimal) -> Decimal:
     rate, deductible, label, sources = _inpatient_rate(ctx)
-    base = ctx.base
-    before = ctx.view.add("changchun.inpatient.base", base)
-    eligible = portion_above(before, base, deductible)
-    raw = yuan(eligible * rate)
-    if deductible > 0:
-        text = (f"住院救助（{label}）：年度政策范围内个人自付累计 {fmt(before)} + {fmt(base)} = {fmt(before + base)}，"
-                f"起付标准 {fmt(deductible)}，以上 {fmt(eligible)} × {pct(rate)} = {fmt(raw)}")
-    else:
-        text = f"住院救助（{label}）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
-    pay, note = capped(ctx, raw, cap, "assist.paid", "年度最高救助限额（住院与门诊共用）")
-    ctx.step("assistance", text + note, pay, *sources, "cap")
-    return pay
+    # 第十一条: "政策范围内个人自付医疗费用起付标准以上部分年度救助限额内按 X% 比例救助"
+    payout = yearly_above(ctx, rule="住院救助", details=(label,), base_noun="政策范围内个人自付医疗费用", base=ctx.base,
+                          key="changchun.inpatient.base", threshold=deductible, above=DEDUCTIBLE, rate=rate,
+                          limits=(Limit(cap, "assist.paid", "年度最高救助限额（住院与门诊共用）"),))
+    ctx.step("assistance", payout.text, payout.pay, *sources, "cap")
+    return payout.pay
 
 
 def _chronic(ctx: Ctx, cap: Decimal) -> Decimal:
     if ctx.klass not in ctx.p("chronic.classes"):
         ctx.step("assistance", f"门诊慢性病救助只适用于一类、二类人员（{ctx.klass}不适用），医疗救助 0.00", ZERO, "chronic.classes")
         return ZERO
-    rate = ctx.p("chronic.rate")
-    raw = yuan(ctx.base * rate)
-    pay, note1 = capped(ctx, raw, ctx.p("chronic.cap"), "changchun.chronic.paid", "门诊慢性病年救助限额")
-    pay, note2 = capped(ctx, pay, cap, "assist.paid", "年度最高救助限额")
-    ctx.step("assistance", f"门诊慢性病救助（{ctx.klass}，不设起付标准）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note1}{note2}",
-             pay, "chronic.classes", "chronic.rate", "chronic.cap", "cap")
-    ctx.view.add("changchun.chronic.paid", pay)
-    return pay
+    # 第十二条(一): "不设年度救助起付标准，政策范围内个人自付医疗费用年度救助限额内按50%比例救助，年救助限额为1000元"
+    payout = share(ctx, rule="门诊慢性病救助", details=(ctx.klass, "不设起付标准"), base_noun="政策范围内个人自付医疗费用",
+                   base=ctx.base, rate=ctx.p("chronic.rate"),
+                   limits=(Limit(ctx.p("chronic.cap"), "changchun.chronic.paid", "门诊慢性病年救助限额"),
+                           Limit(cap, "assist.paid", "年度最高救助限额")))
+    ctx.step("assistance", payout.text, payout.pay, "chronic.classes", "chronic.rate", "chronic.cap", "cap")
+    ctx.view.add("changchun.chronic.paid", payout.pay)
+    return payout.pay
 
 
 def _special_outpatient(ctx: Ctx, cap: Decimal) -> Decimal:
+    child = ""
     if ctx.klass == "二类":
         rates = ctx.p("special_outpatient.class2.rate")
         special = _special_disease(ctx)
         rate = rates["special"] if special else rates["other"]
         label = f"二类·特殊疾病（{special}）" if special else "二类"
         sources: tuple[str, ...] = ("special_outpatient.class2.rate",)
-    else:
-        rate, _, label, sources = _inpatient_rate(ctx)
-        label += "，参照住院救助比例"
+    else:  # 第十二条(二): "参照相应类别救助对象住院救助比例执行" — the class's rate, not a child's raised one
+        rate, _, label, sources = _inpatient_rate(ctx, child_uplift=False)
+        label += "，参照相应类别住院救助比例"
         sources = ("special_outpatient.class2.rate",) + tuple(s for s in sources if s != "inpatient.deductible")
-    raw = yuan(ctx.base * rate)
-    pay, note = capped(ctx, raw, cap, "assist.paid", "年度最高救助限额（住院与门诊共用）")
-    ctx.step("assistance", f"门诊特殊疾病救助（{label}，不设起付标准）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note}",
-             pay, *sources, "cap")
-    return pay
+        child = _child_note(ctx)
+        if child:
+            sources += ("child.age", "child.rate_points")
+    payout = share(ctx, rule="门诊特殊疾病救助", details=(label, "不设起付标准"), base_noun="政策范围内个人自付医疗费用",
+                   base=ctx.base, rate=rate, limits=(Limit(cap, "assist.paid", "年度最高救助限额（住院与门诊共用）"),))
+    ctx.step("assistance", payout.text + child, payout.pay, *sources, "cap")
+    return payout.pay
 
 
 def _tilt(ctx: Ctx) -> None:
@@ -140,47 +150,46 @@ def _tilt(ctx: Ctx) -> None:
         if left > 0:
             ctx.step("tilt", "倾斜救助须规范转诊且在省域内就医，本次不符合，倾斜救助 0.00", ZERO, "tilt.cap")
         return
-    tilt_cap = ctx.p("tilt.cap")
+    tilt_cap = Limit(ctx.p("tilt.cap"), "tilt.paid", "倾斜救助年度额度")
+    left_noun = "经三重制度综合保障后政策范围内个人自付医疗费用"
     if c.kind == "outpatient_chronic":
+        # 第十四条(一): "标准同门诊慢性病救助（第十二条），且计入倾斜救助限额"
         disease = disease_in(c.diseases, ctx.p("tilt.chronic_diseases"))
         if not (disease and ctx.klass in ctx.p("chronic.classes")):
             return
-        rate = ctx.p("chronic.rate")
-        raw = yuan(left * rate)
-        pay, note1 = capped(ctx, raw, ctx.p("chronic.cap"), "changchun.tilt.chronic.paid", "门诊慢性病倾斜救助年限额")
-        pay, note2 = capped(ctx, pay, tilt_cap, "tilt.paid", "倾斜救助年度额度")
-        text = f"门诊慢性病倾斜救助（{disease}）：三重制度保障后剩余 {fmt(left)} × {pct(rate)} = {fmt(raw)}{note1}{note2}"
-        sources = ("tilt.chronic_diseases", "chronic.rate", "chronic.cap", "tilt.cap")
-        ctx.view.add("changchun.tilt.chronic.paid", pay)
+        payout = share(ctx, rule="门诊慢性病倾斜救助", details=(disease,), base_noun=left_noun, base=left,
+                       rate=ctx.p("chronic.rate"),
+                       limits=(Limit(ctx.p("chronic.cap"), "changchun.tilt.chronic.paid", "门诊慢性病倾斜救助年限额"),
+                               tilt_cap))
+        text, sources = payout.text, ("tilt.chronic_diseases", "chronic.rate", "chronic.cap", "tilt.cap")
+        ctx.view.add("changchun.tilt.chronic.paid", payout.pay)
     elif c.kind == "rare_disease":
-        rate, _, label, _ = _inpatient_rate(ctx)
-        raw = yuan(left * rate)
-        pay, note1 = capped(ctx, raw, ctx.p("tilt.rare.cap"), "changchun.tilt.rare.paid", "罕见病救助年度限额")
-        pay, note2 = capped(ctx, pay, tilt_cap, "tilt.paid", "倾斜救助年度额度")
-        text = f"罕见病倾斜救助（参照{label}住院救助比例）：{fmt(left)} × {pct(rate)} = {fmt(raw)}{note1}{note2}"
-        sources = ("tilt.rare.cap", "inpatient.rate", "tilt.cap")
-        ctx.view.add("changchun.tilt.rare.paid", pay)
+        # 第十四条(三): "救助比例参照相应类别救助对象住院救助标准执行，罕见病救助年度救助限额为5000元"
+        rate, _, label, _ = _inpatient_rate(ctx, child_uplift=False)
+        child = _child_note(ctx)
+        payout = share(ctx, rule="罕见病倾斜救助", details=(f"参照{label}住院救助比例",), base_noun=left_noun, base=left,
+                       rate=rate, limits=(Limit(ctx.p("tilt.rare.cap"), "changchun.tilt.rare.paid", "罕见病救助年度限额"),
+                                          tilt_cap))
+        text = payout.text + child
+        sources = ("tilt.rare.cap", "inpatient.rate", "tilt.cap") + (("child.age", "child.rate_points") if child else ())
+        ctx.view.add("changchun.tilt.rare.paid", payout.pay)
     elif ctx.klass == "二类" and "cancer_chemo" in c.flags:
-        rate = ctx.p("tilt.chemo.rate")
-        raw = yuan(left * rate)
-        pay, note = capped(ctx, raw, tilt_cap, "tilt.paid", "倾斜救助年度额度")
-        text = f"倾斜救助（二类·恶性肿瘤放化疗）：三重制度保障后政策范围内自付 {fmt(left)} × {pct(rate)} = {fmt(raw)}{note}"
-        sources = ("tilt.chemo.rate", "tilt.cap")
+        # 第十四条(二): "二类人员患恶性肿瘤放化疗的经三重制度综合保障后政策范围内自付医疗费用按20%给予倾斜救助"
+        payout = share(ctx, rule="倾斜救助", details=("二类·恶性肿瘤放化疗",), base_noun=left_noun, base=left,
+                       rate=ctx.p("tilt.chemo.rate"), limits=(tilt_cap,))
+        text, sources = payout.text, ("tilt.chemo.rate", "tilt.cap")
     else:
-        threshold = ctx.p("tilt.general.threshold")
-        rate = ctx.p("tilt.general.rate")
-        before = ctx.view.add("changchun.tilt.base", left)
-        part = portion_above(before, left, threshold)
-        raw = yuan(part * rate)
-        pay, note = capped(ctx, raw, tilt_cap, "tilt.paid", "倾斜救助年度额度")
-        text = (f"倾斜救助：三重制度保障后政策范围内自付本次 {fmt(left)}，年度累计 {fmt(before)} → {fmt(before + left)}，"
-                f"超过 {fmt(threshold)} 的部分 {fmt(part)} × {pct(rate)} = {fmt(raw)}{note}（不计入年度救助限额）")
+        # 第十四条(二): "经三重制度综合保障后政策范围内自付医疗费用超过1万元的部分，给予50%的倾斜救助"
+        payout = yearly_above(ctx, rule="倾斜救助", base_noun=left_noun, base=left, key="changchun.tilt.base",
+                              threshold=ctx.p("tilt.general.threshold"), above=EXCESS, rate=ctx.p("tilt.general.rate"),
+                              limits=(tilt_cap,))
+        text = payout.text + "（不计入年度救助限额）"
         sources = ("tilt.general.threshold", "tilt.general.rate", "tilt.cap")
-    ctx.step("tilt", text, pay, *sources)
-    ctx.view.add("tilt.paid", pay)
-    ctx.tilt = pay
-    ctx.cap("tilt.cap", "倾斜救助年度额度（不计入年度救助限额）", tilt_cap, "tilt.paid", "tilt.cap")
-    if pay > 0:
+    ctx.step("tilt", text, payout.pay, *sources)
+    ctx.view.add("tilt.paid", payout.pay)
+    ctx.tilt = payout.pay
+    ctx.cap("tilt.cap", "倾斜救助年度额度（不计入年度救助限额）", tilt_cap.amount, "tilt.paid", "tilt.cap")
+    if payout.pay > 0:
         ctx.warnings.append("倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。")
 
 

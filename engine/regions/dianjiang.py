@@ -4,8 +4,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..context import Ctx
-from ..money import ZERO, fmt, pct, portion_above, yuan
-from .common import age_or_warn, capped, disease_in, no_class, out_of_scope
+from ..money import ZERO, fmt
+from .common import DEDUCTIBLE, Limit, Payout, age_or_warn, disease_in, no_class, out_of_scope, share, yearly_above
+
+BASE_NOUN = "政策范围内自付费用"   # 三、(四)3. 二是: "属于医疗保险政策范围内的自付费用实行分类救助"
 
 ORDER = 2
 NAME = "重庆市垫江县"
@@ -40,12 +42,13 @@ def assist(ctx: Ctx) -> None:
     if c.kind == "inpatient":
         pay = _inpatient(ctx, major)
     elif c.kind in OUTPATIENT and major and c.kind != "outpatient_general":
-        rate = ctx.p("inpatient.rate.major")[ctx.klass]
-        raw = yuan(ctx.base * rate)
-        pay, note = capped(ctx, raw, ctx.p("cap.major"), "dianjiang.major.paid", "重特大疾病门诊和住院共用年度救助限额")
-        ctx.step("assistance", f"重特大疾病门诊救助（{ctx.klass}，{major}）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note}",
-                 pay, "major_diseases", "inpatient.rate.major", "cap.major")
-        ctx.view.add("dianjiang.major.paid", pay)
+        # 三、(四)3. 五是: "重特大疾病门诊和住院，共用年度救助限额，年度救助限额为10万元"
+        payout = share(ctx, rule="重特大疾病门诊救助", details=(ctx.klass, major), base_noun=BASE_NOUN, base=ctx.base,
+                       rate=ctx.p("inpatient.rate.major")[ctx.klass],
+                       limits=(Limit(ctx.p("cap.major"), "dianjiang.major.paid", "重特大疾病门诊和住院共用年度救助限额"),))
+        ctx.step("assistance", payout.text, payout.pay, "major_diseases", "inpatient.rate.major", "cap.major")
+        ctx.view.add("dianjiang.major.paid", payout.pay)
+        pay = payout.pay
     elif c.kind in OUTPATIENT:
         pay = _ordinary_outpatient(ctx)
     else:
@@ -61,34 +64,40 @@ def assist(ctx: Ctx) -> None:
 
 def _inpatient(ctx: Ctx, major: str | None) -> Decimal:
     c = ctx.case
-    base = ctx.base
-    deductible = ctx.p("inpatient.deductible")[ctx.klass]
-    before = ctx.view.add("dianjiang.inpatient.base", base)
-    if not major and c.hospital_level >= ctx.p("large.min_level") and c.policy_scope > ctx.p("large.threshold"):
-        rate = ctx.p("inpatient.rate.major")[ctx.klass]
-        raw = yuan(base * rate)
-        pay, note = capped(ctx, raw, ctx.p("cap.large"), "dianjiang.large.paid", "大额救助年度救助限额")
-        ctx.step("assistance", f"大额救助（{ctx.klass}，{c.hospital_level}级医院一次住院政策范围内费用 {fmt(c.policy_scope)} 超过 "
-                 f"{fmt(ctx.p('large.threshold'))}）：{fmt(base)} × 重特大疾病救助比例 {pct(rate)} = {fmt(raw)}{note}",
-                 pay, "large.threshold", "large.min_level", "inpatient.rate.major", "cap.large")
-        ctx.view.add("dianjiang.large.paid", pay)
-        return pay
     if major:
         rate_name, cap_name, used, label = "inpatient.rate.major", "cap.major", "dianjiang.major.paid", f"重特大疾病（{major}）"
     else:
         rate_name, cap_name, used, label = "inpatient.rate.general", "cap.general", "dianjiang.general.paid", "普通疾病"
-    rate = ctx.p(rate_name)[ctx.klass]
-    eligible = portion_above(before, base, deductible)
-    raw = yuan(eligible * rate)
-    if deductible > 0:
-        text = (f"住院救助（{ctx.klass}，{label}）：年度住院政策范围内自付累计 {fmt(before)} + {fmt(base)} = "
-                f"{fmt(before + base)}，起付标准 {fmt(deductible)}，以上 {fmt(eligible)} × {pct(rate)} = {fmt(raw)}")
-    else:
-        text = f"住院救助（{ctx.klass}，{label}，不设起付标准）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
-    pay, note = capped(ctx, raw, ctx.p(cap_name), used, "年度救助限额")
-    ctx.step("assistance", text + note, pay, "inpatient.deductible", rate_name, cap_name)
-    ctx.view.add(used, pay)
-    return pay
+    # 三、(四)3. 二是 住院救助, with 渝府办发〔2022〕116号's deductibles and rates by class; every stay counts
+    # toward the year's deductible
+    ordinary = yearly_above(ctx, rule="住院救助", details=(ctx.klass, label), base_noun=BASE_NOUN, base=ctx.base,
+                            key="dianjiang.inpatient.base", threshold=ctx.p("inpatient.deductible")[ctx.klass],
+                            above=DEDUCTIBLE, rate=ctx.p(rate_name)[ctx.klass],
+                            limits=(Limit(ctx.p(cap_name), used, "年度救助限额"),))
+    sources = ("inpatient.deductible", rate_name, cap_name)
+    if not major and c.hospital_level >= ctx.p("large.min_level") and c.policy_scope > ctx.p("large.threshold"):
+        large, large_sources = _large(ctx), ("large.threshold", "large.min_level", "inpatient.rate.major", "cap.large")
+        if large.pay >= ordinary.pay:
+            ctx.step("info", f"{ordinary.text}；与大额救助就高，不重复支付", None, *sources)
+            ctx.step("assistance", large.text, large.pay, *large_sources)
+            ctx.view.add("dianjiang.large.paid", large.pay)
+            return large.pay
+        ctx.step("info", f"{large.text}；低于普通疾病住院救助，不重复支付", None, *large_sources)
+    ctx.step("assistance", ordinary.text, ordinary.pay, *sources)
+    ctx.view.add(used, ordinary.pay)
+    return ordinary.pay
+
+
+def _large(ctx: Ctx) -> Payout:
+    """大额救助 (三、(四)3. 三是): "经基本医保、大病保险报销后的政策范围内费用，按相应对象的重特大疾病住院救助比例
+    给予救助", no deductible, 60,000 a year. The stay is still a 普通疾病住院: the caller pays the larger of this
+    and the ordinary amount, never both (policy-readings.md 垫江)."""
+    c = ctx.case
+    return share(ctx, rule="大额救助", details=(ctx.klass, f"{c.hospital_level}级医院一次住院政策范围内费用 "
+                                                          f"{fmt(c.policy_scope)} 超过 {fmt(ctx.p('large.threshold'))}"),
+                 base_noun="经基本医保、大病保险报销后的政策范围内费用", base=ctx.base,
+                 rate=ctx.p("inpatient.rate.major")[ctx.klass], rate_noun="重特大疾病住院救助比例 ",
+                 limits=(Limit(ctx.p("cap.large"), "dianjiang.large.paid", "大额救助年度救助限额"),))
 
 
 def _ordinary_outpatient(ctx: Ctx) -> Decimal:
@@ -111,12 +120,13 @@ def _ordinary_outpatient(ctx: Ctx) -> Decimal:
     else:
         ctx.step("assistance", f"普通疾病门诊救助不含{ctx.klass}对象，医疗救助 0.00", ZERO, "outpatient.partial.classes")
         return ZERO
-    raw = yuan(ctx.base * rate)
-    pay, note = capped(ctx, raw, limit, "dianjiang.outpatient.paid", "普通疾病门诊年度救助限额")
-    ctx.step("assistance", f"普通疾病门诊救助（{why}）：{fmt(ctx.base)} × {pct(rate)} = {fmt(raw)}{note}", pay, *sources)
-    ctx.view.add("dianjiang.outpatient.paid", pay)
+    # 三、(四)3. 一是: "经基本医保报销后，属于医疗保险政策范围内的自付门诊费用，在救助限额内……"
+    payout = share(ctx, rule="普通疾病门诊救助", details=(why,), base_noun="政策范围内的自付门诊费用", base=ctx.base, rate=rate,
+                   limits=(Limit(limit, "dianjiang.outpatient.paid", "普通疾病门诊年度救助限额"),))
+    ctx.step("assistance", payout.text, payout.pay, *sources)
+    ctx.view.add("dianjiang.outpatient.paid", payout.pay)
     ctx.cap("dianjiang.outpatient", "普通疾病门诊年度救助限额", limit, "dianjiang.outpatient.paid", sources[-1])
-    return pay
+    return payout.pay
 
 
 def _tilt_referral(ctx: Ctx) -> None:

@@ -7,8 +7,8 @@ from ..breakdown import Notice
 from ..context import Ctx
 from ..errors import InputError
 from ..insurance import critical_deductible
-from ..money import ZERO, fmt, min_cap, pct, portion_above, yuan
-from .common import capped, disease_in, no_class, out_of_scope, referral_excluded
+from ..money import ZERO, fmt, min_cap, pct, yuan
+from .common import DEDUCTIBLE, EXCESS, Limit, disease_in, no_class, out_of_scope, referral_excluded, share, yearly_above
 
 ORDER = 1
 NAME = "武汉市"
@@ -17,7 +17,8 @@ LEDGER_LABELS = {
     "wuhan.inpatient.base": "住院救助起付线累计基数",
     "wuhan.outpatient.paid": "门诊慢特病年度累计救助",
     "wuhan.outpatient.five": "门诊慢特病5种疾病认定",
-    "wuhan.backstop.paid": "托底保障年度累计",
+    "wuhan.backstop.paid": "托底保障年度累计（按托底保障单独计算）",
+    "wuhan.rural.paid": "农村低收入人口倾斜救助年度累计（按21号单独计算）",
     "wuhan.backstop.base": "托底保障年度累计个人自付（基数）",
     "wuhan.rural.base": "农村低收入人口倾斜救助年度累计个人负担（基数）",
     "wuhan.lookback.base": "依申请一次性救助年度累计基数",
@@ -108,20 +109,13 @@ def assist(ctx: Ctx) -> None:
 
 
 def _inpatient(ctx: Ctx, cap: Decimal, cap_name: str, label: str) -> Decimal:
-    base = ctx.base
-    deductible = ctx.p("inpatient.deductible")[ctx.klass]
-    rate = ctx.p("inpatient.rate")[ctx.klass]
-    before = ctx.view.add("wuhan.inpatient.base", base)
-    eligible = portion_above(before, base, deductible)
-    raw = yuan(eligible * rate)
-    if deductible > 0:
-        text = (f"住院救助（{ctx.klass}，{label}）：年度住院政策范围内个人自付累计 {fmt(before)} + {fmt(base)} = "
-                f"{fmt(before + base)}，起付标准 {fmt(deductible)}，起付标准以上 {fmt(eligible)} × {pct(rate)} = {fmt(raw)}")
-    else:
-        text = f"住院救助（{ctx.klass}，{label}，不设起付标准）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
-    pay, note = capped(ctx, raw, cap, "assist.paid", "年救助限额（含门诊慢特病）")
-    ctx.step("assistance", text + note, pay, "inpatient.deductible", "inpatient.rate", cap_name)
-    return pay
+    # 二、(四) 住院医疗救助方式: the class's 起付标准 a year, met from the year's inpatient base
+    payout = yearly_above(ctx, rule="住院救助", details=(ctx.klass, label), base_noun="住院政策范围内个人自付", base=ctx.base,
+                          key="wuhan.inpatient.base", threshold=ctx.p("inpatient.deductible")[ctx.klass], above=DEDUCTIBLE,
+                          rate=ctx.p("inpatient.rate")[ctx.klass],
+                          limits=(Limit(cap, "assist.paid", "年救助限额（含门诊慢特病）"),))
+    ctx.step("assistance", payout.text, payout.pay, "inpatient.deductible", "inpatient.rate", cap_name)
+    return payout.pay
 
 
 def _outpatient_limit(ctx: Ctx) -> Decimal:
@@ -132,83 +126,103 @@ def _outpatient_limit(ctx: Ctx) -> Decimal:
 
 
 def _outpatient(ctx: Ctx, cap: Decimal, cap_name: str, major: bool) -> Decimal:
-    base = ctx.base
     five = disease_in(ctx.case.diseases, ctx.p("outpatient.major_diseases"))
     if five:
         ctx.view.set_flag("wuhan.outpatient.five")
         rate, rate_name, what = ctx.p("outpatient.major.rate"), "outpatient.major.rate", f"五类重特大疾病（{five}）"
     else:
         rate, rate_name, what = ctx.p("outpatient.other.rate"), "outpatient.other.rate", "其他门诊慢特病"
-    raw = yuan(base * rate)
-    text = f"门诊慢特病救助（{ctx.klass}，{what}，不设起付标准）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
-    pay, note = raw, ""
-    if not major:
-        limit = _outpatient_limit(ctx)
-        pay, note = capped(ctx, raw, limit, "wuhan.outpatient.paid", "门诊慢特病年救助限额（按单病种最高）")
-        text += note
-        pay, note = capped(ctx, pay, cap, "assist.paid", "年救助限额（含门诊慢特病）")
+    if major:  # 打通使用: the 门诊 limits give way to the 重特大 inpatient cap
+        limits = (Limit(cap, "assist.paid", "重特大疾病年救助限额（门诊与住院打通使用）"),)
     else:
-        pay, note = capped(ctx, raw, cap, "assist.paid", "重特大疾病年救助限额（门诊与住院打通使用）")
-    ctx.step("assistance", text + note, pay, rate_name,
+        limits = (Limit(_outpatient_limit(ctx), "wuhan.outpatient.paid", "门诊慢特病年救助限额（按单病种最高）"),
+                  Limit(cap, "assist.paid", "年救助限额（含门诊慢特病）"))
+    payout = share(ctx, rule="门诊慢特病救助", details=(ctx.klass, what, "不设起付标准"), base_noun="政策范围内个人自付",
+                   base=ctx.base, rate=rate, limits=limits)
+    ctx.step("assistance", payout.text, payout.pay, rate_name,
              "outpatient.major.cap" if five else "outpatient.other.cap", cap_name)
-    ctx.view.add("wuhan.outpatient.paid", pay)
-    return pay
+    ctx.view.add("wuhan.outpatient.paid", payout.pay)
+    return payout.pay
+
+
+RURAL_SOURCES = ("rural_tilt.threshold", "rural_tilt.rate")
+BACKSTOP_SOURCES = ("backstop.threshold", "backstop.rate", "backstop.cap")
+
+
+def _rural_track(ctx: Ctx, left: Decimal) -> tuple[Decimal, str] | None:
+    """21号 (六) 倾斜救助 for this case: its amount (added to the track's year total) and text, if the person has it."""
+    c = ctx.case
+    if not _rural(ctx):
+        return None
+    if not (c.in_district or c.referral):
+        return ZERO, "重特大疾病倾斜救助：区外就医且未按规定转诊，不享受倾斜救助"
+    burden, note = left, ""
+    if c.kind == "inpatient" and ctx.has("basic.inpatient.deductible") and c.insurance != "none":
+        excluded = min(ctx.p("basic.inpatient.deductible")[c.insurance][c.hospital_level], burden)
+        burden -= excluded
+        note = f"（三重制度保障后 {fmt(left)} − 基本医保住院起付标准 {fmt(excluded)}）"
+    # 21号 (六): "住院政策范围内个人负担超过5000元(不含住院起付标准)以上的部分……倾斜救助不设年度封顶线"
+    payout = yearly_above(ctx, rule="重特大疾病倾斜救助", details=("农村低收入人口",), base_noun="政策范围内个人负担",
+                          base=burden, base_note=note, key="wuhan.rural.base", threshold=ctx.p("rural_tilt.threshold"),
+                          above=EXCESS, rate=ctx.p("rural_tilt.rate")[ctx.identity])
+    ctx.view.add("wuhan.rural.paid", payout.pay)
+    return payout.pay, payout.text + "（不设年度封顶线）"
+
+
+def _backstop_track(ctx: Ctx, left: Decimal) -> tuple[Decimal, str] | None:
+    """托底保障 (二、(四)) for this case: its amount (added to the track's year total, within 30,000) and text."""
+    c = ctx.case
+    if not (c.referral and c.in_province):
+        return (ZERO, "托底保障：须规范转诊且在省域内就医，本次不符合") if "tilt_applied" in c.flags else None
+    if not ("tilt_applied" in c.flags and "poverty_risk" in c.flags):
+        ctx.view.add("wuhan.backstop.base", left)   # the year's base counts every such case
+        return None
+    # 二、(四): "经三重制度综合保障后，政策范围内个人自付医疗费用超过7000元……按照50%比例给予倾斜救助，年度救助限额为3万元"
+    payout = yearly_above(ctx, rule="托底保障", details=("已申请、有返贫致贫风险",),
+                          base_noun="经三重制度综合保障后政策范围内个人自付医疗费用", base=left, key="wuhan.backstop.base",
+                          threshold=ctx.p("backstop.threshold"), above=EXCESS, rate=ctx.p("backstop.rate"),
+                          limits=(Limit(ctx.p("backstop.cap"), "wuhan.backstop.paid", "托底保障年度救助限额"),))
+    ctx.view.add("wuhan.backstop.paid", payout.pay)
+    return payout.pay, payout.text
 
 
 def _tilt(ctx: Ctx) -> None:
-    """倾斜救助 of 21号 (六) and 托底保障 of 武政规 二、(四): the larger of the two, not both."""
+    """倾斜救助 of 21号 (六) and 托底保障 of 武政规 二、(四): the larger of the two, not both, compared over the year.
+
+    Each track keeps its own year-to-date amount (what it alone would have paid); a case pays the larger
+    of the two year-to-date amounts minus the tilt already paid that year (policy-readings.md 武汉), so the
+    year's tilt is the larger track's year total, never a mix of the two tracks' marginal amounts.
+    """
     c = ctx.case
+    view = ctx.view
     left = ctx.base - ctx.assistance
-    rural_pay, rural_text = ZERO, None
-    if _rural(ctx):
-        if c.in_district or c.referral:
-            burden = left
-            deductible_note = ""
-            if c.kind == "inpatient" and ctx.has("basic.inpatient.deductible") and c.insurance != "none":
-                basic_deductible = ctx.p("basic.inpatient.deductible")[c.insurance][c.hospital_level]
-                excluded = min(basic_deductible, burden)
-                burden -= excluded
-                deductible_note = f"（扣除基本医保住院起付标准 {fmt(excluded)}）"
-            threshold = ctx.p("rural_tilt.threshold")
-            rate = ctx.p("rural_tilt.rate")[ctx.identity]
-            before = ctx.view.add("wuhan.rural.base", burden)
-            part = portion_above(before, burden, threshold)
-            rural_pay = yuan(part * rate)
-            rural_text = (f"重特大疾病倾斜救助（农村低收入人口）：本次个人负担 {fmt(left)}{deductible_note} 计 {fmt(burden)}，"
-                          f"年度累计 {fmt(before)} → {fmt(before + burden)}，超过 {fmt(threshold)} 的部分 {fmt(part)} × "
-                          f"{pct(rate)} = {fmt(rural_pay)}（不设年度封顶线）")
-        else:
-            rural_text = "重特大疾病倾斜救助：区外就医且未按规定转诊，不享受倾斜救助"
-    backstop_pay, backstop_text = ZERO, None
-    if c.referral and c.in_province:
-        threshold = ctx.p("backstop.threshold")
-        before = ctx.view.add("wuhan.backstop.base", left)
-        if "tilt_applied" in c.flags and "poverty_risk" in c.flags:
-            rate = ctx.p("backstop.rate")
-            part = portion_above(before, left, threshold)
-            raw = yuan(part * rate)
-            backstop_pay, note = capped(ctx, raw, ctx.p("backstop.cap"), "wuhan.backstop.paid", "托底保障年度救助限额")
-            backstop_text = (f"托底保障（已申请、有返贫致贫风险）：三重制度保障后个人自付年度累计 {fmt(before)} → "
-                             f"{fmt(before + left)}，超过 {fmt(threshold)} 的部分 {fmt(part)} × {pct(rate)} = {fmt(raw)}{note}")
-    elif "tilt_applied" in c.flags:
-        backstop_text = "托底保障：须规范转诊且在省域内就医，本次不符合"
-    if rural_text is None and backstop_text is None:
+    rural, backstop = _rural_track(ctx, left), _backstop_track(ctx, left)
+    if rural is None and backstop is None:
         return
-    if rural_pay >= backstop_pay and rural_text is not None:
-        chosen, other = ("rural", rural_pay, rural_text), ("backstop", backstop_pay, backstop_text)
-    else:
-        chosen, other = ("backstop", backstop_pay, backstop_text), ("rural", rural_pay, rural_text)
-    sources = {"rural": ("rural_tilt.threshold", "rural_tilt.rate"),
-               "backstop": ("backstop.threshold", "backstop.rate", "backstop.cap")}
-    ctx.tilt = chosen[1]
-    ctx.step("tilt", chosen[2], chosen[1], *sources[chosen[0]])
-    if other[2] is not None:
-        ctx.step("info", f"{other[2]}；与上项就高不重复，不另行支付", None, *sources[other[0]])
-    if chosen[0] == "backstop":
-        ctx.view.add("wuhan.backstop.paid", chosen[1])
-    ctx.view.add("tilt.paid", chosen[1])
-    if backstop_text is not None and ctx.has("backstop.cap"):
-        ctx.cap("wuhan.backstop", "托底保障年度救助限额", ctx.p("backstop.cap"), "wuhan.backstop.paid", "backstop.cap")
+    rural_year, backstop_year, paid = view.get("wuhan.rural.paid"), view.get("wuhan.backstop.paid"), view.get("tilt.paid")
+    pay = max(max(rural_year, backstop_year) - paid, ZERO)
+    if rural_year > 0 and backstop_year > 0:  # both tracks have paid something this year: the year decides
+        if rural is not None:
+            ctx.step("info", f"{rural[1]}；重特大疾病倾斜救助年度累计 {fmt(rural_year)}", None, *RURAL_SOURCES)
+        if backstop is not None:
+            ctx.step("info", f"{backstop[1]}；托底保障年度累计 {fmt(backstop_year)}", None, *BACKSTOP_SOURCES)
+        larger = "重特大疾病倾斜救助" if rural_year >= backstop_year else "托底保障"
+        ctx.step("tilt", f"倾斜救助与托底保障就高不重复（按年度比较）：重特大疾病倾斜救助年度累计 {fmt(rural_year)}，"
+                 f"托底保障年度累计 {fmt(backstop_year)}，取较高的{larger} {fmt(max(rural_year, backstop_year))} − "
+                 f"本年度已支付 {fmt(paid)} = {fmt(pay)}", pay, *RURAL_SOURCES, *BACKSTOP_SOURCES)
+    else:  # at most one track has paid anything this year: this case pays that track's amount
+        tracks = [(rural, RURAL_SOURCES), (backstop, BACKSTOP_SOURCES)]
+        if rural is None or (backstop is not None and backstop[0] > rural[0]):
+            tracks.reverse()
+        (chosen, chosen_sources), (other, other_sources) = tracks
+        ctx.step("tilt", chosen[1], pay, *chosen_sources)
+        if other is not None:
+            ctx.step("info", f"{other[1]}；与上项就高不重复，不另行支付", None, *other_sources)
+    ctx.tilt = pay
+    view.add("tilt.paid", pay)
+    if backstop is not None and ctx.has("backstop.cap"):
+        ctx.cap("wuhan.backstop", "托底保障年度救助限额（按托底保障单独计算的年度累计）", ctx.p("backstop.cap"),
+                "wuhan.backstop.paid", "backstop.cap")
 
 
 def _lookback(ctx: Ctx) -> None:
@@ -221,15 +235,14 @@ def _lookback(ctx: Ctx) -> None:
         raise InputError("flags.lookback", "依申请一次性救助须先经相关部门确定为医疗救助对象，请填写身份",
                          "lookback assistance needs an assistance identity")
     klass = ctx.p("lookback.class")
-    deductible = ctx.p("inpatient.deductible")[klass]
-    rate = ctx.p("inpatient.rate")[klass]
-    before = ctx.view.add("wuhan.lookback.base", ctx.base)
-    eligible = portion_above(before, ctx.base, deductible)
-    pay = yuan(eligible * rate)
-    ctx.step("assistance", f"依申请一次性救助（参照{klass}住院救助）：身份确定前12个月住院个人自付累计 {fmt(before)} + "
-             f"{fmt(ctx.base)} = {fmt(before + ctx.base)}，起付标准 {fmt(deductible)}，以上 {fmt(eligible)} × {pct(rate)} = "
-             f"{fmt(pay)}；不纳入当年年度救助限额", pay, "lookback.class", "inpatient.deductible", "inpatient.rate")
-    ctx.assistance = pay
+    # 二、(五): "参照四类医疗救助对象住院医疗救助待遇标准给予一次性救助；依申请救助资金不纳入……年度救助限额"
+    payout = yearly_above(ctx, rule="依申请一次性救助", details=(f"参照{klass}住院救助",),
+                          base_noun="身份确定前12个月住院个人自付", base=ctx.base, key="wuhan.lookback.base",
+                          threshold=ctx.p("inpatient.deductible")[klass], above=DEDUCTIBLE,
+                          rate=ctx.p("inpatient.rate")[klass])
+    ctx.step("assistance", payout.text + "；不纳入当年年度救助限额", payout.pay,
+             "lookback.class", "inpatient.deductible", "inpatient.rate")
+    ctx.assistance = payout.pay
     ctx.warnings.append("依申请一次性救助：须本人申请并经区级医疗保障经办机构审核。")
 
 

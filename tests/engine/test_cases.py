@@ -26,3 +26,7 @@ def test_case(entry):
                    identity_used=result["identity_used"], assistance_class=result["assistance_class"])
         want = {k: (None if v is None else str(v) if k not in ("identity_used",) else v) for k, v in want.items()}
         assert {k: got[k] for k in want} == want, f"case {i}: steps: " + " | ".join(s["text"] for s in result["steps"])
+    # `warns`: for each case, texts its result's warnings must contain (a reading the result has to tell)
+    for i, (result, texts) in enumerate(zip(results, entry.get("warns", []))):
+        for text in texts:
+            assert any(text in w for w in result["warnings"]), f"case {i}: no warning with {text!r}: {result['warnings']}"

@@ -137,3 +137,64 @@ def test_employee_and_resident_basic_funds_keep_their_own_caps():
     assert first["payouts"]["basic"] == "200000.01"
     caps = {c["name"]: (c["limit"], c["used"]) for c in second["caps"] if c["key"] == "basic.cap"}
     assert caps == {"基本医保统筹基金年度最高支付限额（城乡居民医保）": ("200000.00", "850.00")}  # (1200 − 200) × 85%
+
+
+# ---- 武汉: 21号 (六) 倾斜救助 and 托底保障 are compared over the year (policy-readings.md 武汉) ----------------
+
+RURAL_IDENTITIES = ["extreme_poverty", "subsistence", "relapsed_poverty", "monitored_rural"]
+
+
+@st.composite
+def wuhan_rural_year(draw):
+    """A rural low-income person's year in 武汉 (one 21号 identity), stays and 门诊慢特病 with or without a
+    referral, in or out of the district and province, 托底 applied for or not."""
+    year = draw(st.integers(2023, 2026))
+    identity = draw(st.sampled_from(RURAL_IDENTITIES))
+    insurance = draw(st.sampled_from(["resident", "resident", "employee", "none"]))
+    days = sorted(draw(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 28)), min_size=1, max_size=8)))
+    cases = []
+    for month, day in days:
+        scope = draw(st.integers(0, 20_000_000)) / D(100)
+        amounts = {"total": f"{scope + draw(st.integers(0, 2_000_000)) / D(100):.2f}", "policy_scope": f"{scope:.2f}"}
+        if insurance != "none" and draw(st.booleans()):
+            basic = (scope * draw(st.integers(0, 90)) / 100).quantize(D("0.01"))
+            amounts["basic_paid"] = f"{basic:.2f}"
+            amounts["critical_paid"] = f"{((scope - basic) * draw(st.integers(0, 50)) / 100).quantize(D('0.01')):.2f}"
+        in_province = draw(st.booleans())
+        cases.append({
+            "region": "wuhan", "date": f"{year}-{month:02d}-{day:02d}",
+            "person": {"identities": [identity], "insurance": insurance, "rural": True},
+            "visit": {"kind": draw(st.sampled_from(["inpatient", "inpatient", "outpatient_chronic", "outpatient_special"])),
+                      "hospital_level": draw(st.integers(1, 3)), "referral": draw(st.booleans()),
+                      "in_province": in_province, "in_district": in_province and draw(st.booleans()),
+                      "diseases": draw(st.lists(st.sampled_from(["恶性肿瘤门诊放化疗", "高血压"]), max_size=1))},
+            "amounts": amounts,
+            "flags": {"tilt_applied": True, "poverty_risk": True} if draw(st.booleans()) else {},
+        })
+    return cases
+
+
+def _tilts(cases):
+    return [D(r["payouts"]["tilt"]) for r in results_of(cases)]
+
+
+def _running(amounts):
+    total, out = D(0), []
+    for a in amounts:
+        total += a
+        out.append(total)
+    return out
+
+
+@SETTINGS
+@given(wuhan_rural_year())
+def test_wuhan_rural_tilt_is_the_larger_track_over_the_year(cases):
+    """The tilt paid by the end of any case of the year is the larger of the two tracks' year-to-date totals,
+    each computed alone: 21号 alone (托底 not applied for), 托底 alone (the person not rural, so no 21号).
+    So the year never pays more than the larger track (the case-by-case larger of the marginal amounts did)."""
+    both = _running(_tilts(cases))
+    rural_alone = _running(_tilts([{**c, "flags": {}} for c in cases]))
+    backstop_alone = _running(_tilts([{**c, "person": {**c["person"], "rural": False}} for c in cases]))
+    for paid, rural, backstop in zip(both, rural_alone, backstop_alone):
+        assert paid <= max(rural, backstop)
+        assert paid == max(rural, backstop)
