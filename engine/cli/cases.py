@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..case import IDENTITIES, KINDS
+from .. import validate
+from ..case import IDENTITIES, KINDS, check_id_number
 from ..errors import InputError
 from ..policy import REGIONS
+from .common import CASE_ID, MONTH, YEAR, arg, output_file
 
 
 
@@ -30,13 +32,13 @@ def _who(store, args: argparse.Namespace) -> tuple[str, str]:
     operator = getattr(args, "operator", None) or store.setting("operator")
     if not operator:
         try:
-            operator = getpass.getuser()
-        except Exception:
+            operator = validate.account_name(getpass.getuser(), "operator")
+        except Exception:  # no login name, or one that is not a valid operator name
             operator = "经办人"
     from ..store.database import DEFAULT_OFFICE
 
     office = getattr(args, "office", None) or store.setting("office") or DEFAULT_OFFICE
-    return operator, office
+    return validate.account_name(operator, "operator"), validate.office_name(office, "office")
 
 
 def _save(args: argparse.Namespace) -> int:
@@ -57,9 +59,9 @@ def _save(args: argparse.Namespace) -> int:
 
 def _date_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+        return validate.date(text, "date")
+    except InputError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{validate.shown(text)}") from None
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -194,6 +196,7 @@ def _warnings(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from ..store.export import export_cases
 
+    output_file(args.output)
     with _open(args) as store:
         n = export_cases(store, args.output, args.format, args.year, args.region, args.month,
                          args.include_void, args.mask_id)
@@ -224,7 +227,7 @@ def _receipt(args: argparse.Namespace) -> int:
     from ..receipt.make import from_stored, write
     from ..store.cases import record_print, show_case
 
-    target = Path(args.output)
+    target = Path(output_file(args.output))
     partial = target.with_name(target.name + ".partial")
     with _open(args) as store:
         operator, _ = _who(store, args)
@@ -232,11 +235,16 @@ def _receipt(args: argparse.Namespace) -> int:
         reprint = args.reprint or bool(stored["prints"])
         try:
             write(from_stored(stored, window=store.setting("window") or "", reprint=reprint), partial, args.layout)
+            os.replace(partial, target)
         except OSError as exc:
+            partial.unlink(missing_ok=True)
             raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
                              f"cannot write {target} ({exc.strerror})") from None
-        record_print(store, args.case_id, operator=operator, reprint=reprint)
-    os.replace(partial, target)
+        try:
+            record_print(store, args.case_id, operator=operator, reprint=reprint)
+        except BaseException:
+            target.unlink(missing_ok=True)  # not recorded, so not printed: no receipt left behind
+            raise
     print(f"已生成{'补打' if reprint else ''}回执 {stored['receipt_no']}：{target}")
     return 0
 
@@ -244,7 +252,11 @@ def _receipt(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from ..store.verify import verify
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    from .common import read_text
+
+    text = read_text("-") if args.text == "-" else args.text
+    if len(text) > 4096:
+        raise InputError("QR_TEXT", "二维码内容过长，不是本程序回执的二维码", "the QR text is too long to be this program's receipt")
     with _open(args) as store:
         outcome = verify(store, text)
     if outcome["ok"]:
@@ -341,16 +353,16 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("save", help="save one case or {\"cases\": [...]}")
     p.add_argument("file", metavar="FILE", help="case JSON, or - for standard input")
-    p.add_argument("--operator", help="经办人 (default: the settings)")
-    p.add_argument("--office", help="经办机构 (default: the settings)")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"), help="经办人 (default: the settings)")
+    p.add_argument("--office", type=arg(validate.office_name, "--office"), help="经办机构 (default: the settings)")
     p.set_defaults(run=_save)
 
     p = cmds.add_parser("list", help="list saved cases, oldest first")
-    p.add_argument("--id-number")
-    p.add_argument("--name", help="part of a name")
-    p.add_argument("--year", type=int)
+    p.add_argument("--id-number", type=arg(check_id_number, "--id-number"))
+    p.add_argument("--name", type=arg(validate.free_text, "--name", "姓名", 30), help="part of a name")
+    p.add_argument("--year", type=YEAR)
     p.add_argument("--region", choices=list(REGIONS))
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.free_text, "--operator", "经办人", 20))
     p.add_argument("--from", dest="date_from", type=_date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--include-void", action="store_true")
@@ -358,29 +370,29 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.set_defaults(run=_list)
 
     p = cmds.add_parser("show", help="one case: input, result with steps, receipt, void state, audit")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=CASE_ID)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_show)
 
     p = cmds.add_parser("void", help="作废 a case, with a reason")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=CASE_ID)
     p.add_argument("--reason", required=True)
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_void)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
-    p.add_argument("id_number", metavar="ID_NUMBER")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("id_number", metavar="ID_NUMBER", type=arg(check_id_number, "ID_NUMBER"))
+    p.add_argument("--year", type=YEAR, required=True)
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ledger)
 
     p = cmds.add_parser("receipt", help="the receipt PDF of a saved case")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=CASE_ID)
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--reprint", action="store_true", help="补打 (a second print is a reprint anyway)")
     p.add_argument("--layout", choices=["A4", "A5"], default="A4")
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_receipt)
 
     p = cmds.add_parser("verify", help="check a receipt's QR code text against the database")
@@ -389,20 +401,20 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("persons", help="find persons by ID number or (fuzzily) by name")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--id-number")
-    who.add_argument("--name")
+    who.add_argument("--id-number", type=arg(check_id_number, "--id-number"))
+    who.add_argument("--name", type=arg(validate.free_text, "--name", "姓名", 30))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_persons)
 
     p = cmds.add_parser("warnings", help="the early-warning list of a year")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=YEAR, required=True)
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_warnings)
 
     p = cmds.add_parser("export", help="a year's cases as xlsx or csv for the district's report")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--month", type=int)
+    p.add_argument("--year", type=YEAR, required=True)
+    p.add_argument("--month", type=MONTH)
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--format", choices=["xlsx", "csv"], required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -412,7 +424,7 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("import-persons", help="persons and identities from the civil-affairs list (xlsx/csv)")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_import)
 
