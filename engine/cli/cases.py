@@ -285,9 +285,29 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_file(path: str, magic: bytes) -> None:
+    """The FILE of `restore` must be a database file at all (deeper checks are restore's own)."""
+    where = validate.shown(path, 80)
+    if Path(path).is_dir():
+        raise InputError("FILE", f"{where} 是文件夹，请给出备份文件（.sqlite3），未做任何改动",
+                         f"{where} is a folder, not a backup file; nothing changed")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(magic))
+    except FileNotFoundError:
+        raise InputError("FILE", f"找不到备份文件 {where}，未做任何改动", f"backup file {where} not found; nothing changed") from None
+    except OSError as exc:
+        raise InputError("FILE", f"无法读取 {where}（{exc.strerror}），未做任何改动", f"cannot read {where}; nothing changed") from None
+    if head != magic:
+        raise InputError("FILE", f"{where} 不是数据库备份文件（文件头无效），未做任何改动",
+                         f"{where} is not a database backup (bad header); nothing changed")
+
+
 def _restore(args: argparse.Namespace) -> int:
+    from ..store.database import SQLITE_MAGIC
     from ..store.restore import restore
 
+    _backup_file(args.file, SQLITE_MAGIC)
     done = restore(args.data_dir, args.file)
     if done["previous_saved_as"]:
         print(f"恢复前的数据库已备份到 {done['previous_saved_as']}")
