@@ -228,3 +228,18 @@ def case_count(cases: list, field: str = "cases") -> None:
     if len(cases) > MAX_CASES:
         raise InputError(field, f"一次最多 {MAX_CASES} 件案件（现为 {len(cases)} 件），请分批",
                          f"at most {MAX_CASES} cases at once ({len(cases)} given); split the input")
+
+
+def check_settings(values: Mapping[str, Any]) -> dict[str, str]:
+    """The office's settings as the window stores them, each checked; InputError names the setting."""
+    from .policy import REGIONS
+
+    checks = {
+        "office": lambda v: office_name(v, "office"),
+        "window": lambda v: office_name(v, "window", "窗口", required=False),
+        "operator": lambda v: account_name(v, "operator"),
+        "default_region": lambda v: code(v, "default_region", REGIONS, "默认地区"),
+        "paper": lambda v: code(v, "paper", {"A4": "A4", "A5": "A5"}, "纸张"),
+        "printer": lambda v: free_text(v, "printer", "打印机", 200) if v else "",
+    }
+    return {key: checks[key](value) if key in checks else value for key, value in values.items()}
