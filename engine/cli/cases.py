@@ -470,6 +470,6 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("value", metavar="VALUE", help="JSON: 30000, 0.80, '{\"一类\": 1.0, ...}', '[...]'")
     p.add_argument("--from", dest="valid_from", required=True, type=_date_arg, metavar="YYYY-MM-DD",
                    help="first settlement date the value applies to: today or later, after every saved case")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--operator")
+    p.add_argument("--reason", required=True, type=arg(validate.free_text, "--reason", "调整原因", 200))
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_policy_set)
