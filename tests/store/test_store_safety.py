@@ -198,7 +198,7 @@ def test_restore_refuses_a_bad_backup(tmp_path):
     bad.write_bytes(b"nope" * 50)
     before = digest(tmp_path / "cases.sqlite3")
     proc = cli("--data-dir", str(tmp_path), "restore", str(bad))
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # store-cli.md: anything wrong with FILE is bad input
     assert_clear(proc, "不是数据库备份文件")
     assert digest(tmp_path / "cases.sqlite3") == before
 
