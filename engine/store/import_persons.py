@@ -214,11 +214,6 @@ def read_rows(path: Path) -> Iterator[tuple[list[Any], set[int]]]:
                      f"only .xlsx or .csv files can be imported: {validate.shown(path.name, 60)}")
 
 
-def read_table(path: Path) -> list[list[Any]]:
-    """All rows of the file (for small files and tests)."""
-    return [row for row, _ in read_rows(Path(path))]
-
-
 def _columns(header: list[Any]) -> dict[str, int]:
     names = [re.sub(r"\s+", "", str(h or "")) for h in header]
     found = {}
