@@ -195,11 +195,18 @@ def _csv_rows(path: Path) -> Iterator[tuple[list[Any], set[int]]]:
                          f"cannot decode {validate.shown(path.name, 60)}; save it as UTF-8 CSV")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        _refuse_too_many(path, sum(1 for row in csv.reader(io.StringIO(text, newline="")) if any(row)) - 1)
         for row in reader:
             yield row, set()
     except csv.Error as exc:
         raise InputError("FILE", f"{validate.shown(path.name, 60)} 第 {reader.line_num} 行不是有效的 CSV：{exc}",
                          f"{validate.shown(path.name, 60)} line {reader.line_num} is not valid CSV: {exc}") from None
+
+
+def _refuse_too_many(path: Path, rows: int) -> None:
+    if rows > MAX_ROWS:
+        raise InputError("FILE", f"{validate.shown(path.name, 60)} 超过 {MAX_ROWS:,} 行，请分成几个文件导入；未导入任何内容",
+                         f"{validate.shown(path.name, 60)} has more than {MAX_ROWS:,} rows; split it (nothing imported)")
 
 
 def read_rows(path: Path) -> Iterator[tuple[list[Any], set[int]]]:
@@ -306,9 +313,7 @@ def import_persons(store: Store, path: str | Path, *, operator: str) -> ImportRe
         if all(v in (None, "") for v in row):
             continue
         count += 1
-        if count > MAX_ROWS:
-            raise InputError("FILE", f"{validate.shown(path.name, 60)} 超过 {MAX_ROWS:,} 行（第 {number} 行起），请分成几个文件导入；未导入任何内容",
-                             f"{validate.shown(path.name, 60)} has more than {MAX_ROWS:,} rows; split it (nothing imported)")
+        _refuse_too_many(path, count)
         try:
             good.append(_check_row(number, row, cols, blank))
         except ValueError as exc:

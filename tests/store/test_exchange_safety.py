@@ -227,3 +227,20 @@ def test_dates_the_lists_write(tmp_path):
     for bad in ("20230105xx", "44931.5", 5, "2023-01-05 25", "٢٠٢٣-01-05", True):
         with pytest.raises(ValueError):
             parse(bad)
+
+
+def test_an_xlsx_over_the_row_limit_imports_nothing(store, tmp_path, monkeypatch):
+    """Rows are counted while streamed: past the limit nothing at all is taken (the limit is
+    lowered here to keep the test small; the real one, 200,000, is in the bad-input corpus)."""
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    path = tmp_path / "big.xlsx"
+    book = Workbook()
+    book.active.append(["姓名", "身份证号", "身份类别", "认定日期"])
+    for i in range(4):
+        book.active.append([f"人{'一二三四'[i]}", valid_id("1972-01-01", 300 + i), "低保", "2023-01-05"])
+    book.save(path)
+    persons = store.conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    with pytest.raises(Exception) as err:
+        importer.import_persons(store, path, operator="李四")
+    assert "3 行" in err.value.zh
+    assert store.conn.execute("SELECT count(*) FROM persons").fetchone()[0] == persons
