@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from engine.cli import main
+from engine.errors import InputError
 from engine.store import open_store
 from engine.store import import_persons as importer
 from engine.store.cases import save_cases, void_case
@@ -240,7 +241,7 @@ def test_an_xlsx_over_the_row_limit_imports_nothing(store, tmp_path, monkeypatch
         book.active.append([f"人{'一二三四'[i]}", valid_id("1972-01-01", 300 + i), "低保", "2023-01-05"])
     book.save(path)
     persons = store.conn.execute("SELECT count(*) FROM persons").fetchone()[0]
-    with pytest.raises(Exception) as err:
+    with pytest.raises(InputError) as err:
         importer.import_persons(store, path, operator="李四")
     assert "3 行" in err.value.zh
     assert store.conn.execute("SELECT count(*) FROM persons").fetchone()[0] == persons
