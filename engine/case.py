@@ -131,14 +131,14 @@ def _stored_amount(value: Any, field: str) -> Decimal:
     try:
         amount = Decimal(value.strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise validate_error(field, value) from None
+        raise _unreadable(field, value) from None
     if not amount.is_finite() or not 0 <= amount <= validate.MAX_AMOUNT:
-        raise validate_error(field, value)
+        raise _unreadable(field, value)
     amount = amount.quantize(CENT)
     return amount.copy_abs() if amount.is_zero() else amount  # never "-0.00"
 
 
-def validate_error(field: str, value: Any) -> InputError:
+def _unreadable(field: str, value: Any) -> InputError:
     return _bad(field, f"已保存的金额“{shown(value)}”无法读取", f"stored amount {shown(value)!r} cannot be read")
 
 
