@@ -6,10 +6,11 @@ alone and the one that pays most is kept (就高不重复).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
+from . import validate
 from .breakdown import NAMES, Notice, kind_of
 from .case import FLAGS, IDENTITIES, Case, parse_case
 from .context import Cap, Ctx, Step
@@ -80,13 +81,13 @@ def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module) -> C
     return ctx
 
 
-def _check_identities(case: Case, known: list[str]) -> None:
-    for i, code in enumerate(case.identities):
-        if code not in known:
-            names = "、".join(f"{IDENTITIES[k]}({k})" for k in known)
-            raise InputError(f"person.identities[{i}]",
-                             f"{REGIONS[case.region]}的文件未规定“{IDENTITIES[code]}”({code})的救助待遇，可选身份：{names}",
-                             f"{case.region}'s documents do not know identity {code!r}; known: {', '.join(known)}")
+def _unnamed_identities(case: Case, known: list[str]) -> list[str]:
+    """The case's identities the region's documents do not name: ignored, each with a warning
+    (policy-readings.md, "Everywhere"); with none left the person is an ordinary insured person."""
+    ignored = [code for code in case.identities if code not in known]
+    held = [code for code in case.identities if code in known]
+    return [f"{REGIONS[case.region]}的文件未规定“{IDENTITIES[code]}”的救助待遇，此身份未使用；"
+            + ("按其他身份就高计算。" if held else "按普通参保人员计算。") for code in ignored]
 
 
 def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -> Result:
@@ -95,7 +96,9 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -
     ps = (book or bundled()).params_for(case.region, case.date)
     module = MODULES[case.region]
     known = known_identities(ps)
-    _check_identities(case, known)
+    ignored = _unnamed_identities(case, known)
+    if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
+        case = replace(case, identities=tuple(code for code in case.identities if code in known))
     candidates: list[str | None] = sorted(case.identities, key=known.index) or [None]
     tried = [_evaluate(case, ps, ledger, identity, module) for identity in candidates]
     ctx = tried[0]
@@ -115,6 +118,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -
     ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
                           f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     warning = early_warning(ctx, out_of_pocket)
+    ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED):
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
     unverified = sorted(ctx.used & ps.unverified)
@@ -159,6 +163,7 @@ def parse_input(doc: Any) -> list[Case]:
         raw_cases = doc["cases"]
         if not isinstance(raw_cases, list) or not raw_cases:
             raise InputError("cases", "cases 应为非空的案件列表", "cases must be a non-empty list of cases")
+        validate.case_count(raw_cases)
         cases = []
         for i, raw in enumerate(raw_cases):
             try:

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import validate
 from .errors import InputError
 from .money import CENT, ZERO
-from .region_registry import check_region
+from .region_registry import REGIONS
+from .validate import shown
 
 IDENTITIES = {
     "extreme_poverty": "特困人员",
@@ -49,7 +51,6 @@ _TOP = {"region", "date", "person", "visit", "amounts", "flags"}
 _PERSON = {"id_number", "name", "birth_date", "identities", "insurance", "rural"}
 _VISIT = {"kind", "hospital_level", "referral", "in_province", "in_district", "diseases"}
 _AMOUNTS = {"total", "policy_scope", "basic_paid", "critical_paid"}
-_MAX_AMOUNT = Decimal("100000000")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +90,12 @@ def _mapping(value: Any, field: str, allowed: set[str]) -> dict:
         return {}
     if not isinstance(value, dict):
         raise _bad(field, "应为对象（JSON {…}）", "must be a JSON object")
-    extra = sorted(set(value) - allowed)
+    extra = sorted(str(k) for k in set(value) - allowed)
     if extra:
-        raise _bad(f"{field}.{extra[0]}" if field else extra[0],
-                   f"无此字段“{extra[0]}”，可用字段：{'、'.join(sorted(allowed))}",
-                   f"unknown field {extra[0]!r}; allowed: {', '.join(sorted(allowed))}")
+        key = shown(extra[0])
+        raise _bad(f"{field}.{key}" if field else key,
+                   f"无此字段“{key}”，可用字段：{'、'.join(sorted(allowed))}",
+                   f"unknown field {key!r}; allowed: {', '.join(sorted(allowed))}")
     return value
 
 
@@ -105,45 +107,53 @@ def _bool(value: Any, field: str, default: bool) -> bool:
     return value
 
 
-def _date(value: Any, field: str) -> dt.date:
-    if not isinstance(value, str):
-        raise _bad(field, "应为日期字符串，格式 YYYY-MM-DD", "must be a date string YYYY-MM-DD")
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise _bad(field, f"“{value}”不是有效日期，格式应为 YYYY-MM-DD（如 2023-05-10）",
-                   f"{value!r} is not a valid date YYYY-MM-DD") from None
+def _date(value: Any, field: str, stored: bool = False) -> dt.date:
+    if stored and isinstance(value, str):  # a stored case was checked when saved: read it as then
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return validate.date(value, field)
 
 
 def parse_amount(value: Any, field: str) -> Decimal:
-    """A non-negative amount in yuan with at most two decimals, from a string or JSON number."""
-    if isinstance(value, bool) or value is None:
-        raise _bad(field, "应为金额（如 \"1234.50\"）", 'must be an amount such as "1234.50"')
-    if isinstance(value, float):
-        raise _bad(field, "金额请写成字符串（如 \"1234.50\"），以免精度丢失", 'write amounts as strings such as "1234.50"')
-    if isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+    """A non-negative amount in yuan, to the fen (validate.amount: strings of ASCII digits or JSON integers)."""
+    return validate.amount(value, field)
+
+
+def _stored_amount(value: Any, field: str) -> Decimal:
+    """An amount of a case already stored, read as the older, looser check accepted it
+    ("5,5,0,0", "+5500", full-width digits): a stored row is never refused or rewritten."""
+    try:
+        return validate.amount(value, field)
+    except InputError:
+        pass
+    try:
+        amount = Decimal(value.strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise _unreadable(field, value) from None
+    if not amount.is_finite() or not 0 <= amount <= validate.MAX_AMOUNT:
+        raise _unreadable(field, value)
+    amount = amount.quantize(CENT)
+    return amount.copy_abs() if amount.is_zero() else amount  # never "-0.00"
+
+
+def _unreadable(field: str, value: Any) -> InputError:
+    return _bad(field, f"已保存的金额“{shown(value)}”无法读取", f"stored amount {shown(value)!r} cannot be read")
+
+
+def _level(value: Any, stored: bool) -> int | None:
+    """The hospital level 1, 2 or 3; 2.0 is 2. A stored case may hold it as the text "2.0"."""
+    if value is None:
+        return None
+    if stored and isinstance(value, str):
         try:
-            amount = Decimal(text)
+            value = Decimal(value.strip())
         except InvalidOperation:
-            raise _bad(field, f"“{value}”不是金额，请填写数字（如 1234.50）",
-                       f"{value!r} is not an amount; use digits such as 1234.50") from None
-    else:
-        raise _bad(field, "应为金额（如 \"1234.50\"）", 'must be an amount such as "1234.50"')
-    if not amount.is_finite():
-        raise _bad(field, "金额必须是有限数字", "amount must be a finite number")
-    if amount < 0:
-        raise _bad(field, f"金额不能为负数（{value}），请核对结算单", f"amount cannot be negative ({value})")
-    if amount != amount.quantize(CENT):
-        raise _bad(field, f"金额最多两位小数（{value}），请按结算单填写到分",
-                   f"amount has more than two decimals ({value}); give it to the fen")
-    if amount > _MAX_AMOUNT:
-        raise _bad(field, f"金额 {value} 超过一亿元，请核对", f"amount {value} exceeds 100,000,000; check it")
-    return amount.quantize(CENT)
+            pass
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value in (1, 2, 3):
+        return int(value)
+    raise _bad("visit.hospital_level", "医院等级应为 1、2 或 3（一级、二级、三级）", "hospital level must be 1, 2 or 3")
 
 
 def check_id_number(value: Any, field: str) -> str:
@@ -171,7 +181,7 @@ def check_id_number(value: Any, field: str) -> str:
             return number
         except ValidationError:
             zh, en = "身份证号中的出生日期无效，请核对", "ID number has an invalid birth date"
-    raise _bad(field, f"{zh}：{value}", f"{en}: {value}")
+    raise _bad(field, f"{zh}：{shown(value)}", f"{en}: {shown(value)}")
 
 
 def birth_from_id(id_number: str) -> dt.date:
@@ -198,15 +208,18 @@ def mask_id(id_number: str | None) -> str:
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
-def parse_case(raw: Any) -> Case:
-    """Validate one CASE (case-format.md); raise InputError naming the first bad field."""
-    top = _mapping(raw, "", _TOP)
+def parse_case(raw: Any, *, stored: bool = False) -> Case:
+    """Validate one CASE (case-format.md); raise InputError naming the first bad field.
+
+    `stored`: the input of a case already saved, read leniently as the checks of its day
+    accepted it (amounts, dates and the hospital level in older forms; the name as stored)."""
     if not isinstance(raw, dict):
         raise _bad("", "输入应为一个案件对象或 {\"cases\": [...]}", 'input must be a case object or {"cases": [...]}')
-    region = check_region(top.get("region"))
+    top = _mapping(raw, "", _TOP)
+    region = validate.code(top.get("region"), "region", REGIONS, "地区")
     if "date" not in top:
         raise _bad("date", "缺少结算日期（出院结算日期，YYYY-MM-DD）", "settlement date is required (YYYY-MM-DD)")
-    day = _date(top["date"], "date")
+    day = _date(top["date"], "date", stored)
 
     person = _mapping(top.get("person"), "person", _PERSON)
     id_number = person.get("id_number")
@@ -215,10 +228,13 @@ def parse_case(raw: Any) -> Case:
     else:
         id_number = None
     name = person.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise _bad("person.name", "姓名应为非空文字", "name must be non-empty text")
+    if name is not None:
+        if stored and isinstance(name, str) and name.strip():
+            name = name.strip()  # a stored name is never re-validated
+        else:
+            name = validate.person_name(name, "person.name")
     birth = person.get("birth_date")
-    birth = _date(birth, "person.birth_date") if birth is not None else None
+    birth = _date(birth, "person.birth_date", stored) if birth is not None else None
     if id_number:
         id_birth = birth_from_id(id_number)
         if birth is not None and birth != id_birth:
@@ -231,23 +247,13 @@ def parse_case(raw: Any) -> Case:
     if not isinstance(identities, list):
         raise _bad("person.identities", "身份应为列表（如 [\"subsistence\"]）", 'identities must be a list such as ["subsistence"]')
     for i, code in enumerate(identities):
-        if code not in IDENTITIES:
-            raise _bad(f"person.identities[{i}]", f"未知身份代码“{code}”，可选：{'、'.join(IDENTITIES)}",
-                       f"unknown identity {code!r}; use one of {', '.join(IDENTITIES)}")
-    insurance = person.get("insurance", "resident")
-    if insurance not in INSURANCE:
-        raise _bad("person.insurance", f"参保类型“{insurance}”无效，可选：resident（城乡居民）、employee（职工）、none（未参保）",
-                   f"insurance {insurance!r} is invalid; use resident, employee or none")
+        validate.code(code, f"person.identities[{i}]", IDENTITIES, "身份代码")
+    insurance = validate.code(person.get("insurance", "resident"), "person.insurance", INSURANCE, "参保类型")
     rural = _bool(person.get("rural"), "person.rural", False)
 
     visit = _mapping(top.get("visit"), "visit", _VISIT)
-    kind = visit.get("kind")
-    if kind not in KINDS:
-        raise _bad("visit.kind", f"未知就诊类型“{kind}”，可选：{'、'.join(KINDS)}",
-                   f"unknown visit kind {kind!r}; use one of {', '.join(KINDS)}")
-    level = visit.get("hospital_level")
-    if level is not None and (isinstance(level, bool) or level not in (1, 2, 3)):
-        raise _bad("visit.hospital_level", "医院等级应为 1、2 或 3（一级、二级、三级）", "hospital level must be 1, 2 or 3")
+    kind = validate.code(visit.get("kind"), "visit.kind", KINDS, "就诊类型")
+    level = _level(visit.get("hospital_level"), stored)
     if kind == "inpatient" and level is None:
         raise _bad("visit.hospital_level", "住院须填写医院等级（1、2 或 3）", "an inpatient stay needs the hospital level (1, 2 or 3)")
     in_province = _bool(visit.get("in_province"), "visit.in_province", True)
@@ -258,18 +264,23 @@ def parse_case(raw: Any) -> Case:
     diseases = visit.get("diseases", [])
     if not isinstance(diseases, list) or not all(isinstance(d, str) for d in diseases):
         raise _bad("visit.diseases", "病种应为文字列表（如 [\"尿毒症\"]）", 'diseases must be a list of names such as ["尿毒症"]')
+    if not stored:
+        for i, d in enumerate(diseases):
+            if d.strip():
+                validate.free_text(d, f"visit.diseases[{i}]", "病种名称", limit=60)
 
     amounts = _mapping(top.get("amounts"), "amounts", _AMOUNTS)
+    money = _stored_amount if stored else parse_amount
     for key in ("total", "policy_scope"):
         if key not in amounts:
             raise _bad(f"amounts.{key}", "缺少此金额，请按结算单填写", "this amount is required; take it from the settlement slip")
-    total = parse_amount(amounts["total"], "amounts.total")
-    scope = parse_amount(amounts["policy_scope"], "amounts.policy_scope")
+    total = money(amounts["total"], "amounts.total")
+    scope = money(amounts["policy_scope"], "amounts.policy_scope")
     if scope > total:
         raise _bad("amounts.policy_scope", f"政策范围内费用 {scope} 不能大于医疗总费用 {total}，请核对结算单",
                    f"policy_scope {scope} exceeds total {total}; check the settlement slip")
-    basic = parse_amount(amounts["basic_paid"], "amounts.basic_paid") if amounts.get("basic_paid") is not None else None
-    critical = parse_amount(amounts["critical_paid"], "amounts.critical_paid") if amounts.get("critical_paid") is not None else None
+    basic = money(amounts["basic_paid"], "amounts.basic_paid") if amounts.get("basic_paid") is not None else None
+    critical = money(amounts["critical_paid"], "amounts.critical_paid") if amounts.get("critical_paid") is not None else None
 
     flags_raw = _mapping(top.get("flags"), "flags", set(FLAGS))
     flags = frozenset(k for k, v in flags_raw.items() if _bool(v, f"flags.{k}", False))
@@ -289,7 +300,7 @@ def parse_case(raw: Any) -> Case:
                    f"basic + critical paid {paid} exceeds {'total' if 'drg' in flags else 'policy_scope'} {limit}; check the slip")
 
     return Case(
-        region=region, date=day, id_number=id_number, name=name.strip() if name else None,
+        region=region, date=day, id_number=id_number, name=name or None,
         birth_date=birth, age=age_on(birth, day) if birth else None,
         identities=tuple(dict.fromkeys(identities)), insurance=insurance, rural=rural,
         kind=kind, hospital_level=level,
@@ -298,3 +309,33 @@ def parse_case(raw: Any) -> Case:
         diseases=tuple(d.strip() for d in diseases if d.strip()),
         total=total, policy_scope=scope, basic_paid=basic, critical_paid=critical, flags=flags,
     )
+
+
+def normalised(raw: dict, case: Case) -> dict:
+    """The input as a save stores it: the values parsing accepted, in their one written form
+    ("hospital_level": 2.0 → 2, "5,500" → "5500.00", names and dates trimmed). Fields the
+    input left out stay out; anything else is kept as given."""
+    out = {**raw}
+    out["region"], out["date"] = case.region, case.date.isoformat()
+    if isinstance(raw.get("person"), dict):
+        person = out["person"] = {**raw["person"]}
+        for key, value in (("id_number", case.id_number), ("name", case.name),
+                           ("birth_date", case.birth_date.isoformat() if case.birth_date else None)):
+            if person.get(key) not in (None, ""):
+                person[key] = value
+        if "identities" in person:
+            person["identities"] = list(case.identities)
+    if isinstance(raw.get("visit"), dict):
+        visit = out["visit"] = {**raw["visit"]}
+        if visit.get("hospital_level") is not None:
+            visit["hospital_level"] = case.hospital_level
+        if "diseases" in visit:
+            visit["diseases"] = list(case.diseases)
+    if isinstance(raw.get("amounts"), dict):
+        amounts = out["amounts"] = {**raw["amounts"]}
+        given = {"total": case.total, "policy_scope": case.policy_scope, "basic_paid": case.basic_paid,
+                 "critical_paid": case.critical_paid}
+        for key, value in given.items():
+            if amounts.get(key) is not None:
+                amounts[key] = f"{value:.2f}"
+    return out

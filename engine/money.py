@@ -14,7 +14,9 @@ def yuan(value: Decimal) -> Decimal:
 
 
 def fmt(value: Decimal) -> str:
-    """An amount as the contract writes it: exactly two decimals."""
+    """An amount as the contract writes it: exactly two decimals; zero is never "-0.00"."""
+    if value.is_zero():
+        return "0.00"
     text = str(value)
     dot = text.find(".")
     if dot >= 0 and len(text) - dot == 3 and "E" not in text:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
+from engine.errors import InputError
 from engine.region_registry import REGIONS
+from engine.validate import check_settings
 
 from .wizard.form import ERROR_STYLE
 
@@ -60,6 +62,12 @@ class FirstRunDialog(QDialog):
             self.error.setText("请填写经办人")
             self.operator.setFocus()
             return
-        self.session.set_settings({"office": office, "window": self.window_no.text().strip(), "operator": operator,
-                                   "default_region": self.region.currentData()})
+        try:
+            values = check_settings({"office": office, "window": self.window_no.text().strip(), "operator": operator,
+                                     "default_region": self.region.currentData()})
+        except InputError as exc:
+            self.error.setText(exc.zh)
+            {"office": self.office, "window": self.window_no, "operator": self.operator}.get(exc.field, self.office).setFocus()
+            return
+        self.session.set_settings(values)
         super().accept()

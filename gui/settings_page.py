@@ -16,7 +16,9 @@ from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from engine.errors import InputError
 from engine.region_registry import REGIONS
+from engine.validate import check_settings
 
 from .errors import show_error
 from .session import Session
@@ -241,6 +243,15 @@ class SettingsPage(QWidget):
             self.show_field_error(key, reason)
         if missing:
             self.fields[missing[0][0]].setFocus()
+            return False
+        try:
+            values = check_settings(values)
+        except InputError as exc:
+            if exc.field in self.fields:
+                self.show_field_error(exc.field, exc.zh)
+                self.fields[exc.field].setFocus()
+            else:
+                show_error(self, exc, "设置未保存")
             return False
         try:
             self.session.set_settings(values)

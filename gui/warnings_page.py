@@ -175,24 +175,10 @@ class WarningsPage(QWidget):
         inform(self, "导出完成", f"已导出 {len(self.rows)} 人到：\n{path}")
 
     def export_to(self, path: str | Path) -> Path:
-        """Write the shown list as an .xlsx: a Chinese header row, then one row per person."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        """Write the shown list as an .xlsx: a Chinese header row, then one row per person. Text
+        cells are never formulas (a name typed as "=HYPERLINK(…)" stays text); the file is
+        readable by its owner only where the system allows."""
+        from engine.office import Office
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = f"预警名单{self.year}"
-        ws.append(list(COLUMNS))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for w in self.rows:
-            values = row_values(w)
-            values[4] = Decimal(values[4])  # a number in Excel, exactly the engine's amount
-            ws.append(values)
-            ws.cell(row=ws.max_row, column=5).number_format = "0.00"
-        for col, width in zip("ABCDEFG", (16, 10, 22, 14, 18, 12, 10)):
-            ws.column_dimensions[col].width = width
-        ws.freeze_panes = "A2"
-        path = Path(path)
-        wb.save(path)
-        return path
+        return Office.write_list_xlsx(path, f"预警名单{self.year}", list(COLUMNS), [row_values(w) for w in self.rows],
+                                      [16, 10, 22, 14, 18, 12, 10], money_columns=(4,))

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
+from pathlib import Path
 
 from ..errors import InputError, PolicyDataError
 from ..store.errors import StoreError
@@ -25,22 +27,32 @@ def _calc(args: argparse.Namespace) -> int:
 
 
 def _receipt(args: argparse.Namespace) -> int:
-    """A receipt PDF from a case (a trial, marked 试算) or a saved case as `cases show --json` prints it."""
-    from ..receipt.make import from_case, from_stored, write
+    """A trial receipt (试算) of a case file: never a receipt number, never recorded. A saved case's
+    receipt is printed only from the store, by its number (`cases receipt CASE_ID`); given a case
+    as `cases show --json` prints it, only its input is taken, and computed afresh as a trial."""
+    from ..receipt.make import from_case, write
+    from .. import validate
+    from .common import output_file
 
+    target = Path(output_file(args.output))
     doc = read_json(args.file)
-    if isinstance(doc, dict) and {"input", "result", "receipt_no", "result_hash"} <= set(doc):
-        data = from_stored(doc, window=args.window or "", reprint=bool(doc.get("prints")))
-    elif isinstance(doc, dict) and "receipt_no" in doc and "result" in doc:
-        raise InputError("FILE", "这是保存命令输出的一行，缺少录入的费用信息；请用 python -m engine cases receipt 案件编号 -o 文件.pdf",
-                         "this is a save output line without the case input; use: python -m engine cases receipt CASE_ID -o FILE.pdf")
-    else:
-        data = from_case(doc, office=args.office or "", window=args.window or "", operator=args.operator or "")
+    if isinstance(doc, dict) and "receipt_no" in doc:
+        if not isinstance(doc.get("input"), dict):
+            raise InputError("FILE", "这是保存命令输出的一行，缺少录入的费用信息；请用 python -m engine cases receipt 案件编号 -o 文件.pdf",
+                             "this is a save output line without the case input; use: python -m engine cases receipt CASE_ID -o FILE.pdf")
+        doc = doc["input"]
+    office = validate.office_name(args.office, "--office", required=False)
+    window = validate.office_name(args.window, "--window", "窗口", required=False)
+    operator = validate.account_name(args.operator, "--operator") if args.operator else ""
+    data = from_case(doc, office=office, window=window, operator=operator)
+    partial = target.with_name(target.name + ".partial")
     try:
-        write(data, args.output, args.layout)
+        write(data, partial, args.layout)
+        os.replace(partial, target)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise InputError("-o", f"无法写入 {args.output}（{exc.strerror}）", f"cannot write {args.output} ({exc.strerror})") from None
-    print(f"已生成回执：{args.output}")
+    print(f"已生成试算回执（未保存，不作结算凭证）：{args.output}")
     return 0
 
 
@@ -51,8 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("file", metavar="CASE.json", help="the case file, or - for standard input")
     calc.add_argument("--pretty", action="store_true", help="indent the JSON output")
     calc.set_defaults(run=_calc)
-    receipt = sub.add_parser("receipt", help="a receipt PDF of a case (试算) or of a saved case (cases show --json)")
-    receipt.add_argument("file", metavar="CASE_OR_RESULT.json", help="a CASE, or a saved case from `cases show --json`; - for standard input")
+    receipt = sub.add_parser("receipt", help="a trial receipt PDF (试算) of a case; saved cases: `cases receipt CASE_ID`")
+    receipt.add_argument("file", metavar="CASE.json", help="a CASE (or a case from `cases show --json`, computed afresh as a trial); - for standard input")
     receipt.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     receipt.add_argument("--layout", choices=["A4", "A5"], default="A4")
     receipt.add_argument("--office", help="经办机构 printed on a trial receipt")
@@ -66,10 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
-        sys.stderr.reconfigure(encoding="utf-8")
-    args = build_parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # whatever the console's code page; stdin is read as bytes
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # a usage error (exit 2, already explained) or --help (0)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.run(args)
     except InputError as exc:

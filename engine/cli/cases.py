@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..case import IDENTITIES, KINDS
+from .. import validate
+from ..case import IDENTITIES, KINDS, check_id_number
 from ..errors import InputError
 from ..region_registry import REGIONS
+from .common import CASE_ID, MONTH, YEAR, arg, output_file
 
 
 
@@ -30,10 +32,11 @@ def _who(office, args: argparse.Namespace) -> tuple[str, str]:
     operator = getattr(args, "operator", None) or office.setting("operator")
     if not operator:
         try:
-            operator = getpass.getuser()
-        except Exception:
+            operator = validate.account_name(getpass.getuser(), "operator")
+        except Exception:  # no login name, or one that is not a valid operator name
             operator = "经办人"
-    return operator, getattr(args, "office", None) or office.setting("office")
+    office_name = getattr(args, "office", None) or office.setting("office")
+    return validate.account_name(operator, "operator"), validate.office_name(office_name, "office")
 
 
 def _save(args: argparse.Namespace) -> int:
@@ -53,9 +56,9 @@ def _save(args: argparse.Namespace) -> int:
 
 def _date_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+        return validate.date(text, "date")
+    except InputError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{validate.shown(text)}") from None
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -191,6 +194,7 @@ def _warnings(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    output_file(args.output)
     with _open(args) as office:
         n = office.export(args.output, args.format, args.year, args.region, args.month,
                           args.include_void, args.mask_id)
@@ -216,24 +220,33 @@ def _receipt(args: argparse.Namespace) -> int:
     """The receipt PDF of a stored case; a second print, or --reprint, is recorded and marked 补打."""
     import os
 
-    target = Path(args.output)
+    target = Path(output_file(args.output))
     partial = target.with_name(target.name + ".partial")
     with _open(args) as office:
         operator, _ = _who(office, args)
         try:
             stored = office.write_receipt(args.case_id, partial, layout=args.layout, reprint=args.reprint)
+            os.replace(partial, target)
         except OSError as exc:
+            partial.unlink(missing_ok=True)
             raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
                              f"cannot write {target} ({exc.strerror})") from None
         reprint = stored["reprint"]
-        office.record_print(args.case_id, operator=operator, reprint=reprint)
-    os.replace(partial, target)
+        try:
+            office.record_print(args.case_id, operator=operator, reprint=reprint)
+        except BaseException:
+            target.unlink(missing_ok=True)  # not recorded, so not printed: no receipt left behind
+            raise
     print(f"已生成{'补打' if reprint else ''}回执 {stored['receipt_no']}：{target}")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text == "-" else args.text
+    from .common import read_text
+
+    text = read_text("-") if args.text == "-" else args.text
+    if len(text) > 4096:
+        raise InputError("QR_TEXT", "二维码内容过长，不是本程序回执的二维码", "the QR text is too long to be this program's receipt")
     with _open(args) as office:
         outcome = office.verify(text)
     if outcome["ok"]:
@@ -259,9 +272,29 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_file(path: str, magic: bytes) -> None:
+    """The FILE of `restore` must be a database file at all (deeper checks are restore's own)."""
+    where = validate.shown(path, 80)
+    if Path(path).is_dir():
+        raise InputError("FILE", f"{where} 是文件夹，请给出备份文件（.sqlite3），未做任何改动",
+                         f"{where} is a folder, not a backup file; nothing changed")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(magic))
+    except FileNotFoundError:
+        raise InputError("FILE", f"找不到备份文件 {where}，未做任何改动", f"backup file {where} not found; nothing changed") from None
+    except OSError as exc:
+        raise InputError("FILE", f"无法读取 {where}（{exc.strerror}），未做任何改动", f"cannot read {where}; nothing changed") from None
+    if head != magic:
+        raise InputError("FILE", f"{where} 不是数据库备份文件（文件头无效），未做任何改动",
+                         f"{where} is not a database backup (bad header); nothing changed")
+
+
 def _restore(args: argparse.Namespace) -> int:
     from ..office import Office
+    from ..store.database import SQLITE_MAGIC
 
+    _backup_file(args.file, SQLITE_MAGIC)
     done = Office.restore_folder(args.data_dir, args.file)
     if done["previous_saved_as"]:
         print(f"恢复前的数据库已备份到 {done['previous_saved_as']}")
@@ -321,16 +354,16 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("save", help="save one case or {\"cases\": [...]}")
     p.add_argument("file", metavar="FILE", help="case JSON, or - for standard input")
-    p.add_argument("--operator", help="经办人 (default: the settings)")
-    p.add_argument("--office", help="经办机构 (default: the settings)")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"), help="经办人 (default: the settings)")
+    p.add_argument("--office", type=arg(validate.office_name, "--office"), help="经办机构 (default: the settings)")
     p.set_defaults(run=_save)
 
     p = cmds.add_parser("list", help="list saved cases, oldest first")
-    p.add_argument("--id-number")
-    p.add_argument("--name", help="part of a name")
-    p.add_argument("--year", type=int)
+    p.add_argument("--id-number", type=arg(check_id_number, "--id-number"))
+    p.add_argument("--name", type=arg(validate.free_text, "--name", "姓名", 30), help="part of a name")
+    p.add_argument("--year", type=YEAR)
     p.add_argument("--region", choices=list(REGIONS))
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.free_text, "--operator", "经办人", 20))
     p.add_argument("--from", dest="date_from", type=_date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--include-void", action="store_true")
@@ -338,29 +371,29 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.set_defaults(run=_list)
 
     p = cmds.add_parser("show", help="one case: input, result with steps, receipt, void state, audit")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=CASE_ID)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_show)
 
     p = cmds.add_parser("void", help="作废 a case, with a reason")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=CASE_ID)
     p.add_argument("--reason", required=True)
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_void)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
-    p.add_argument("id_number", metavar="ID_NUMBER")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("id_number", metavar="ID_NUMBER", type=arg(check_id_number, "ID_NUMBER"))
+    p.add_argument("--year", type=YEAR, required=True)
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_ledger)
 
     p = cmds.add_parser("receipt", help="the receipt PDF of a saved case")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=CASE_ID)
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--reprint", action="store_true", help="补打 (a second print is a reprint anyway)")
     p.add_argument("--layout", choices=["A4", "A5"], default="A4")
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_receipt)
 
     p = cmds.add_parser("verify", help="check a receipt's QR code text against the database")
@@ -369,20 +402,20 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("persons", help="find persons by ID number or (fuzzily) by name")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--id-number")
-    who.add_argument("--name")
+    who.add_argument("--id-number", type=arg(check_id_number, "--id-number"))
+    who.add_argument("--name", type=arg(validate.free_text, "--name", "姓名", 30))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_persons)
 
     p = cmds.add_parser("warnings", help="the early-warning list of a year")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=YEAR, required=True)
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_warnings)
 
     p = cmds.add_parser("export", help="a year's cases as xlsx or csv for the district's report")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--month", type=int)
+    p.add_argument("--year", type=YEAR, required=True)
+    p.add_argument("--month", type=MONTH)
     p.add_argument("--region", choices=list(REGIONS))
     p.add_argument("--format", choices=["xlsx", "csv"], required=True)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -392,7 +425,7 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("import-persons", help="persons and identities from the civil-affairs list (xlsx/csv)")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--operator")
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_import)
 
@@ -418,6 +451,6 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("value", metavar="VALUE", help="JSON: 30000, 0.80, '{\"一类\": 1.0, ...}', '[...]'")
     p.add_argument("--from", dest="valid_from", required=True, type=_date_arg, metavar="YYYY-MM-DD",
                    help="first settlement date the value applies to: today or later, after every saved case")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--operator")
+    p.add_argument("--reason", required=True, type=arg(validate.free_text, "--reason", "调整原因", 200))
+    p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_policy_set)

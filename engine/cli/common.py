@@ -1,12 +1,14 @@
-"""What every command of `python -m engine` shares: its argument parser and reading JSON input."""
+"""What every command of `python -m engine` shares: its argument parser and reading input."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from decimal import Decimal
 
 from ..errors import InputError
+from ..validate import MAX_INPUT_BYTES, MAX_INT_DIGITS, check_tree, shown
 
 
 class Parser(argparse.ArgumentParser):
@@ -16,26 +18,116 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def read_json(path: str) -> object:
-    """A JSON document from a file or standard input ('-'); numbers with decimals stay Decimal."""
+def read_bytes(path: str) -> bytes:
+    """The raw input of a file or of standard input ('-'), at most MAX_INPUT_BYTES."""
+    limit = MAX_INPUT_BYTES
     try:
         if path == "-":
-            text = sys.stdin.read()
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1)
+            if isinstance(data, str):  # a text stream without bytes underneath (tests, embedding)
+                data = data.encode("utf-8", "surrogatepass")
         else:
-            with open(path, encoding="utf-8-sig") as fh:
-                text = fh.read()
+            if os.path.isdir(path):
+                raise InputError("FILE", f"{shown(path, 80)} 是文件夹，请给出文件", f"{shown(path, 80)} is a folder, not a file")
+            if os.path.getsize(path) > limit:
+                raise _too_big(path)
+            with open(path, "rb") as fh:
+                data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise InputError("FILE", f"找不到文件 {path}", f"file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError("FILE", f"文件 {path} 不是 UTF-8 编码的 JSON", f"{path} is not UTF-8 JSON") from None
+        raise InputError("FILE", f"找不到文件 {shown(path, 80)}", f"file not found: {shown(path, 80)}") from None
     except OSError as exc:
-        raise InputError("FILE", f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}") from None
+        raise InputError("FILE", f"无法读取 {shown(path, 80)}：{exc.strerror}", f"cannot read {shown(path, 80)}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise _too_big(path)
+    return data
+
+
+def _too_big(path: str) -> InputError:
+    mib = MAX_INPUT_BYTES // (1024 * 1024)
+    return InputError("FILE", f"输入超过 {mib} MB，请分批处理", f"the input {shown(path, 80)} exceeds {mib} MiB; split it")
+
+
+def read_text(path: str) -> str:
+    """Text from a file or standard input, decoded as UTF-8 (a BOM allowed) whatever the console's encoding."""
+    data = read_bytes(path)
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        where = "标准输入" if path == "-" else shown(path, 80)
+        raise InputError("FILE", f"{where} 不是 UTF-8 编码的文字，请另存为 UTF-8 后重试",
+                         f"{'standard input' if path == '-' else shown(path, 80)} is not UTF-8 text") from None
+
+
+def read_json(path: str) -> object:
+    """A JSON document from a file or standard input ('-'): numbers with decimals stay Decimal;
+    duplicate keys, NaN/Infinity, huge integers, nesting deeper than 32 and lone surrogates are refused."""
+    return parse_json(read_text(path))
+
+
+def parse_json(text: str) -> object:
+    try:
+        doc = json.loads(text, parse_float=Decimal, parse_int=_int, parse_constant=_reject_constant,
+                         object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError("JSON", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}",
                          f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError("JSON", "JSON 嵌套过深", "JSON nested too deeply") from None
+    check_tree(doc)
+    return doc
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise InputError("JSON", f"JSON 中的整数过长（{len(text)} 位）", f"an integer in the JSON is too long ({len(text)} digits)")
+    return int(text)
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(shown(key), f"JSON 中字段“{shown(key)}”重复出现，请只保留一个",
+                             f"duplicate key {shown(key)!r} in the JSON; keep one")
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str):
     raise InputError("JSON", f"JSON 中不允许 {name}", f"{name} is not allowed in JSON")
+
+
+def arg(check, *extra):
+    """An argparse `type` from a validate check: its InputError becomes a usage error (exit 2)."""
+    def convert(text: str):
+        try:
+            return check(text, *extra)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(exc.zh) from None
+    convert.__name__ = getattr(check, "__name__", "value")
+    return convert
+
+
+def whole_number(low: int, high: int, zh: str):
+    """An argparse `type`: ASCII digits only, within [low, high] (checked on the text, before int())."""
+    def convert(text: str) -> int:
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(high)) or not low <= int(digits) <= high:
+            raise argparse.ArgumentTypeError(f"{zh}应为 {low} 到 {high} 的整数，不是“{shown(text)}”")
+        return int(digits)
+    convert.__name__ = zh
+    return convert
+
+
+CASE_ID = whole_number(1, 2**63 - 1, "案件编号")
+YEAR = whole_number(1900, 2200, "年度")
+MONTH = whole_number(1, 12, "月份")
+
+
+def output_file(path: str, field: str = "-o") -> str:
+    """An output file argument: not an existing folder."""
+    if os.path.isdir(path):
+        raise InputError(field, f"{shown(path, 80)} 是一个文件夹，请给出要生成的文件名（如 回执.pdf）",
+                         f"{shown(path, 80)} is a folder; give a file name")
+    return path

@@ -204,6 +204,14 @@ class Office(PolicyDesk):
                include_void: bool = False, mask_id: bool = False) -> int:
         return export_cases(self.store, output, fmt, year, region, month, include_void, mask_id)
 
+    @staticmethod
+    def write_list_xlsx(path: str | Path, title: str, header: list[str], rows: list[list[Any]],
+                        widths: list[int], money_columns: tuple[int, ...] = ()) -> Path:
+        """A list the window shows, written as an .xlsx that is safe to open (no formulas, owner-only)."""
+        from ..store.export import write_list_xlsx
+
+        return write_list_xlsx(path, title, header, rows, widths, money_columns)
+
     def import_persons(self, path: str | Path, *, operator: str) -> Done[ImportReport]:
         report = import_persons(self.store, path, operator=operator)
         return self._done(report, Changes(persons=True))

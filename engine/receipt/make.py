@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..case import mask_id, parse_case
+from ..case import mask_id, normalised, parse_case
 from ..calculate import calculate
 from ..codec import result_hash, to_json_text
 from . import payload
@@ -19,12 +19,13 @@ def from_stored(stored: dict[str, Any], *, window: str = "", reprint: bool = Fal
     from .document import ReceiptData, now_text
 
     result = stored["result"]
+    case_input = normalised(stored["input"], parse_case(stored["input"], stored=True))  # older rows as now written
     qr = payload.build(stored["receipt_no"], stored["office"], stored["case_id"], payload.amounts(stored["input"], result),
                        stored["result_hash"])
     return ReceiptData(
         receipt_no=stored["receipt_no"], office=stored["office"], window=window, operator=stored["operator"],
         printed_at=printed_at or now_text(), name=stored["name"], id_masked=mask_id(stored["id_number"]),
-        case_input=stored["input"], result=result, qr_text=qr,
+        case_input=case_input, result=result, qr_text=qr,
         void_reason=(stored.get("void_reason") or "未注明") if stored.get("void") else None, reprint=reprint)
 
 

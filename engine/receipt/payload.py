@@ -11,7 +11,7 @@ def amounts(case_input: dict, result: dict) -> dict[str, str]:
     from ..case import parse_case
 
     p = result["payouts"]
-    return {"total": f"{parse_case(case_input).total:.2f}", "basic": p["basic"], "critical": p["critical"], "assistance": p["assistance"],
+    return {"total": f"{parse_case(case_input, stored=True).total:.2f}", "basic": p["basic"], "critical": p["critical"], "assistance": p["assistance"],
             "tilt": p["tilt"], "oop": result["out_of_pocket"]}
 
 

@@ -15,7 +15,8 @@ from typing import Any, Callable
 import sqlite_utils
 
 from ..calculate import Result, calculate_case
-from ..case import Case, parse_case
+from .. import validate
+from ..case import Case, normalised, parse_case
 from ..codec import from_json_text, result_hash, to_json_text
 from ..errors import InputError
 from ..ledger import Ledger
@@ -39,11 +40,13 @@ class _DryRun(Exception):
 
 
 def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
-    """One CASE or {"cases": [...]} (any persons), each with an ID number and a name; all checked first."""
+    """One CASE or {"cases": [...]} (any persons), each with an ID number and a name; all checked first.
+    Each case comes with its input in the normalised form a save stores."""
     batch = isinstance(doc, dict) and "cases" in doc
     if batch:
         if set(doc) != {"cases"} or not isinstance(doc["cases"], list) or not doc["cases"]:
             raise InputError("cases", "应为 {\"cases\": [案件, …]}，且列表非空", 'expected {"cases": [CASE, ...]}, non-empty')
+        validate.case_count(doc["cases"])
         raws = doc["cases"]
     else:
         raws = [doc]
@@ -57,7 +60,7 @@ def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
                 raise InputError("person.name", "保存案件需要姓名", "a name is required to save a case")
         except InputError as exc:
             raise (exc.within(f"cases[{i}]") if batch else exc) from None
-        out.append((case, raw))
+        out.append((case, normalised(raw, case)))  # what is stored is what parsing accepted
     return out
 
 
@@ -65,7 +68,7 @@ def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: in
     """A person's non-void cases of a region and policy year, in the order they were saved."""
     rows = db.query("SELECT id, input FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 "
                     "ORDER BY id", (person_id, region, year))
-    return [(r["id"], parse_case(from_json_text(r["input"]))) for r in rows]
+    return [(r["id"], parse_case(from_json_text(r["input"]), stored=True)) for r in rows]
 
 
 def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int,
@@ -130,7 +133,8 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     back, so a bad case anywhere in it saves nothing; then each case is committed on its own
     (one case needs no rehearsal: its own transaction is all or nothing), and `on_saved` is
     called right after each commit."""
-    operator, office = _name(operator, "operator", "经办人"), _name(office, "office", "经办机构")
+    operator = validate.account_name(operator, "operator")
+    office = validate.office_name(office, "office")
     items = parse_for_save(doc)
     index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
     if len(items) > 1:
@@ -152,13 +156,6 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     return saved
 
 
-def _name(value: str | None, field: str, zh: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InputError(field, f"请填写{zh}（--{field} 或在设置中指定）", f"{field} is required (--{field} or the settings)")
-    return text
-
-
 def _case_row(db: sqlite_utils.Database, case_id: int) -> dict:
     rows = list(db.query("SELECT c.*, r.number AS receipt_no, r.id AS receipt_id, p.id_number, p.name "
                          "FROM cases c JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
@@ -172,10 +169,8 @@ def _case_row(db: sqlite_utils.Database, case_id: int) -> dict:
 def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict[str, Any]:
     """作废: the case stays, marked void, and leaves the ledger. Later cases of the same person
     and year whose results would now differ are listed (they are not changed)."""
-    operator = _name(operator, "operator", "经办人")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InputError("reason", "作废必须填写原因（--reason）", "a reason is required to void a case (--reason)")
+    operator = validate.account_name(operator, "operator")
+    reason = validate.free_text(reason, "reason", "作废原因（--reason）", limit=100)
     with store.write() as db:
         row = _case_row(db, case_id)
         if row["void"]:
@@ -199,7 +194,7 @@ def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict
 
 def record_print(store: Store, case_id: int, *, operator: str, reprint: bool) -> dict[str, Any]:
     """A receipt was printed (or reprinted, 补打); returns the case as `show` gives it."""
-    operator = _name(operator, "operator", "经办人")
+    operator = validate.account_name(operator, "operator")
     with store.write() as db:
         row = _case_row(db, case_id)
         db["receipt_prints"].insert({"receipt_id": row["receipt_id"], "printed_at": now(), "operator": operator,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import os
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -93,11 +96,68 @@ def export_rows(store: Store, year: int, region: str | None = None, month: int |
     return out
 
 
+# Text a spreadsheet would take for a formula (OWASP "CSV injection"): = + - @, and a tab or
+# carriage return in front of them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ID_HEADER = "证件号码"
+
+
+def csv_text(value: Any, header: str = "") -> str:
+    """One CSV field as Excel will open it safely:
+    - text starting with = + - @ (or a tab or CR) gets a leading apostrophe ', so it is shown
+      as text and never run as a formula;
+    - an ID number of digits gets a leading tab, so Excel keeps all 18 digits as text instead of
+      turning it into 4.2E+17 (a ="…" wrapper would itself be a formula). Read back, strip it."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    text = "" if value is None else str(value)
+    if header.startswith(_ID_HEADER) and text.isdigit():
+        return "\t" + text
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def append_row(sheet, values: list[Any]) -> None:
+    """Append a row to an openpyxl sheet with every text cell stored as a string, never as a
+    formula; characters an xlsx cannot hold (control characters of names stored by older
+    versions) are written as escapes."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if isinstance(v, str) else v
+                  for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def save_private(path: str | Path, write: Callable[[Any], None]) -> Path:
+    """Write a file readable by its owner only where the system allows (0600 on POSIX): written
+    to a new temporary file beside it, then moved into place, so a failure leaves no half file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_csv(path: Path, rows: list[list[Any]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # the BOM lets Excel read the Chinese
-        writer = csv.writer(fh)
-        writer.writerow(headers())
-        writer.writerows([[f"{v:.2f}" if isinstance(v, Decimal) else v for v in row] for row in rows])
+    names = headers()
+
+    def write(fh) -> None:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")  # the BOM lets Excel read the Chinese
+        writer = csv.writer(text)
+        writer.writerow(names)
+        writer.writerows([[csv_text(v, h) for v, h in zip(row, names)] for row in rows])
+        text.flush()
+        text.detach()
+
+    save_private(path, write)
 
 
 def write_xlsx(path: Path, rows: list[list[Any]], title: str) -> None:
@@ -107,12 +167,12 @@ def write_xlsx(path: Path, rows: list[list[Any]], title: str) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "结算明细"
-    sheet.append(headers())
+    append_row(sheet, headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for col, (zh, _, _) in enumerate(COLUMNS, 1):
         letter = sheet.cell(row=1, column=col).column_letter
         sheet.column_dimensions[letter].width = max(10, min(24, len(zh) * 2 + 2))
@@ -121,15 +181,38 @@ def write_xlsx(path: Path, rows: list[list[Any]], title: str) -> None:
                 cell.number_format = "0.00"
     sheet.freeze_panes = "A2"
     summary = book.create_sheet("汇总")
-    summary.append([title])
+    append_row(summary, [title])
     summary.append(["案件数", len(rows)])
     for i, (zh, code, _) in enumerate(COLUMNS):
         if rows and isinstance(rows[0][i], Decimal):
             total = sum((row[i] for row in rows), Decimal("0.00"))
-            summary.append([f"{zh}（{code}）" if code else zh, total])
+            append_row(summary, [f"{zh}（{code}）" if code else zh, total])
             summary.cell(row=summary.max_row, column=2).number_format = "0.00"
     summary.column_dimensions["A"].width = 40
-    book.save(path)
+    save_private(path, book.save)
+
+
+def write_list_xlsx(path: str | Path, title: str, header: list[str], rows: list[list[Any]],
+                    widths: list[int], money_columns: tuple[int, ...] = ()) -> Path:
+    """A list as the window shows it (预警名单 …) as an .xlsx: a bold Chinese header row, one row per
+    line; text cells never formulas; the money columns (0-based) as numbers with two decimals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    append_row(sheet, list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        append_row(sheet, [Decimal(v) if i in money_columns else v for i, v in enumerate(row)])
+        for i in money_columns:
+            sheet.cell(row=sheet.max_row, column=i + 1).number_format = "0.00"
+    for i, width in enumerate(widths):
+        sheet.column_dimensions[sheet.cell(row=1, column=i + 1).column_letter].width = width
+    sheet.freeze_panes = "A2"
+    return save_private(path, book.save)
 
 
 def export_cases(store: Store, path: str | Path, fmt: str, year: int, region: str | None = None,

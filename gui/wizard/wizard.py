@@ -90,7 +90,7 @@ class SettleWizard(QWidget):
         self.sample = True
         fake = "000000" + "19800101" + "001"  # area 000000: no resident holds it, so no real record is shown
         self.identity.id_number.setText(fake + ric.calc_check_digit(fake + "0"))
-        self.identity.name.setText("样例（练习用）")
+        self.identity.name.setText("样例 练习用")  # a valid name: Chinese characters and spaces only
         for code in sample["person"].get("identities", []):
             self.identity.identity_checks[code].setChecked(True)
         visit = self.visit_page

@@ -62,7 +62,6 @@ CORPUS = [
     ("negative critical", bad("amounts.critical_paid", "-1.00"), "amounts.critical_paid"),
     ("unknown amount field", bad("amounts.self_paid", "1.00"), "amounts.self_paid"),
     ("unknown identity code", bad("person.identities", ["poor"]), "person.identities[0]"),
-    ("identity the region does not know", bad("person.identities", ["veteran_priority"]), "person.identities[0]"),
     ("identities not a list", bad("person.identities", "subsistence"), "person.identities"),
     ("bad insurance", bad("person.insurance", "commercial"), "person.insurance"),
     ("rural not bool", bad("person.rural", "yes"), "person.rural"),

@@ -161,6 +161,9 @@ def test_receipt_commands(tmp_path):
     assert trial.returncode == 0 and "试算" in text_of(tmp_path / "t.pdf")
     (tmp_path / "show.json").write_text(json.dumps(shown, ensure_ascii=False), encoding="utf-8")
     from_show = _cli("receipt", str(tmp_path / "show.json"), "-o", str(tmp_path / "s.pdf"))
-    assert from_show.returncode == 0 and "2023-000001" in text_of(tmp_path / "s.pdf")
+    # a case as `show --json` prints it (editable by anyone) is only ever a trial: no receipt number, no record
+    assert from_show.returncode == 0 and "试算" in text_of(tmp_path / "s.pdf")
+    assert "2023-000001" not in text_of(tmp_path / "s.pdf")
+    assert json.loads(_cli("cases", "--data-dir", str(data), "show", "1", "--json").stdout)["prints"] == shown["prints"]
     bad = _cli("receipt", str(case_file), "-o", str(tmp_path / "no" / "such" / "x.pdf"))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

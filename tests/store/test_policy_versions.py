@@ -36,7 +36,7 @@ def inpatient(date: dt.date, seq: int, *, with_person: bool = True) -> dict:
     """A 长春 低保 person, 2级医院 stay: basic computed from the (local) deductible and rate."""
     person = {"identities": ["subsistence"], "insurance": "resident", "birth_date": "1960-01-01"}
     if with_person:
-        person.update(id_number=valid_id("1960-01-01", seq, area="220102"), name=f"测试{seq}")
+        person.update(id_number=valid_id("1960-01-01", seq, area="220102"), name="测试" + "".join("零一二三四五六七八九"[int(d)] for d in str(seq)))
     return {"region": "changchun", "date": date.isoformat(), "person": person,
             "visit": {"kind": "inpatient", "hospital_level": 2},
             "amounts": {"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "0.00"}}

@@ -111,12 +111,17 @@ def test_bad_case_in_a_list_saves_nothing(store):
     assert store.conn.execute("SELECT count(*) FROM persons").fetchone()[0] == 0
 
 
-def test_unknown_identity_in_a_later_case_saves_nothing(store):
-    bad = wuhan("2023-06-01", identities=("veteran_priority",))  # 武汉's documents do not name it
-    with pytest.raises(InputError) as err:
-        save(store, {"cases": [wuhan("2023-03-01"), bad]})
-    assert err.value.field.startswith("cases[1].person.identities")
-    assert store.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+def test_an_identity_the_region_does_not_name_is_ignored_with_a_warning(store):
+    """policy-readings.md, "Everywhere": 武汉's documents do not name 在乡重点优抚对象; the case is
+    saved, computed under the person's other identity, and the result says the identity was not used."""
+    doc = wuhan("2023-06-01", identities=("veteran_priority", "subsistence"))
+    (saved,) = save(store, doc)
+    plain = calculate(wuhan("2023-06-01"))
+    assert saved.result["identity_used"] == "subsistence" and saved.result["payouts"] == plain["payouts"]
+    assert any("在乡重点优抚对象" in w and "未使用" in w for w in saved.result["warnings"])
+    (alone,) = save(store, wuhan("2023-07-01", identities=("veteran_priority",)))
+    assert alone.result["identity_used"] is None and alone.result["assistance_class"] is None
+    assert any("普通参保人员" in w for w in alone.result["warnings"])
 
 
 def test_saving_needs_id_number_and_name(store):
@@ -223,13 +228,13 @@ def test_year_ledger_shows_caps_used_and_left(store):
 
 def test_list_filters(store):
     li = valid_id("1990-05-05", 2)
-    save(store, wuhan("2023-03-01"), operator="甲")
-    save(store, wuhan("2023-07-01", id_number=li, name="李小红"), operator="乙")
-    save(store, wuhan("2024-01-10"), operator="甲")
+    save(store, wuhan("2023-03-01"), operator="甲某")
+    save(store, wuhan("2023-07-01", id_number=li, name="李小红"), operator="乙某")
+    save(store, wuhan("2024-01-10"), operator="甲某")
     assert [c["name"] for c in list_cases(store, name="小红")] == ["李小红"]
     assert [c["date"] for c in list_cases(store, id_number=ZHANG)] == ["2023-03-01", "2024-01-10"]
     assert [c["date"] for c in list_cases(store, year=2023)] == ["2023-03-01", "2023-07-01"]
-    assert [c["date"] for c in list_cases(store, operator="乙")] == ["2023-07-01"]
+    assert [c["date"] for c in list_cases(store, operator="乙某")] == ["2023-07-01"]
     assert [c["date"] for c in list_cases(store, date_from=dt.date(2023, 6, 1), date_to=dt.date(2023, 12, 31))] == \
         ["2023-07-01"]
     assert all("*" in c["id_number"] for c in list_cases(store))

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def case(date="2023-03-01", seq=1):
     return {"region": "wuhan", "date": date,
-            "person": {"id_number": valid_id("1980-01-01", seq), "name": f"测试{seq}", "identities": ["subsistence"]},
+            "person": {"id_number": valid_id("1980-01-01", seq), "name": "测试" + "".join("零一二三四五六七八九"[int(d)] for d in str(seq)), "identities": ["subsistence"]},
             "visit": {"kind": "inpatient", "hospital_level": 2},
             "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
 
@@ -157,7 +157,7 @@ def test_full_disk_saves_nothing_and_says_so(tmp_path):
         store.conn.execute(f"PRAGMA max_page_count = {pages}")  # no room to grow: SQLITE_FULL
         big = {"cases": [case(f"2023-{m:02d}-01", 100 + m) for m in range(1, 13)]}
         for c in big["cases"]:
-            c["person"]["name"] = "很长的名字" * 200
+            c["visit"]["diseases"] = ["很长的病种名称" * 8] * 20  # a big input (names are at most 30 characters)
         with pytest.raises(StoreError) as err:
             save_cases(store, big, operator="测试", office="测试站")
         assert "磁盘空间已满" in err.value.zh
@@ -198,7 +198,7 @@ def test_restore_refuses_a_bad_backup(tmp_path):
     bad.write_bytes(b"nope" * 50)
     before = digest(tmp_path / "cases.sqlite3")
     proc = cli("--data-dir", str(tmp_path), "restore", str(bad))
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # store-cli.md: anything wrong with FILE is bad input
     assert_clear(proc, "不是数据库备份文件")
     assert digest(tmp_path / "cases.sqlite3") == before
 
