@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import backup, datadir
+from . import backup, datadir, receipt_marks, schema
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS
 
@@ -86,23 +86,44 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def restore_hint(folder: Path) -> tuple[str, str, list[Path]]:
-    found = backup.list_backups(folder)
+RESTORE_BUTTON = "从备份恢复…"
+
+
+def restore_hint(folder: Path) -> tuple[str, str, str, list[Path]]:
+    """What to do about a database that cannot be used: (for the window, for the command line,
+    in English, the backups that can be offered — newest first by the time recorded in them)."""
+    found = backup.usable_backups(folder)
     if found:
         newest = found[0]
-        zh = f"请从备份恢复：python -m engine cases restore \"{newest}\"（最新备份，共 {len(found)} 份，位于 {newest.parent}）"
+        window = (f"请点击「{RESTORE_BUTTON}」，从备份中选择一份恢复（共 {len(found)} 份可用备份，"
+                  f"最新的是 {newest.name}，位于 {newest.parent}）")
+        cli = f"请从备份恢复：python -m engine cases restore \"{newest}\"（最新备份，共 {len(found)} 份，位于 {newest.parent}）"
         en = f"restore from a backup: python -m engine cases restore \"{newest}\" (newest of {len(found)} in {newest.parent})"
     else:
-        zh = f"{folder / 'backups'} 中没有备份；请联系管理员，用其他电脑或U盘上的备份文件执行 python -m engine cases restore 文件"
-        en = f"no backups in {folder / 'backups'}; ask the administrator to restore a copy with python -m engine cases restore FILE"
-    return zh, en, found
+        window = (f"{folder / 'backups'} 中没有可用的备份；请联系管理员，把其他电脑或U盘上的备份文件复制到本机，"
+                  f"再点击「{RESTORE_BUTTON}」选择该文件")
+        cli = f"{folder / 'backups'} 中没有可用的备份；请联系管理员，用其他电脑或U盘上的备份文件执行 python -m engine cases restore 文件"
+        en = f"no usable backups in {folder / 'backups'}; ask the administrator to restore a copy with python -m engine cases restore FILE"
+    return window, cli, en, found
 
 
 def damaged(path: Path, detail: str) -> StoreError:
-    zh_hint, en_hint, found = restore_hint(path.parent)
-    return StoreError(f"数据库文件 {path} 已损坏或不是本程序的数据库（{detail}）。原文件不会被改动。{zh_hint}",
+    window, cli, en_hint, found = restore_hint(path.parent)
+    zh = f"数据库文件 {path} 已损坏或不是本程序的数据库（{detail}）。原文件不会被改动。"
+    return StoreError(zh + window,
                       f"database file {path} is damaged or not this program's database ({detail}); it is left untouched; {en_hint}",
-                      found)
+                      found, cli_zh=zh + cli)
+
+
+def foreign(path: Path, problems: list[str]) -> StoreError:
+    """The database's schema is not the one this program makes (store.schema)."""
+    window, cli, en_hint, found = restore_hint(path.parent)
+    listed = "；".join(problems[:6]) + ("；……" if len(problems) > 6 else "")
+    zh = f"数据库文件 {path} 不是本程序的数据库，数据结构与本程序不同：{listed}。原文件不会被改动。"
+    return StoreError(zh + window,
+                      f"database file {path} is not this program's database: its schema differs "
+                      f"({len(problems)} difference(s): {listed}); it is left untouched; {en_hint}",
+                      found, cli_zh=zh + cli)
 
 
 def database_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
@@ -234,6 +255,12 @@ def _create(folder: Path, path: Path) -> None:
     try:
         _set_wal(conn)
         _migrate(Store(folder, conn), 0)
+        marks = receipt_marks.read(folder)
+        if marks:  # the database file was lost: its numbers are not issued again
+            conn.execute("BEGIN IMMEDIATE")
+            receipt_marks.write_floors(conn, marks, at=now(), operator="系统",
+                                       why="新建数据库（原数据库文件不在数据文件夹中）")
+            conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -275,16 +302,23 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         conn = connect(path, mode="rw")
     except sqlite3.DatabaseError as exc:
         raise database_error(exc, path) from None
+    except (StoreError, OSError):
+        raise
+    except Exception as exc:
+        raise damaged(path, f"{type(exc).__name__}: {exc}") from exc
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > LATEST:
-            zh_hint, en_hint, found = restore_hint(folder)
-            raise StoreError(
-                f"数据库 {path} 由更新版本的程序创建（数据结构版本 {version}，本程序最高支持 {LATEST}）。"
-                f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，{zh_hint}",
-                f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
-                f"install the newest version; the file is left untouched; or {en_hint}", found)
+            window, cli, en_hint, found = restore_hint(folder)
+            zh = (f"数据库 {path} 由更新版本的程序创建（数据结构版本 {version}，本程序最高支持 {LATEST}）。"
+                  f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，")
+            raise StoreError(zh + window,
+                             f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
+                             f"install the newest version; the file is left untouched; or {en_hint}", found, cli_zh=zh + cli)
         check_integrity(conn, path, quick=True)
+        problems = schema.differences(conn, version) if version else ["数据结构版本为 0（空数据库）"]
+        if problems:
+            raise foreign(path, problems)
         conn.execute("PRAGMA foreign_keys = ON")
         _set_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
@@ -298,6 +332,12 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise database_error(exc, path) from None
+    except StoreError:
+        conn.close()
+        raise
+    except Exception as exc:  # corrupt schema bytes (UnicodeDecodeError), anything: the damaged-database path
+        conn.close()
+        raise damaged(path, f"{type(exc).__name__}: {exc}") from exc
     except BaseException:
         conn.close()
         raise
