@@ -112,7 +112,7 @@ def damaged(path: Path, detail: str) -> StoreError:
     zh = f"数据库文件 {path} 已损坏或不是本程序的数据库（{detail}）。原文件不会被改动。"
     return StoreError(zh + window,
                       f"database file {path} is damaged or not this program's database ({detail}); it is left untouched; {en_hint}",
-                      found, cli_zh=zh + cli)
+                      found, cli_zh=zh + cli, unusable=True)
 
 
 def foreign(path: Path, problems: list[str]) -> StoreError:
@@ -123,7 +123,7 @@ def foreign(path: Path, problems: list[str]) -> StoreError:
     return StoreError(zh + window,
                       f"database file {path} is not this program's database: its schema differs "
                       f"({len(problems)} difference(s): {listed}); it is left untouched; {en_hint}",
-                      found, cli_zh=zh + cli)
+                      found, cli_zh=zh + cli, unusable=True)
 
 
 def database_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
@@ -314,7 +314,7 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
                   f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，")
             raise StoreError(zh + window,
                              f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
-                             f"install the newest version; the file is left untouched; or {en_hint}", found, cli_zh=zh + cli)
+                             f"install the newest version; the file is left untouched; or {en_hint}", found, cli_zh=zh + cli, unusable=True)
         check_integrity(conn, path, quick=True)
         problems = schema.differences(conn, version) if version else ["数据结构版本为 0（空数据库）"]
         if problems:
