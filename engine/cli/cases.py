@@ -266,11 +266,17 @@ def _backup(args: argparse.Namespace) -> int:
             if target.exists():
                 raise InputError("-o", f"{target} 已存在，请换一个文件名（不会覆盖已有文件）",
                                  f"{target} exists; choose another name (files are never overwritten)")
-            made = backup.copy_database(store.conn, target)
+            made = backup.copy_database(store.conn, target, "manual")
         else:
             made = backup.make_backup(store.conn, store.folder, "manual")
     print(f"已备份到 {made}")
     return 0
+
+
+def skipped_text(skip: dict) -> str:
+    span = skip["first"] if skip["first"] == skip["last"] else f"{skip['first']} 至 {skip['last']}"
+    return (f"注意：{skip['office']} {skip['year']} 年的回执号 {span} 在恢复前已经发出，不再使用；"
+            f"下一张回执号为 {skip['next']}（已记入操作记录）。")
 
 
 def _restore(args: argparse.Namespace) -> int:
@@ -282,6 +288,8 @@ def _restore(args: argparse.Namespace) -> int:
     if done["damaged_moved_to"]:
         print(f"损坏的数据库已移到 {done['damaged_moved_to']}（未删除）")
     print(f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。")
+    for skip in done["skipped"]:
+        print(skipped_text(skip))
     return 0
 
 

@@ -289,6 +289,15 @@ def daily_backup(folder: Path) -> Path | None:
         conn.close()
 
 
+def _open_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    """At open, every SQLite error but a passing condition (busy, full disk, read-only) means the
+    file cannot be used: the damaged-database path, with its restore offer."""
+    error = database_error(exc, path)
+    text = str(exc)
+    passing = any(w in text for w in ("disk is full", "locked", "busy", "readonly", "read-only", "unable to open"))
+    return error if error.unusable or passing else damaged(path, text)
+
+
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True) -> Store:
     """Open (creating if new) the case database of the data folder, checked and migrated."""
     folder = datadir.prepare(datadir.resolve(data_dir))
@@ -301,7 +310,7 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         _check_file(path)
         conn = connect(path, mode="rw")
     except sqlite3.DatabaseError as exc:
-        raise database_error(exc, path) from None
+        raise _open_error(exc, path) from None
     except (StoreError, OSError):
         raise
     except Exception as exc:
@@ -331,7 +340,7 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         return store
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise database_error(exc, path) from None
+        raise _open_error(exc, path) from None
     except StoreError:
         conn.close()
         raise
