@@ -273,14 +273,8 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def skipped_text(skip: dict) -> str:
-    span = skip["first"] if skip["first"] == skip["last"] else f"{skip['first']} 至 {skip['last']}"
-    return (f"注意：{skip['office']} {skip['year']} 年的回执号 {span} 在恢复前已经发出，不再使用；"
-            f"下一张回执号为 {skip['next']}（已记入操作记录）。")
-
-
 def _restore(args: argparse.Namespace) -> int:
-    from ..store.restore import restore
+    from ..store.restore import restore, skip_notice
 
     done = restore(args.data_dir, args.file)
     if done["previous_saved_as"]:
@@ -289,7 +283,7 @@ def _restore(args: argparse.Namespace) -> int:
         print(f"损坏的数据库已移到 {done['damaged_moved_to']}（未删除）")
     print(f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。")
     for skip in done["skipped"]:
-        print(skipped_text(skip))
+        print(skip_notice(skip))
     return 0
 
 

@@ -54,7 +54,7 @@ class BackupInfo:
         return self.problem is None and self.made_at is not None
 
 
-def _read_info(path: Path, now: dt.datetime) -> BackupInfo:
+def _read_info(path: Path, now: dt.datetime, contents: bool) -> BackupInfo:
     from . import schema
 
     try:
@@ -69,11 +69,12 @@ def _read_info(path: Path, now: dt.datetime) -> BackupInfo:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(schema.migrations.MIGRATIONS):
                 problem = "由更新版本的程序创建"
-            elif version < 1 or schema.differences(conn, version):
+            elif version < 1 or (contents and schema.differences(conn, version)):
                 problem = "不是本程序的数据库"
             else:
                 rows = dict(conn.execute("SELECT key, value FROM settings WHERE key IN (?, ?)", (MADE_AT, KIND)))
-                cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+                if contents:
+                    cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
                 if MADE_AT in rows:
                     made_at = dt.datetime.fromisoformat(rows[MADE_AT])
                     kind = rows.get(KIND, "")
@@ -90,11 +91,12 @@ def _read_info(path: Path, now: dt.datetime) -> BackupInfo:
     return BackupInfo(path, made_at, kind, stat.st_size, cases, problem)
 
 
-def describe_backups(folder: Path) -> list[BackupInfo]:
+def describe_backups(folder: Path, *, contents: bool = True) -> list[BackupInfo]:
     """The backups in the data folder: the usable ones newest first (by the time recorded inside
-    them), then the others."""
+    them), then the others. Without `contents`, only the recorded time and kind are read (the
+    schema is not compared and the cases not counted): what the daily backup and rotation need."""
     now = clock.now()
-    infos = [_read_info(p, now) for p in backups_dir(folder).glob(f"{PREFIX}*{SUFFIX}") if p.is_file()]
+    infos = [_read_info(p, now, contents) for p in backups_dir(folder).glob(f"{PREFIX}*{SUFFIX}") if p.is_file()]
     usable = sorted((i for i in infos if i.usable), key=lambda i: (i.made_at, i.path.name), reverse=True)
     others = sorted((i for i in infos if not i.usable), key=lambda i: i.path.name)
     return usable + others
@@ -139,7 +141,7 @@ def _finish(tmp: Path, target: Path, kind: str | None) -> None:
         if kind is not None:
             dest.execute("BEGIN")
             dest.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (MADE_AT, clock.now().isoformat(timespec="seconds")))
+                         (MADE_AT, clock.now().isoformat(timespec="microseconds")))
             dest.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (KIND, kind))
             dest.execute("COMMIT")
     finally:
@@ -199,7 +201,7 @@ def make_backup(conn: sqlite3.Connection, folder: Path, kind: str) -> Path:
 def rotate(folder: Path, kind: str = "daily", keep: int = KEEP_DAILY) -> None:
     """Keep the `keep` newest backups of `kind` by their recorded time; an unusable file (one
     whose time is in the future, say) is neither counted nor removed."""
-    ours = [i for i in describe_backups(folder) if i.usable and i.kind == kind]
+    ours = [i for i in describe_backups(folder, contents=False) if i.usable and i.kind == kind]
     for old in ours[keep:]:
         old.path.unlink(missing_ok=True)
 
@@ -223,7 +225,8 @@ def _claim(lock: Path) -> bool:
 
 
 def _has_today(folder: Path, today: dt.date) -> bool:
-    return any(i.usable and i.kind == "daily" and i.made_at.date() == today for i in describe_backups(folder))
+    return any(i.usable and i.kind == "daily" and i.made_at.date() == today
+               for i in describe_backups(folder, contents=False))
 
 
 def daily(conn: sqlite3.Connection, folder: Path, verify: Callable[[], None]) -> Path | None:

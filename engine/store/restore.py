@@ -259,6 +259,13 @@ def restore(data_dir: str | Path | None, source: str | Path, *, operator: str | 
             "migrated_from": version if version < len(MIGRATIONS) else None, "skipped": skipped}
 
 
+def skip_notice(skip: dict) -> str:
+    """The clerk told of receipt numbers skipped by a restore (one of restore()'s "skipped")."""
+    span = skip["first"] if skip["first"] == skip["last"] else f"{skip['first']} 至 {skip['last']}"
+    return (f"注意：{skip['office']} {skip['year']} 年的回执号 {span} 在恢复前已经发出，不再使用；"
+            f"下一张回执号为 {skip['next']}（已记入操作记录）。")
+
+
 def check(data_dir: str | Path | None) -> dict:
     """Full integrity check of the current database, its schema included (raises StoreError when
     it is not sound or not this program's)."""

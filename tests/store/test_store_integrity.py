@@ -99,7 +99,7 @@ HOSTILE = {
 
 def spoiled_copy(folder: Path, target: Path, script: str) -> Path:
     with open_store(folder, daily_backup=False) as store:
-        store_backup.copy_database(store.conn, target, "manual")
+        store_backup.copy_database(store.conn, target)
     conn = sqlite3.connect(target)
     conn.executescript(script)
     conn.close()
@@ -202,7 +202,7 @@ def _template(tmp_path: Path, damage: bool) -> tuple[Path, Path]:
     data = tmp_path / "template"
     save(data, 0, 10)
     with open_store(data, daily_backup=False) as store:
-        older = store_backup.copy_database(store.conn, tmp_path / "older.sqlite3", "manual")
+        older = store_backup.copy_database(store.conn, tmp_path / "older.sqlite3")
     save(data, 10, 20)
     live = quiet(data)
     if damage:
@@ -274,8 +274,8 @@ def test_sigkill_during_restore_over_a_damaged_database(tmp_path):
 def _stamped(source: Path, target: Path, made_at: str, kind: str) -> Path:
     shutil.copyfile(source, target)
     conn = sqlite3.connect(target)
-    conn.execute("UPDATE settings SET value = ? WHERE key = ?", (made_at, store_backup.MADE_AT))
-    conn.execute("UPDATE settings SET value = ? WHERE key = ?", (kind, store_backup.KIND))
+    conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('backup.made_at', ?)", (made_at,))
+    conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('backup.kind', ?)", (kind,))
     conn.commit()
     conn.close()
     return target
@@ -292,8 +292,8 @@ def test_a_planted_future_named_backup_neither_wins_nor_pushes_todays_out(tmp_pa
     for i in range(store_backup.KEEP_DAILY + 2):  # claims to be from the future
         _stamped(today, folder / f"cases-2099-01-{i + 1:02d}-000000-daily.sqlite3", f"2099-01-{i + 1:02d}T00:00:00+08:00",
                  "daily")
+    assert store_backup.list_backups(tmp_path)[:2] == [today, named_late]  # by the time inside, not the name
     found = store_backup.describe_backups(tmp_path)
-    assert found[0].path == today and found[1].path == named_late  # by the time inside, not the name
     assert all(not i.usable for i in found[2:]) and "晚于现在" in found[-1].problem
     assert restore_hint(tmp_path)[3][0] == today
     store_backup.rotate(tmp_path)
@@ -314,7 +314,7 @@ def test_rotation_keeps_the_newest_by_recorded_time(tmp_path):
     old = [_stamped(today, folder / f"cases-2030-01-{i + 1:02d}-000000-daily.sqlite3",  # names lie: the times are old
                     f"2020-01-{i + 1:02d}T08:00:00+08:00", "daily") for i in range(20)]
     store_backup.rotate(tmp_path)
-    kept = {i.path for i in store_backup.describe_backups(tmp_path)}
+    kept = set(store_backup.list_backups(tmp_path))
     assert today in kept and kept == {today, *old[-13:]}
 
 
