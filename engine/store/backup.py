@@ -71,6 +71,8 @@ def _read_info(path: Path, now: dt.datetime, contents: bool) -> BackupInfo:
                 problem = "由更新版本的程序创建"
             elif version < 1 or (contents and schema.differences(conn, version)):
                 problem = "不是本程序的数据库"
+            elif conn.execute("SELECT type FROM sqlite_master WHERE name = 'settings'").fetchone() != ("table",):
+                problem = "不是本程序的数据库"   # (a view could compute for ever at every start)
             else:
                 rows = dict(conn.execute("SELECT key, value FROM settings WHERE key IN (?, ?)", (MADE_AT, KIND)))
                 if contents:

@@ -311,8 +311,11 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         conn = connect(path, mode="rw")
     except sqlite3.DatabaseError as exc:
         raise _open_error(exc, path) from None
-    except (StoreError, OSError):
+    except StoreError:
         raise
+    except OSError as exc:
+        raise StoreError(f"无法创建或读取数据库文件 {path}（{exc.strerror or exc}），请检查磁盘空间和文件夹权限",
+                         f"cannot create or read {path} ({exc.strerror or exc}); check disk space and permissions") from None
     except Exception as exc:
         raise damaged(path, f"{type(exc).__name__}: {exc}") from exc
     try:

@@ -81,6 +81,9 @@ def _copy_in(source: Path, tmp: Path) -> sqlite3.Connection:
         finally:
             src.close()
     except sqlite3.Error as exc:
+        if "full" in str(exc):  # not the file's fault
+            raise StoreError(f"磁盘空间已满，无法从 {source} 恢复；未做任何改动。请清理磁盘空间后重试",
+                             f"the disk is full; nothing was changed; free some space and try again") from None
         raise _refused(source, f"无法读取（{exc}）", f"cannot be read ({exc})") from None
     return dest
 
@@ -230,7 +233,12 @@ def restore(data_dir: str | Path | None, source: str | Path, *, operator: str | 
         new, version = _build(source, tmp)
         try:
             if db_path.exists():
-                live = _take_sound(folder) or _copy_damaged(folder, db_path)
+                try:
+                    live = _take_sound(folder) or _copy_damaged(folder, db_path)
+                except OSError as exc:
+                    raise StoreError(f"无法保存当前的数据库 {db_path}（{exc.strerror or exc}），未做任何改动。请检查磁盘空间和权限",
+                                     f"cannot keep the current database {db_path} ({exc.strerror or exc}); nothing was changed")\
+                        from None
             marks = receipt_marks.merged(live.marks, receipt_marks.read(folder))
             at = now()
             who = operator or "系统"

@@ -30,7 +30,8 @@ Schema = dict[str, tuple[str, str, str | None]]   # name -> (type, table, normal
 def read(conn: sqlite3.Connection) -> Schema:
     """The schema objects of the main database of `conn`, by name."""
     rows = conn.execute("SELECT type, name, tbl_name, sql FROM main.sqlite_master").fetchall()
-    return {name: (kind, table, _norm(sql)) for kind, name, table, sql in rows if name not in SQLITE_OWN}
+    return {name: (kind, table, _norm(sql)) for kind, name, table, sql in rows
+            if not (kind == "table" and name == table and name in SQLITE_OWN)}  # a trigger so named is not skipped
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[tuple]:

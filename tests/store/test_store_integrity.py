@@ -90,6 +90,11 @@ HOSTILE = {
                            "DROP INDEX audit_case; DROP TABLE audit; "
                            "CREATE VIEW audit AS SELECT 1 AS id, '' AS at, '' AS operator, '' AS action, "
                            "NULL AS case_id, NULL AS person_id, '' AS detail;"),
+    "a trigger named like SQLite's own table": (
+        "sqlite_stat1",
+        "PRAGMA writable_schema = ON; INSERT INTO sqlite_master VALUES ('trigger', 'sqlite_stat1', 'cases', 0, "
+        "'CREATE TRIGGER sqlite_stat1 AFTER INSERT ON cases BEGIN "
+        "UPDATE cases SET assistance = ''99999.00'' WHERE id = NEW.id; END');"),
     "wrong columns": ("extra_note", "ALTER TABLE cases ADD COLUMN extra_note TEXT;"),
     "a protective trigger disarmed": ("cases_void_once",
                                       "DROP TRIGGER cases_void_once; CREATE TRIGGER cases_void_once BEFORE UPDATE "
