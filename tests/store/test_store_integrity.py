@@ -370,3 +370,41 @@ def test_a_3000_case_list_racing_a_conflicting_save_is_all_or_nothing(tmp_path):
         assert "李四" in b_err
     else:
         assert n == 1 and name == "李四" and a_out == ""
+
+
+def test_restore_refuses_while_another_connection_uses_the_database(tmp_path):
+    save(tmp_path, 0, 2)
+    with open_store(tmp_path, daily_backup=False) as store:
+        older = store_backup.make_backup(store.conn, tmp_path, "manual")
+    save(tmp_path, 2, 1)
+    live = quiet(tmp_path)
+    before = digest(live)
+    with open_store(tmp_path, daily_backup=False) as other:  # another window
+        with pytest.raises(StoreError) as err:
+            restore(tmp_path, older)
+        assert "正被其他程序窗口使用" in err.value.zh and "未做任何改动" in err.value.zh
+        assert other.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
+    assert counts(live)["cases"] == 3 and digest(quiet(tmp_path)) == before
+
+
+def test_an_older_schema_backup_is_migrated_beside_the_live_database(tmp_path):
+    from engine.store.database import statements
+    from engine.store.migrations import LATEST, MIGRATIONS
+
+    v1 = tmp_path / "v1.sqlite3"
+    conn = sqlite3.connect(v1)
+    for sql in statements(MIGRATIONS[0]):
+        conn.execute(sql)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    data = tmp_path / "data"
+    save(data, 0, 2)
+    source = digest(v1)
+    done = restore(data, v1)
+    assert done["migrated_from"] == 1 and done["cases"] == 0 and digest(v1) == source  # the backup untouched
+    with open_store(data, daily_backup=False) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        [again] = save_cases(store, case("2023-12-01", 9), operator="测试", office=OFFICE)
+    assert again.receipt_no == "2023-000003"
+    assert not [p for p in data.iterdir() if p.name.startswith(".cases-")]  # no temp file left
