@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from ..errors import InputError, PolicyDataError
 from . import backup, datadir, receipt_marks, schema
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS
@@ -344,7 +345,7 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _open_error(exc, path) from None
-    except StoreError:
+    except (StoreError, InputError, PolicyDataError):  # (the policy files' or a local version's own messages)
         conn.close()
         raise
     except Exception as exc:  # corrupt schema bytes (UnicodeDecodeError), anything: the damaged-database path
