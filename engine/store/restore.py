@@ -22,7 +22,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sqlite3
