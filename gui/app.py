@@ -8,35 +8,76 @@ import os
 import sys
 
 
-def open_session(parent=None):
-    """The session on the data folder, or None when the clerk chose to stop (message shown)."""
-    from PySide6.QtWidgets import QMessageBox
+def choose_backup(folder, parent=None):
+    """The clerk picks a backup (each shown with the time recorded inside it, kind, size and case
+    count, newest first), or another file; None when cancelled."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
 
     from engine.office import Office
+
+    from .settings_page import backup_label
+
+    usable = [i for i in Office.describe_folder_backups(folder) if i.usable]
+    other = "选择其他备份文件（如U盘上的）…"
+    labels = [backup_label(i) for i in usable] + [other]
+    label, ok = QInputDialog.getItem(parent, "从备份恢复", "选择要恢复的备份（最新的在最上面）：", labels, 0, False)
+    if not ok:
+        return None
+    if label != other:
+        return usable[labels.index(label)].path
+    chosen, _ = QFileDialog.getOpenFileName(parent, "选择备份文件", str(Office.folder_backups_dir(folder)),
+                                            "数据库备份 (*.sqlite3 *.db);;所有文件 (*)")
+    return Path(chosen) if chosen else None
+
+
+def open_session(parent=None):
+    """The session on the data folder, or None when the clerk chose to stop (message shown). A
+    database that cannot be used is logged and offered for restore from a backup of the clerk's
+    choice; a refused backup brings the offer back."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.office import RESTORE_BUTTON, Office
     from engine.store import StoreError
 
+    from .errors import message_of
+    from .logs import log
     from .session import Session
+    from .settings_page import restored_text
 
-    try:
-        return Session(Office.open(daily_backup=False))  # the daily backup runs in the background
-    except StoreError as exc:
-        if not exc.backups:
-            QMessageBox.critical(parent, "无法打开数据库", exc.zh)
+    while True:
+        try:
+            return Session(Office.open(daily_backup=False))  # the daily backup runs in the background
+        except StoreError as exc:
+            log.error("cannot open the database: %s", exc.en, exc_info=exc)
+            if not (exc.unusable or exc.backups):
+                QMessageBox.critical(parent, "无法打开数据库", exc.zh)
+                return None
+            problem = exc
+        except Exception as exc:  # never a traceback in front of the clerk
+            log.exception("cannot open the database")
+            QMessageBox.critical(parent, "无法打开数据库", message_of(exc))
             return None
-        box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", exc.zh, parent=parent)
-        restore_button = box.addButton(f"从最新备份恢复（{exc.backups[0].name}）", QMessageBox.ButtonRole.AcceptRole)
+        box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", problem.zh, parent=parent)
+        box.setObjectName("damagedDatabase")
+        restore_button = box.addButton(RESTORE_BUTTON, QMessageBox.ButtonRole.AcceptRole)
         box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is not restore_button:
             return None
+        folder = Office.resolve_folder(None)
+        path = choose_backup(folder, parent)
+        if path is None:
+            continue
         try:
-            done = Office.restore_folder(None, exc.backups[0])
-            QMessageBox.information(parent, "已恢复", f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。"
-                                    + (f"\n损坏的数据库已移到 {done['damaged_moved_to']}。" if done["damaged_moved_to"] else ""))
-            return Session(Office.open(daily_backup=False))
-        except StoreError as again:
-            QMessageBox.critical(parent, "恢复失败", again.zh)
-            return None
+            done = Office.restore_folder(folder, path)
+        except Exception as again:
+            log.error("restore from %s failed: %s", path, again)
+            QMessageBox.warning(parent, "恢复未完成", message_of(again) + "\n\n请另选一份备份。")
+            continue
+        log.info("restored %s from %s", folder, path)
+        QMessageBox.information(parent, "已恢复", restored_text(done))
 
 
 def install_translations(app) -> None:

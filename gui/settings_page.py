@@ -7,7 +7,6 @@ failure; the buttons ask for confirmation and show errors.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLa
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from engine.errors import InputError
+from engine.office import BackupInfo, skip_notice
 from engine.region_registry import REGIONS
 from engine.validate import check_settings
 
@@ -30,25 +30,20 @@ OK_STYLE = "color: #1B5E20;"
 DEFAULT_PRINTER = "（系统默认）"
 PAPERS = (("A4", "A4（210×297 毫米）"), ("A5", "A5（148×210 毫米）"))
 BACKUP_KINDS = {"daily": "每日自动", "manual": "手动", "before-restore": "恢复前自动"}
-BACKUP_NAME = re.compile(r"cases-(\d{4}-\d\d-\d\d)-(\d\d)(\d\d)(\d\d)-(.+?)(?:-\d+)?")
 
 
-def backup_kind(name: str) -> str:
-    match = BACKUP_NAME.fullmatch(Path(name).stem)
-    if not match:
-        return "其他"
-    kind = match.group(5)
+def backup_kind(kind: str) -> str:
+    """The kind recorded inside a backup, for the clerk."""
     if kind.startswith("before-migration"):
         return "升级前自动"
-    return BACKUP_KINDS.get(kind, kind)
+    return BACKUP_KINDS.get(kind, kind or "其他")
 
 
-def backup_time(path: Path) -> str:
-    match = BACKUP_NAME.fullmatch(path.stem)
-    if match:
-        day, hh, mm, ss = match.group(1, 2, 3, 4)
-        return f"{day} {hh}:{mm}:{ss}"
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+def backup_label(info: BackupInfo) -> str:
+    """One line for a restore offer: when (the time recorded inside), kind, size, cases."""
+    when = f"{info.made_at:%Y-%m-%d %H:%M:%S}" if info.made_at else "时间不明"
+    cases = f"案件 {info.cases} 件" if info.cases is not None else "案件数不明"
+    return f"{when}  {backup_kind(info.kind)}  {size_text(info.size)}  {cases}"
 
 
 def size_text(size: int) -> str:
@@ -57,6 +52,18 @@ def size_text(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+def restored_text(done: dict) -> str:
+    """What a restore did, for the clerk (skipped receipt numbers included)."""
+    text = f"已从 {Path(done['restored_from']).name} 恢复，现有案件 {done['cases']} 件。"
+    if done.get("previous_saved_as"):
+        text += f"恢复前的数据已备份为 {Path(done['previous_saved_as']).name}。"
+    if done.get("damaged_moved_to"):
+        text += f"原数据库已损坏，已另存为 {done['damaged_moved_to']}。"
+    for skip in done.get("skipped", []):
+        text += "\n" + skip_notice(skip)
+    return text
 
 
 class SettingsPage(QWidget):
@@ -140,9 +147,10 @@ class SettingsPage(QWidget):
         intro = QLabel("每天第一次打开程序时自动备份（保留最近 14 份）；每次恢复前也会先备份当前数据。")
         intro.setWordWrap(True)
         intro.setStyleSheet(HINT_STYLE)
-        self.backups = QTableWidget(0, 3)
+        self.backup_infos: dict[str, BackupInfo] = {}
+        self.backups = QTableWidget(0, 4)
         self.backups.setObjectName("backupList")
-        self.backups.setHorizontalHeaderLabels(["备份时间", "类型", "大小"])
+        self.backups.setHorizontalHeaderLabels(["备份时间", "类型", "大小", "案件数"])
         self.backups.verticalHeader().setVisible(False)
         self.backups.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.backups.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -151,6 +159,7 @@ class SettingsPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.backup_button = QPushButton("立即备份")
         self.backup_button.clicked.connect(self._on_backup)
         self.restore_button = QPushButton("从备份恢复…")
@@ -264,19 +273,19 @@ class SettingsPage(QWidget):
     # ---- backups --------------------------------------------------------------------------
 
     def refresh_backups(self) -> None:
-        found = self.session.office.backups()
+        """The backups by the time recorded inside them, newest first; unusable ones last, marked."""
+        found = self.session.office.describe_backups()
+        self.backup_infos = {str(i.path): i for i in found}
         self.backups.setRowCount(len(found))
-        for row, path in enumerate(found):
-            try:
-                size, when = size_text(path.stat().st_size), backup_time(path)
-            except OSError:
-                size, when = "—", path.name
-            cells = (when, backup_kind(path.name), size)
-            for col, text in enumerate(cells):
+        for row, info in enumerate(found):
+            when = f"{info.made_at:%Y-%m-%d %H:%M:%S}" if info.made_at else "—"
+            kind = backup_kind(info.kind) if info.usable else f"不可用：{info.problem}"
+            cases = str(info.cases) if info.cases is not None else "—"
+            for col, text in enumerate((when, kind, size_text(info.size), cases)):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, str(path))
-                item.setToolTip(str(path))
-                if col == 2:
+                item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+                item.setToolTip(str(info.path))
+                if col >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.backups.setItem(row, col, item)
 
@@ -299,13 +308,9 @@ class SettingsPage(QWidget):
     def restore_from(self, path: str | Path) -> dict:
         """Replace the database by the backup `path` (the current one is backed up first); every
         page refreshes from the office's change."""
-        done = self.session.office.restore(path).value
-        text = f"已从 {Path(done['restored_from']).name} 恢复，现有案件 {done['cases']} 件。"
-        if done.get("previous_saved_as"):
-            text += f"恢复前的数据已备份为 {Path(done['previous_saved_as']).name}。"
-        if done.get("damaged_moved_to"):
-            text += f"原数据库已损坏，已移至 {done['damaged_moved_to']}。"
-        self._status(text)
+        done = self.session.office.restore(path, operator=self.session.operator).value
+        self.refresh()
+        self._status(restored_text(done))
         return done
 
     def check_now(self) -> dict:
@@ -338,9 +343,11 @@ class SettingsPage(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
+        info = self.backup_infos.get(str(path))
+        about = f"（{backup_label(info)}）" if info is not None and info.usable else ""
         answer = QMessageBox.question(
             self, "从备份恢复",
-            f"确定用备份 {path.name} 替换当前的全部数据吗？\n\n"
+            f"确定用备份 {path.name}{about}替换当前的全部数据吗？\n\n"
             "备份之后保存的案件、打印记录和设置将不再显示。恢复前，程序会先把当前数据另存为一份备份，"
             "需要时可以再恢复回来。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)

@@ -2,11 +2,16 @@
 
     python tests/store_worker.py DATA_DIR JOBS.json [--wait | --wait-open] [--pace]
     python tests/store_worker.py --open-each
+    python tests/store_worker.py --restore DATA_DIR BACKUP_FILE
 
 With --open-each the worker prints "ready", then reads data-folder paths from standard input,
 one a line, and for each opens the store (creating it), counts its cases and closes it,
 printing "opened N" or "failed ERROR" — so that two workers can open many new folders at
 the same instants without paying a process start per folder.
+
+With --restore the worker prints "ready", waits for a line on standard input, restores the
+data folder from the backup file (engine.store.restore.restore) and prints "restored N" — so
+that a test can kill it at a chosen instant of the restore itself, not of the imports.
 
 JOBS.json is a list of {"office": ..., "operator": ..., "case": CASE}. Each job is saved
 with its own `save_cases` call (one case per call, one commit each) and, right after the
@@ -56,9 +61,22 @@ def open_each() -> int:
     return 0
 
 
+def restore_one(data_dir: str, source: str) -> int:
+    from engine.store.restore import restore
+
+    if not _ready():
+        return 3
+    done = restore(data_dir, source)
+    sys.stdout.write(f"restored {done['cases']}\n")
+    sys.stdout.flush()
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--open-each"]:
         return open_each()
+    if argv[:1] == ["--restore"]:
+        return restore_one(argv[1], argv[2])
     data_dir, jobs_file = argv[0], argv[1]
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     if "--wait" in argv[2:] and not _ready():

@@ -293,6 +293,7 @@ def _backup_file(path: str, magic: bytes) -> None:
 def _restore(args: argparse.Namespace) -> int:
     from ..office import Office
     from ..store.database import SQLITE_MAGIC
+    from ..store.restore import skip_notice
 
     _backup_file(args.file, SQLITE_MAGIC)
     done = Office.restore_folder(args.data_dir, args.file)
@@ -301,6 +302,8 @@ def _restore(args: argparse.Namespace) -> int:
     if done["damaged_moved_to"]:
         print(f"损坏的数据库已移到 {done['damaged_moved_to']}（未删除）")
     print(f"已从 {done['restored_from']} 恢复，共 {done['cases']} 件案件。")
+    for skip in done["skipped"]:
+        print(skip_notice(skip))
     return 0
 
 

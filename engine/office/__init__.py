@@ -20,8 +20,10 @@ from typing import IO, Any, Callable, TypeVar
 from ..store import backup as _backup
 from ..store import datadir
 from ..store import restore as _restore
+from ..store.backup import BackupInfo
+from ..store.restore import skip_notice
 from ..store.cases import Saved, preview_case, record_print, save_cases, show_case, void_case
-from ..store.database import DEFAULT_OFFICE, Store, daily_backup, open_store
+from ..store.database import DEFAULT_OFFICE, RESTORE_BUTTON, Store, daily_backup, open_store
 from ..store.errors import StoreError
 from ..store.export import export_cases
 from ..store.import_persons import ImportReport, import_persons
@@ -33,7 +35,7 @@ from ..store.verify import verify
 from .changes import SAVED, Changes, Done
 from .policy import PolicyDesk, encode_value, format_value, parse_value_text
 
-__all__ = ["Changes", "Done", "Office", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
+__all__ = ["BackupInfo", "Changes", "Done", "Office", "RESTORE_BUTTON", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
            "parse_value_text"]
 
 T = TypeVar("T")
@@ -222,6 +224,19 @@ class Office(PolicyDesk):
         """The backups in the data folder, newest first."""
         return _backup.list_backups(self.folder)
 
+    def describe_backups(self) -> list[Any]:
+        """Each backup with the date recorded in it, its kind, size and case count, newest first."""
+        return _backup.describe_backups(self.folder)
+
+    @staticmethod
+    def describe_folder_backups(folder: str | Path) -> list[Any]:
+        """describe_backups for a data folder whose database cannot be opened."""
+        return _backup.describe_backups(Path(folder))
+
+    @staticmethod
+    def folder_backups_dir(folder: str | Path) -> Path:
+        return _backup.backups_dir(Path(folder))
+
     @property
     def backups_folder(self) -> Path:
         return _backup.backups_dir(self.folder)
@@ -232,16 +247,16 @@ class Office(PolicyDesk):
         if target is None:
             made = _backup.make_backup(self.store.conn, self.folder, "manual")
         else:
-            made = _backup.copy_database(self.store.conn, Path(target))
+            made = _backup.copy_database(self.store.conn, Path(target), "manual")
         return self._done(made, Changes(backups=True))
 
-    def restore(self, source: str | Path) -> Done[dict[str, Any]]:
+    def restore(self, source: str | Path, *, operator: str | None = None) -> Done[dict[str, Any]]:
         """Replace the database by the backup `source` (the current one is backed up first);
         the office stays open on the restored database, whatever happened."""
         folder = self.folder
         self.store.close()
         try:
-            done = self.restore_folder(folder, source)
+            done = self.restore_folder(folder, source, operator=operator)
         finally:
             self.store = open_store(folder, daily_backup=False)
         return self._done(done, Changes(store_replaced=True))
@@ -251,9 +266,10 @@ class Office(PolicyDesk):
         return self.check_folder(self.folder)
 
     @staticmethod
-    def restore_folder(data_dir: str | Path | None, source: str | Path) -> dict[str, Any]:
+    def restore_folder(data_dir: str | Path | None, source: str | Path, *,
+                       operator: str | None = None) -> dict[str, Any]:
         """Restore a data folder whose database is not open (it may be too damaged to open)."""
-        return _restore.restore(data_dir, source)
+        return _restore.restore(data_dir, source, operator=operator)
 
     @staticmethod
     def check_folder(data_dir: str | Path | None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ stored*: the ledger is rebuilt by replaying the person's non-void cases of that 
 the order they were saved (calculate.Year). So saving a year's cases one by one gives
 what `python -m engine calc` gives for the list, and a void case drops out of every
 later computation. The case, its result, its receipt number and the audit entry are
-committed in one transaction.
+committed in one transaction; a list of cases too, all or nothing.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ..codec import from_json_text, result_hash, to_json_text
 from ..errors import InputError
 from ..ledger import Ledger
 from ..policy import PolicyBook
+from . import receipt_marks
 from .database import Store, audit, now
 from .persons import check_case_identities, upsert_person
 
@@ -35,8 +36,6 @@ class Saved:
         return {"case_id": self.case_id, "receipt_no": self.receipt_no, "result": self.result}
 
 
-class _DryRun(Exception):
-    pass
 
 
 def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
@@ -81,8 +80,11 @@ def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int,
 
 
 def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[int, str]:
-    row = next(db.query("SELECT coalesce(max(seq), 0) + 1 AS seq FROM receipts WHERE office = ? AND year = ?",
-                        (office, year)))
+    """The next number of the office and year: after the highest stored one and after the floor a
+    restore of an older backup left (receipt_marks), so no number is ever issued twice."""
+    row = next(db.query("SELECT max(coalesce((SELECT max(seq) FROM receipts WHERE office = ? AND year = ?), 0), "
+                        "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0)) + 1 AS seq",
+                        (office, year, receipt_marks.floor_key(office, year))))
     return row["seq"], f"{year}-{row['seq']:06d}"
 
 
@@ -129,29 +131,21 @@ def preview_case(store: Store, doc: Any) -> dict[str, Any]:
 
 def save_cases(store: Store, doc: Any, *, operator: str, office: str,
                on_saved: Callable[[Saved], None] | None = None) -> list[Saved]:
-    """Save one case or a list. A list is first saved whole in a transaction that is rolled
-    back, so a bad case anywhere in it saves nothing; then each case is committed on its own
-    (one case needs no rehearsal: its own transaction is all or nothing), and `on_saved` is
-    called right after each commit."""
+    """Save one case or a list, in one transaction: a bad case anywhere in a list, or a
+    conflicting save by another window while it runs, saves nothing. `on_saved` is called for
+    each case after the commit. The data folder's receipt-number marks are raised within the
+    transaction (under its write lock)."""
     operator = validate.account_name(operator, "operator")
     office = validate.office_name(office, "office")
     items = parse_for_save(doc)
     index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
-    if len(items) > 1:
-        try:
-            with store.write() as db:
-                book = store.book
-                for i, (case, raw) in enumerate(items):
-                    _save_one(db, book, case, raw, operator, office, index(i))
-                raise _DryRun
-        except _DryRun:
-            pass
-    saved = []
-    for i, (case, raw) in enumerate(items):
-        with store.write() as db:
-            one = _save_one(db, store.book, case, raw, operator, office, index(i))
-        saved.append(one)
-        if on_saved:
+    with store.write() as db:
+        book = store.book
+        saved = [_save_one(db, book, case, raw, operator, office, index(i)) for i, (case, raw) in enumerate(items)]
+        receipt_marks.raise_to(store.folder, {(office, year): _next_receipt(db, office, year)[0] - 1
+                                              for year in {case.year for case, _ in items}})
+    if on_saved:
+        for one in saved:
             on_saved(one)
     return saved
 

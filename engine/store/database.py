@@ -20,10 +20,11 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from ..errors import InputError, PolicyDataError
 from ..policy import PolicyBook, bundled
-from . import backup, datadir
+from . import backup, datadir, receipt_marks, schema
 from .errors import StoreError
-from .migrations import LATEST, MIGRATIONS
+from .migrations import LATEST, MIGRATIONS, statements
 
 DB_NAME = "cases.sqlite3"
 DEFAULT_OFFICE = "本经办点"  # the office until the settings name one (receipt numbers count per office)
@@ -105,23 +106,44 @@ def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
                         "person_id": person_id, "detail": detail})
 
 
-def restore_hint(folder: Path) -> tuple[str, str, list[Path]]:
-    found = backup.list_backups(folder)
+RESTORE_BUTTON = "从备份恢复…"
+
+
+def restore_hint(folder: Path) -> tuple[str, str, str, list[Path]]:
+    """What to do about a database that cannot be used: (for the window, for the command line,
+    in English, the backups that can be offered — newest first by the time recorded in them)."""
+    found = backup.usable_backups(folder)
     if found:
         newest = found[0]
-        zh = f"请从备份恢复：python -m engine cases restore \"{newest}\"（最新备份，共 {len(found)} 份，位于 {newest.parent}）"
+        window = (f"请点击「{RESTORE_BUTTON}」，从备份中选择一份恢复（共 {len(found)} 份可用备份，"
+                  f"最新的是 {newest.name}，位于 {newest.parent}）")
+        cli = f"请从备份恢复：python -m engine cases restore \"{newest}\"（最新备份，共 {len(found)} 份，位于 {newest.parent}）"
         en = f"restore from a backup: python -m engine cases restore \"{newest}\" (newest of {len(found)} in {newest.parent})"
     else:
-        zh = f"{folder / 'backups'} 中没有备份；请联系管理员，用其他电脑或U盘上的备份文件执行 python -m engine cases restore 文件"
-        en = f"no backups in {folder / 'backups'}; ask the administrator to restore a copy with python -m engine cases restore FILE"
-    return zh, en, found
+        window = (f"{folder / 'backups'} 中没有可用的备份；请联系管理员，把其他电脑或U盘上的备份文件复制到本机，"
+                  f"再点击「{RESTORE_BUTTON}」选择该文件")
+        cli = f"{folder / 'backups'} 中没有可用的备份；请联系管理员，用其他电脑或U盘上的备份文件执行 python -m engine cases restore 文件"
+        en = f"no usable backups in {folder / 'backups'}; ask the administrator to restore a copy with python -m engine cases restore FILE"
+    return window, cli, en, found
 
 
 def damaged(path: Path, detail: str) -> StoreError:
-    zh_hint, en_hint, found = restore_hint(path.parent)
-    return StoreError(f"数据库文件 {path} 已损坏或不是本程序的数据库（{detail}）。原文件不会被改动。{zh_hint}",
+    window, cli, en_hint, found = restore_hint(path.parent)
+    zh = f"数据库文件 {path} 已损坏或不是本程序的数据库（{detail}）。原文件不会被改动。"
+    return StoreError(zh + window,
                       f"database file {path} is damaged or not this program's database ({detail}); it is left untouched; {en_hint}",
-                      found)
+                      found, cli_zh=zh + cli, unusable=True)
+
+
+def foreign(path: Path, problems: list[str]) -> StoreError:
+    """The database's schema is not the one this program makes (store.schema)."""
+    window, cli, en_hint, found = restore_hint(path.parent)
+    listed = "；".join(problems[:6]) + ("；……" if len(problems) > 6 else "")
+    zh = f"数据库文件 {path} 不是本程序的数据库，数据结构与本程序不同：{listed}。原文件不会被改动。"
+    return StoreError(zh + window,
+                      f"database file {path} is not this program's database: its schema differs "
+                      f"({len(problems)} difference(s): {listed}); it is left untouched; {en_hint}",
+                      found, cli_zh=zh + cli, unusable=True)
 
 
 def database_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
@@ -188,20 +210,6 @@ def connect(path: Path, mode: str = "rwc") -> sqlite3.Connection:
     return conn
 
 
-def statements(script: str) -> list[str]:
-    """Split a migration into statements (triggers hold semicolons of their own)."""
-    out, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            if current.strip():
-                out.append(current.strip())
-            current = ""
-    if current.strip():
-        raise ValueError(f"incomplete SQL statement in migration: {current.strip()[:60]}")
-    return out
-
-
 def _migrate(store: Store, version: int) -> None:
     if version >= LATEST:
         return
@@ -253,6 +261,12 @@ def _create(folder: Path, path: Path) -> None:
     try:
         _set_wal(conn)
         _migrate(Store(folder, conn), 0)
+        marks = receipt_marks.read(folder)
+        if marks:  # the database file was lost: its numbers are not issued again
+            conn.execute("BEGIN IMMEDIATE")
+            receipt_marks.write_floors(conn, marks, at=now(), operator="系统",
+                                       why="新建数据库（原数据库文件不在数据文件夹中）")
+            conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -281,6 +295,15 @@ def daily_backup(folder: Path) -> Path | None:
         conn.close()
 
 
+def _open_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    """At open, every SQLite error but a passing condition (busy, full disk, read-only) means the
+    file cannot be used: the damaged-database path, with its restore offer."""
+    error = database_error(exc, path)
+    text = str(exc)
+    passing = any(w in text for w in ("disk is full", "locked", "busy", "readonly", "read-only", "unable to open"))
+    return error if error.unusable or passing else damaged(path, text)
+
+
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True) -> Store:
     """Open (creating if new) the case database of the data folder, checked and migrated."""
     folder = datadir.prepare(datadir.resolve(data_dir))
@@ -293,17 +316,27 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         _check_file(path)
         conn = connect(path, mode="rw")
     except sqlite3.DatabaseError as exc:
-        raise database_error(exc, path) from None
+        raise _open_error(exc, path) from None
+    except StoreError:
+        raise
+    except OSError as exc:
+        raise StoreError(f"无法创建或读取数据库文件 {path}（{exc.strerror or exc}），请检查磁盘空间和文件夹权限",
+                         f"cannot create or read {path} ({exc.strerror or exc}); check disk space and permissions") from None
+    except Exception as exc:
+        raise damaged(path, f"{type(exc).__name__}: {exc}") from exc
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > LATEST:
-            zh_hint, en_hint, found = restore_hint(folder)
-            raise StoreError(
-                f"数据库 {path} 由更新版本的程序创建（数据结构版本 {version}，本程序最高支持 {LATEST}）。"
-                f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，{zh_hint}",
-                f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
-                f"install the newest version; the file is left untouched; or {en_hint}", found)
+            window, cli, en_hint, found = restore_hint(folder)
+            zh = (f"数据库 {path} 由更新版本的程序创建（数据结构版本 {version}，本程序最高支持 {LATEST}）。"
+                  f"请安装最新版本的三重保障计算器；原文件不会被改动。如需使用本版本，")
+            raise StoreError(zh + window,
+                             f"database {path} was written by a newer version (schema {version}, this program knows up to {LATEST}); "
+                             f"install the newest version; the file is left untouched; or {en_hint}", found, cli_zh=zh + cli, unusable=True)
         check_integrity(conn, path, quick=True)
+        problems = schema.differences(conn, version) if version else ["数据结构版本为 0（空数据库）"]
+        if problems:
+            raise foreign(path, problems)
         conn.execute("PRAGMA foreign_keys = ON")
         _set_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
@@ -314,7 +347,13 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         return store
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise database_error(exc, path) from None
+        raise _open_error(exc, path) from None
+    except (StoreError, InputError, PolicyDataError):  # (the policy files' or a local version's own messages)
+        conn.close()
+        raise
+    except Exception as exc:  # corrupt schema bytes (UnicodeDecodeError), anything: the damaged-database path
+        conn.close()
+        raise damaged(path, f"{type(exc).__name__}: {exc}") from exc
     except BaseException:
         conn.close()
         raise

@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrinter
 
-from engine.store import StoreError, open_store
+from engine.errors import InputError
+from engine.store import open_store
 from engine.store.backup import list_backups
 from engine.store.cases import save_cases, show_case
 from gui import printing
@@ -126,6 +127,7 @@ def test_backup_now_adds_a_listed_backup(page, session, case_id):
     assert page.backups.item(0, 1).text() == "手动"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", page.backups.item(0, 0).text())
     assert page.backups.item(0, 2).text().endswith("KB")
+    assert page.backups.item(0, 3).text() == "1"   # its case count, read from inside it
     copy = sqlite3.connect(made)
     assert copy.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
     copy.close()
@@ -148,16 +150,17 @@ def test_restore_brings_back_the_earlier_state_and_the_store_still_works(page, s
     assert {"cases", "settings"} <= set(seen)
     assert "before-restore" in done["previous_saved_as"] and page.backups.rowCount() == 2
     assert "恢复" in page.backup_status.text()
+    assert "2023-000002" in page.backup_status.text()   # the clerk is told the number is skipped
     again = save_cases(session.office.store, doc2, operator="李四", office="城关镇")   # still works
-    assert case_count(session) == 2 and again[0].receipt_no == "2023-000002"
+    assert case_count(session) == 2 and again[0].receipt_no == "2023-000003"   # never issued twice
 
 
 def test_restore_from_a_bad_file_changes_nothing(page, session, case_id, tmp_path):
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"not a database" * 20)
-    with pytest.raises(StoreError) as err:
+    with pytest.raises(InputError) as err:
         page.restore_from(bad)
-    assert "不是数据库备份文件" in err.value.zh
+    assert "不是数据库备份文件" in err.value.zh and "未做任何改动" in err.value.zh
     assert case_count(session) == 1
     save_cases(session.office.store, {**DOC, "date": "2023-06-01"}, operator="李四", office="城关镇")
     assert case_count(session) == 2

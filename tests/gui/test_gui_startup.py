@@ -130,3 +130,56 @@ def test_the_daily_backup_runs_on_its_own_connection(tmp_path):
         made = daily_backup(tmp_path)  # while the window's connection is open
         assert made is not None and made in list_backups(tmp_path)
         assert daily_backup(tmp_path) is None  # once a day
+
+
+def test_a_damaged_database_is_logged_and_the_clerk_chooses_a_backup(tmp_path, qapp, shown, monkeypatch):
+    """The window's offer: each backup with its recorded time, kind, size and case count; the
+    clerk's choice restored; the failure in the log; no command line in the message."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from engine.store import backup as store_backup
+    from engine.store.cases import save_cases
+    from engine.store.database import RESTORE_BUTTON
+    from ids import valid_id
+
+    data = tmp_path / "d"
+    monkeypatch.setenv("SANCHONG_DATA_DIR", str(data))
+    doc = {"region": "wuhan", "date": "2023-03-01", "person": {"id_number": valid_id("1980-01-01", 1), "name": "测试"},
+           "visit": {"kind": "inpatient", "hospital_level": 2},
+           "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+    with open_store(data, daily_backup=False) as store:
+        save_cases(store, doc, operator="李四", office="城关镇")
+        older = store_backup.make_backup(store.conn, data, "manual")
+        save_cases(store, {**doc, "date": "2023-04-01"}, operator="李四", office="城关镇")
+        newer = store_backup.make_backup(store.conn, data, "manual")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (data / "cases.sqlite3").write_bytes(b"not a database" * 400)
+    log_file = start_logging(data)
+    texts, offered = [], []
+
+    def click_restore(box):
+        texts.append(box.text())
+        [button] = [b for b in box.buttons() if b.text() == RESTORE_BUTTON]
+        button.click()
+
+    def pick(parent, title, label, items, current, editable):
+        offered.extend(items)
+        return items[1], True  # the older of the two
+
+    monkeypatch.setattr(QMessageBox, "exec", click_restore)
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    try:
+        session = gui_app.open_session()
+    finally:
+        for handler in list(log.handlers):
+            handler.close()
+            log.removeHandler(handler)
+    assert session is not None
+    with session.office:
+        assert session.office.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+    assert "已损坏" in texts[0] and RESTORE_BUTTON in texts[0] and "python -m engine" not in texts[0]
+    assert newer.name not in offered[1] and "手动" in offered[0] and "案件 2 件" in offered[0] and "案件 1 件" in offered[1]
+    assert offered[-1].startswith("选择其他备份文件")
+    assert any(title == "已恢复" and "2023-000002" in text for title, text in shown)
+    assert "cannot open the database" in log_file.read_text(encoding="utf-8")
+    assert older.exists()

@@ -28,6 +28,7 @@ from stdnum.cn import ric
 
 from engine.calculate import calculate
 from engine.case import check_id_number
+from engine.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = str(Path(__file__).resolve().parents[1] / "store_worker.py")
@@ -445,35 +446,43 @@ def test_two_processes_open_a_folder_with_cases_at_once(tmp_path):
 # --------------------------------------------------------------------------- 3. killed CLI saves
 
 def test_killed_cli_batch_save_leaves_nothing_half_written(tmp_path):
-    """`cases save FILE` with a {"cases": [...]} batch, killed at random points: what it printed is stored
-    exactly (the whole result), nothing is half written, and check passes."""
+    """`cases save FILE` with a {"cases": [...]} batch, killed at random instants: the batch is one
+    transaction, so the database holds all of it or none of it; a line printed means all of it is
+    stored (lines come after the single commit), exactly as printed, and check passes."""
     rng = random.Random(8)
     persons = [person_cases(rng, 2100 + i, 4) for i in range(20)]
     jobs = jobs_in_date_order(rng, persons)
     cases_in = [j["case"] for j in jobs]
-    data = tmp_path / "data"
     office = "江汉区医保经办点"
-    reported: list[dict] = []
-    saved = 0
-    for round_no, kill_after in enumerate([*rng.sample(range(1, 14), 5), None]):
-        batch = tmp_path / f"batch{round_no}.json"
-        batch.write_text(json.dumps({"cases": cases_in[saved:]}, ensure_ascii=False), encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", "engine", "cases", "--data-dir", str(data), "save", str(batch),
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps({"cases": cases_in}, ensure_ascii=False), encoding="utf-8")
+
+    def start(data: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "engine", "cases", "--data-dir", str(data), "save", str(batch),
                                  "--operator", OPERATOR, "--office", office], cwd=ROOT, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
-        if kill_after is None:
-            rc, out, err = finish(proc)
-            assert rc == 0, err
-            assert err == ""
-            lines = out.splitlines(keepends=True)
-        else:
-            lines = run_until_killed(proc, kill_after, rng)
-        now_reported = [json.loads(line) for line in lines]
-        assert all(set(r) == {"case_id", "receipt_no", "result"} for r in now_reported)
-        reported += now_reported
-        cases = assert_sound(data, reported)
-        assert [json.loads(c["input"]) for c in cases] == cases_in[:len(cases)]
-        assert len(cases) - saved - len(now_reported) in ((0, 1) if kill_after is not None else (0,))
-        saved = len(cases)
-    assert saved == len(cases_in) == 80
-    assert assert_same_as_calculate(stored_cases(data)) > 0
+
+    whole = tmp_path / "whole"
+    began = time.perf_counter()
+    rc, out, err = finish(start(whole))
+    took = time.perf_counter() - began
+    assert rc == 0 and err == "", err
+    reported = [json.loads(line) for line in out.splitlines()]
+    assert len(reported) == 80 and all(set(r) == {"case_id", "receipt_no", "result"} for r in reported)
+    assert [json.loads(c["input"]) for c in assert_sound(whole, reported)] == cases_in
+    assert assert_same_as_calculate(stored_cases(whole)) > 0
+
+    for round_no in range(8):
+        data = tmp_path / f"killed{round_no}"
+        open_store(data, daily_backup=False).close()   # the kill lands in the save, not in the creation
+        proc = start(data)
+        time.sleep(rng.uniform(0.4, 1.1) * took)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate(timeout=30)
+        lines = [json.loads(line) for line in out.splitlines(keepends=True) if line.endswith("\n")]
+        cases = assert_sound(data, lines)
+        assert len(cases) in (0, 80), f"a killed batch left {len(cases)} of 80 cases"
+        if lines:
+            assert len(cases) == 80
+        if cases:
+            assert [json.loads(c["input"]) for c in cases] == cases_in

@@ -57,7 +57,8 @@ def test_truncated_database_is_reported_and_left_alone(tmp_path):
     before = digest(path)
     with pytest.raises(StoreError) as err:
         open_store(tmp_path)
-    assert "已损坏" in err.value.zh and "restore" in err.value.zh
+    assert "已损坏" in err.value.zh and "从备份恢复…" in err.value.zh   # the window names what to click ...
+    assert "python -m engine" not in err.value.zh and "python -m engine cases restore" in err.value.message()
     proc = cli("--data-dir", str(tmp_path), "list")
     assert proc.returncode == 1
     assert_clear(proc, "已损坏", "原文件不会被改动", "python -m engine cases restore")
@@ -199,7 +200,7 @@ def test_restore_refuses_a_bad_backup(tmp_path):
     before = digest(tmp_path / "cases.sqlite3")
     proc = cli("--data-dir", str(tmp_path), "restore", str(bad))
     assert proc.returncode == 2  # store-cli.md: anything wrong with FILE is bad input
-    assert_clear(proc, "不是数据库备份文件")
+    assert_clear(proc, "不是数据库备份文件", "未做任何改动")
     assert digest(tmp_path / "cases.sqlite3") == before
 
 
