@@ -147,7 +147,10 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
     """A plain message to the clerk (a module function so tests can replace it)."""
     box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("infoDialog")
-    box.exec()
+    try:
+        box.exec()
+    finally:
+        box.deleteLater()  # never left alive under its parent until exit
 
 
 # ---------------------------------------------------------------- the void dialog
@@ -483,8 +486,15 @@ class CasesPage(QWidget):
             return
         dialog = VoidDialog(f"将作废案件 {d['case_id']}（回执号 {d['receipt_no']}，{d['name']}，{d['date']}，"
                             f"医疗总费用 {d['input']['amounts']['total']}）。", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.void_selected(dialog.reason())
+        try:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            reason = dialog.reason()
+        finally:
+            # A modal dialog left alive under the page is destroyed twice at exit (by Qt with its
+            # parent and by Python): "shared QObject was deleted directly", abort on close.
+            dialog.deleteLater()
+        if accepted:
+            self.void_selected(reason)
 
     def void_selected(self, reason: str) -> dict | None:
         """Void the selected case; returns void_case's answer, or None when nothing was voided."""

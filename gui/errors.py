@@ -18,4 +18,7 @@ def message_of(exc: BaseException) -> str:
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "操作未完成") -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, title, message_of(exc), QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
-    box.exec()
+    try:
+        box.exec()
+    finally:
+        box.deleteLater()  # never left alive under its parent until exit
