@@ -34,6 +34,8 @@ LAYER_NAMES = {"basic": "基本医保", "critical": "大病保险", "assistance"
 # Short visit kinds for the lists (the full name is the cell's tooltip and in the case detail).
 SHORT_KINDS = {"outpatient_chronic": "门诊慢特病", "outpatient_special": "门诊特殊疾病", "special_drug": "大病特药",
                "rare_disease": "罕见病用药"}
+PRINT_LABEL = "打印回执(&P)"
+REPRINT_LABEL = "补打回执(&B)"
 ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执"}
 COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保", "大病保险",
            "医疗救助", "倾斜救助", "个人自付", "状态")
@@ -238,9 +240,12 @@ class CasesPage(QWidget):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        self.void_button = QPushButton("作废…")
-        self.reprint_button = QPushButton("补打回执")
-        self.ledger_button = QPushButton("查看台账")
+        self.void_button = QPushButton("作废(&Z)…")
+        self.void_button.setObjectName("void_button")
+        self.void_button.setToolTip("作废所选案件（Alt+Z）")
+        self.reprint_button = QPushButton(PRINT_LABEL)
+        self.reprint_button.setObjectName("print_button")
+        self.ledger_button = QPushButton("查看台账(&L)")
         self.void_button.clicked.connect(self._void_clicked)
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.ledger_button.clicked.connect(self.open_ledger)
@@ -473,10 +478,12 @@ class CasesPage(QWidget):
         self.void_button.setEnabled(bool(d) and not d["void"])
         self.reprint_button.setEnabled(bool(d) and not d["void"])
         self.ledger_button.setEnabled(bool(d) and hasattr(self.main_window, "show_ledger"))
+        printed = bool(d and d["prints"])
+        self.reprint_button.setText(REPRINT_LABEL if printed else PRINT_LABEL)
         if d and d["void"]:
-            self.reprint_button.setToolTip("已作废的案件不能补打回执")
+            self.reprint_button.setToolTip("已作废的案件不能打印回执")
         else:
-            self.reprint_button.setToolTip("")
+            self.reprint_button.setToolTip("回执已打印过，再次打印标注“补打”（Alt+B）" if printed else "打印回执（Alt+P）")
 
     # -- actions
 
@@ -521,14 +528,15 @@ class CasesPage(QWidget):
         return answer
 
     def reprint_selected(self) -> bool:
-        """补打: print the selected case's receipt again, marked 补打."""
+        """Print the selected case's receipt: its first print for a case saved without printing,
+        else 补打 (printing.print_receipt decides from the recorded prints)."""
         case_id = self.selected_case_id()
         if case_id is None:
             return False
         try:
             from gui.printing import print_receipt
 
-            done = print_receipt(self, self.session, case_id, reprint=True)
+            done = print_receipt(self, self.session, case_id, reprint=False)
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return False

@@ -242,19 +242,24 @@ def _receipt(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    """Exit 0 for a genuine receipt of a case that stands; 2 when the text cannot be read, does
+    not match the database, or the case was voided (the message says which)."""
     from ..store.verify import verify
 
     text = sys.stdin.read() if args.text == "-" else args.text
     with _open(args) as store:
         outcome = verify(store, text)
+    if args.json:
+        _dump(outcome)
+        return 0 if outcome["ok"] else 2
     if outcome["ok"]:
-        print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）与数据库一致" +
-              ("；注意：该案件已作废" if outcome["void"] else "。"))
+        print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）真实有效，与数据库一致。")
         return 0
-    print(f"回执 {outcome['receipt_no']} 与数据库不一致：")
+    head = f"回执 {outcome['receipt_no']}" if outcome["receipt_no"] else "二维码内容"
+    sys.stderr.write(f"{head}未通过核验 / the receipt did not verify：\n")
     for problem in outcome["problems"]:
-        print(f"  {problem}")
-    return 1
+        sys.stderr.write(f"  {problem}\n")
+    return 2
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -384,7 +389,8 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.set_defaults(run=_receipt)
 
     p = cmds.add_parser("verify", help="check a receipt's QR code text against the database")
-    p.add_argument("text", metavar="QR_TEXT", help="the decoded QR text, or - for standard input")
+    p.add_argument("text", metavar="TEXT", help="the decoded QR text, or - for standard input")
+    p.add_argument("--json", action="store_true", help='{"ok", "case_id", "receipt_no", "void", "problems"}')
     p.set_defaults(run=_verify)
 
     p = cmds.add_parser("persons", help="find persons by ID number or (fuzzily) by name")
