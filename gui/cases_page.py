@@ -5,6 +5,8 @@ engine's strings, ID numbers are masked in the list.
 """
 from __future__ import annotations
 
+import shiboken6
+
 import html
 from typing import Any
 
@@ -81,6 +83,7 @@ def make_table(headers: list[str] | tuple[str, ...]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
     table.horizontalHeader().setHighlightSections(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the list for the next control; the arrows move in it
     return table
 
 
@@ -152,7 +155,8 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
     try:
         box.exec()
     finally:
-        box.deleteLater()  # never left alive under its parent until exit
+        if shiboken6.isValid(box):  # gone already if its parent was closed meanwhile
+            box.deleteLater()  # never left alive under its parent until exit
 
 
 # ---------------------------------------------------------------- the void dialog
@@ -499,7 +503,8 @@ class CasesPage(QWidget):
         finally:
             # A modal dialog left alive under the page is destroyed twice at exit (by Qt with its
             # parent and by Python): "shared QObject was deleted directly", abort on close.
-            dialog.deleteLater()
+            if shiboken6.isValid(dialog):
+                dialog.deleteLater()
         if accepted:
             self.void_selected(reason)
 

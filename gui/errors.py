@@ -1,6 +1,8 @@
 """Errors shown to the clerk: what is wrong and what to do, in Chinese, never a traceback."""
 from __future__ import annotations
 
+import shiboken6
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from engine.errors import InputError, PolicyDataError
@@ -21,4 +23,5 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "操作�
     try:
         box.exec()
     finally:
-        box.deleteLater()  # never left alive under its parent until exit
+        if shiboken6.isValid(box):  # gone already if its parent was closed meanwhile
+            box.deleteLater()  # never left alive under its parent until exit

@@ -52,14 +52,15 @@ def already_printed(session: Session, case_id: int) -> bool:
 
 
 def receipt_pdf(session: Session, case_id: int, *, reprint: bool) -> Path:
-    """The receipt PDF of a saved case in a temporary file (the caller deletes it)."""
+    """The receipt PDF of a saved case in a temporary file (the caller deletes it): the resident's
+    copy, then the office's copy (存根) when the settings ask for it."""
     stored = show_case(session.store, case_id)
     data = make.from_stored(stored, window=session.setting("window"), reprint=reprint)
     fd, name = tempfile.mkstemp(prefix="receipt-", suffix=".pdf")
     os.close(fd)
     path = Path(name)
     try:
-        make.write(data, path, paper_of(session))
+        make.write(data, path, paper_of(session), office_copy=session.office_copy)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -8,7 +8,7 @@ from engine.store import Store
 from engine.store.database import DEFAULT_OFFICE
 
 DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
-            "printer": ""}
+            "printer": "", "office_copy": ""}
 
 
 class Session(QObject):
@@ -35,3 +35,8 @@ class Session(QObject):
     @property
     def office(self) -> str:
         return self.setting("office")
+
+    @property
+    def office_copy(self) -> bool:
+        """Print the office's copy (存根) after the resident's receipt."""
+        return self.setting("office_copy") == "1"

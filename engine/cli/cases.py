@@ -231,7 +231,9 @@ def _receipt(args: argparse.Namespace) -> int:
         stored = show_case(store, args.case_id)
         reprint = args.reprint or bool(stored["prints"])
         try:
-            write(from_stored(stored, window=store.setting("window") or "", reprint=reprint), partial, args.layout)
+            office_copy = args.office_copy or store.setting("office_copy") == "1"
+            write(from_stored(stored, window=store.setting("window") or "", reprint=reprint), partial, args.layout,
+                  office_copy=office_copy)
         except OSError as exc:
             raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
                              f"cannot write {target} ({exc.strerror})") from None
@@ -385,6 +387,8 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--reprint", action="store_true", help="补打 (a second print is a reprint anyway)")
     p.add_argument("--layout", choices=["A4", "A5"], default="A4")
+    p.add_argument("--office-copy", action="store_true",
+                   help="the office's copy (存根, with the internal notes) after the resident's (also the setting office_copy=1)")
     p.add_argument("--operator")
     p.set_defaults(run=_receipt)
 

@@ -121,8 +121,12 @@ class SettleWizard(QWidget):
         self.print_button.setVisible(last)
         self.save_button.setEnabled(last and self.saved_case_id is None and not self.sample)
         self.print_button.setEnabled(last and self.saved_case_id is None and not self.sample)
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The step's first field (身份证号 on 身份), where the clerk types next."""
         focus = {0: self.identity.id_number, 1: self.visit_page.kind, 2: self.amounts_page.inputs["total"],
-                 3: self.save_button if self.saved_case_id is None else self.new_button}[index]
+                 3: self.save_button if self.saved_case_id is None else self.new_button}[self.current()]
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current(self) -> int:
