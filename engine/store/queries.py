@@ -10,7 +10,8 @@ from ..errors import InputError
 from ..policy import REGIONS, check_region
 from .cases import replay
 from .database import Store
-from .persons import find_by_id_number, like_escape, mask_id
+from ..pinyin import is_pinyin_query
+from .persons import find_by_id_number, like_escape, mask_id, search_by_pinyin
 
 # The ledger's accumulated amounts, as a clerk reads them (keys from the engine's rules).
 LEDGER_LABELS = {
@@ -45,6 +46,9 @@ LEDGER_LABELS = {
 }
 
 
+MAX_PINYIN_PERSONS = 500  # persons whose name reads as the letters typed, in one case search
+
+
 def _region(region: str | None) -> str | None:
     return None if region is None else check_region(region)
 
@@ -58,12 +62,17 @@ def _year(year: int | None) -> int | None:
 def list_cases(store: Store, *, id_number: str | None = None, name: str | None = None, year: int | None = None,
                region: str | None = None, operator: str | None = None, date_from: dt.date | None = None,
                date_to: dt.date | None = None, include_void: bool = False, limit: int | None = None) -> list[dict]:
-    """Cases, oldest first (date, then saving order). ID numbers are masked."""
+    """Cases, oldest first (date, then saving order). ID numbers are masked. `name` is part of a
+    name, or its pinyin (initials or whole)."""
     where, params = [], []
     if id_number:
         where.append("p.id_number = ?")
         params.append(check_id_number(id_number.strip().upper(), "id_number"))
-    if name and name.strip():
+    if name and is_pinyin_query(name):   # wxy, wangxiuying: the persons whose name reads so
+        ids = [p["id"] for p in search_by_pinyin(store.db, name, limit=MAX_PINYIN_PERSONS)]
+        where.append(f"p.id IN ({', '.join('?' * len(ids))})" if ids else "0")
+        params.extend(ids)
+    elif name and name.strip():
         where.append("p.name LIKE ? ESCAPE '\\'")
         params.append("%" + like_escape(name.strip()) + "%")
     if _year(year) is not None:

@@ -15,7 +15,7 @@ from engine.catalog import diseases as region_diseases
 from engine.catalog import flags as region_flags
 from engine.catalog import region_day
 
-from ..pinyin import matches
+from engine.pinyin import matches
 from .form import FormPage
 
 LEVELS = ((1, "一级"), (2, "二级"), (3, "三级"))
