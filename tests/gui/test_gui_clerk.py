@@ -122,3 +122,184 @@ def test_office_copy_setting_adds_the_stub_after_the_residents_copy(window, qtbo
     first, stub = both.getAllText(0).text(), "".join(both.getAllText(i).text() for i in range(1, both.pageCount()))
     assert "存根" not in first and "待核实" not in first
     assert "存根" in stub
+
+
+# ---------------------------------------------------------------- 新建结算: input and persons
+
+from engine import clock  # noqa: E402
+from gui.wizard import SettleWizard  # noqa: E402
+
+TODAY = "2026-11-30"
+
+
+@pytest.fixture
+def wizard(tmp_path, qtbot, qapp):
+    install_font(qapp)
+    with clock.frozen(TODAY), open_store(tmp_path / "w", daily_backup=False) as store:
+        session = Session(store)
+        session.set_settings({"office": "城关镇医保站", "operator": "李四", "default_region": "wuhan"})
+        w = SettleWizard(session)
+        qtbot.addWidget(w)
+        w.resize(1200, 700)
+        w.show()
+        qtbot.waitExposed(w)
+        yield w
+
+
+def type_id(qtbot, wizard, text):
+    edit = wizard.identity.id_number
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+
+
+def to_visit(qtbot, wizard, id_number=ID, name="王秀英"):
+    type_id(qtbot, wizard, id_number)
+    wizard.identity.name.setText(name)
+    qtbot.keyClick(wizard.identity.name, Qt.Key.Key_Return)
+    assert wizard.current() == 1
+
+
+def type_date(qtbot, wizard, text):
+    edit = wizard.visit_page.date
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_a_day_the_month_does_not_have_is_refused_not_changed(wizard, qtbot):
+    to_visit(qtbot, wizard)
+    type_date(qtbot, wizard, "2023-02-30")
+    assert wizard.current() == 1
+    assert "2023年2月只有28天" in wizard.visit_page.error_text("date")
+    assert wizard.visit_page.date.text() == "2023-02-30"
+    qtbot.keyClick(wizard.visit_page.date, Qt.Key.Key_Backspace)   # editing takes the old reason away
+    assert "只有28天" not in wizard.visit_page.error_text("date")
+
+
+def test_a_settlement_date_after_today_is_refused(wizard, qtbot):
+    to_visit(qtbot, wizard)
+    type_date(qtbot, wizard, "2026-12-01")
+    assert wizard.current() == 1 and "晚于今天（2026-11-30）" in wizard.visit_page.error_text("date")
+    type_date(qtbot, wizard, "2026-11-30")
+    assert wizard.current() == 2
+
+
+def test_a_birth_date_in_the_future_is_refused_beside_the_id(wizard, qtbot):
+    type_id(qtbot, wizard, valid_id("2027-01-05", 3))
+    page = wizard.identity
+    assert "晚于今天" in page.error_text("person.id_number") and "岁" not in page.person_info.text()
+    page.name.setText("王秀英")
+    qtbot.keyClick(page.name, Qt.Key.Key_Return)
+    assert wizard.current() == 0
+
+
+def test_an_id_pasted_with_spaces_is_cleaned_before_it_is_cut(wizard, qtbot):
+    QApplication.clipboard().setText(" ".join(ID[i:i + 4] for i in range(0, 18, 4)))
+    edit = wizard.identity.id_number
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_V, CTRL)
+    assert edit.text() == ID
+    assert "出生日期 1980-01-01" in wizard.identity.person_info.text()
+
+
+def test_an_old_error_goes_when_the_id_is_edited(wizard, qtbot):
+    wrong = ID[:-1] + ("0" if ID[-1] != "0" else "1")
+    type_id(qtbot, wizard, wrong)
+    page = wizard.identity
+    assert "校验位不正确" in page.error_text("person.id_number")
+    qtbot.keyClick(page.id_number, Qt.Key.Key_Backspace)
+    assert page.error_text("person.id_number") == "输入后自动核验校验位"   # the hint again
+
+
+def test_a_bill_of_nothing_goes_no_further_than_the_amounts(wizard, qtbot):
+    to_visit(qtbot, wizard)
+    type_date(qtbot, wizard, "2023-03-01")
+    amounts = wizard.amounts_page
+    for key in ("total", "policy_scope"):
+        amounts.inputs[key].setFocus()
+        qtbot.keyClicks(amounts.inputs[key], "0")
+    qtbot.keyClick(amounts.inputs["policy_scope"], Qt.Key.Key_Return)
+    assert wizard.current() == 2 and "医疗总费用为 0" in amounts.error_text("amounts.total")
+
+
+def test_age_is_as_of_the_settlement_date_and_the_sentence_comes_first(wizard, qtbot):
+    child = valid_id("2010-06-01", 4)
+    to_visit(qtbot, wizard, child, "王小明")
+    type_date(qtbot, wizard, "2023-03-01")
+    assert "结算日期时年龄 12 岁" in wizard.visit_page.error_text("date")
+    for key, value in (("total", "5500"), ("policy_scope", "5000"), ("basic_paid", "3500"), ("critical_paid", "0")):
+        wizard.amounts_page.inputs[key].setFocus()
+        qtbot.keyClicks(wizard.amounts_page.inputs[key], value)
+    qtbot.keyClick(wizard.amounts_page.inputs["critical_paid"], Qt.Key.Key_Return)
+    assert wizard.current() == 3
+    result = wizard.result_page
+    assert "12 岁（结算日期时）" in result.banner.text() and "16 岁" not in result.banner.text()
+    assert result.sentence.text() == ("医疗总费用 5500.00 元，其中基本医保报销 3500.00 元，您个人负担 2000.00 元；"
+                                      "城关镇医保站本次没有需要支付给您的款项。")
+
+
+def test_insurance_and_rural_are_filled_in_from_the_last_visit(wizard, qtbot):
+    store = wizard.session.store
+    save_cases(store, {**CASE, "person": {**CASE["person"], "insurance": "employee", "rural": True}},
+               operator="李四", office="城关镇医保站")
+    page = wizard.identity
+    assert page.insurance.currentData() == "resident" and not page.rural.isChecked()
+    type_id(qtbot, wizard, ID)
+    assert page.insurance.currentData() == "employee" and page.rural.isChecked()
+    assert "按上次登记：职工医保、农村居民" in page.person_info.text()
+
+
+@pytest.mark.parametrize("query", ["wxy", "wangxiuying", "王秀"])
+def test_a_resident_is_found_by_name_or_pinyin_and_picked_by_keys(wizard, qtbot, query):
+    save_cases(wizard.session.store, CASE, operator="李四", office="城关镇医保站")
+    page = wizard.identity
+    page.id_number.setFocus()
+    if query.isascii():
+        qtbot.keyClicks(page.id_number, query)
+    else:
+        from PySide6.QtGui import QInputMethodEvent
+
+        event = QInputMethodEvent()
+        event.setCommitString(query)
+        QApplication.sendEvent(page.id_number, event)
+    assert page.matches.isVisible() and page.matches.count() == 1
+    assert page.matches.item(0).text().startswith("王秀英　420102********")
+    qtbot.keyClick(page.id_number, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is page.matches
+    qtbot.keyClick(page.matches, Qt.Key.Key_Return)
+    assert page.id_number.text() == ID and page.name.text() == "王秀英" and not page.matches.isVisible()
+    assert wizard.current() == 0
+    qtbot.keyClick(page.id_number, Qt.Key.Key_Return)
+    assert wizard.current() == 1
+
+
+def focus_chain(start, stop, limit=40):
+    """The widgets Tab visits from `start` until `stop`."""
+    seen, widget = [start], start
+    for _ in range(limit):
+        widget.setFocus()
+        qtbot_tab = widget.nextInFocusChain()
+        while not (qtbot_tab.isVisible() and qtbot_tab.isEnabled() and qtbot_tab.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            qtbot_tab = qtbot_tab.nextInFocusChain()
+        widget = qtbot_tab
+        seen.append(widget)
+        if widget is stop:
+            return seen
+    raise AssertionError("Tab never reached the last field")
+
+
+def top(widget) -> int:
+    return widget.mapTo(widget.window(), widget.rect().topLeft()).y()
+
+
+def test_tab_goes_down_the_identity_and_visit_pages(wizard, qtbot):
+    page = wizard.identity
+    chain = focus_chain(page.id_number, page.rural)
+    boxes = list(page.identity_checks.values())
+    assert chain == [page.id_number, page.name, page.region, *boxes, page.insurance, page.rural]
+    to_visit(qtbot, wizard)
+    visit = wizard.visit_page
+    chain = focus_chain(visit.kind, visit.other)
+    assert [top(w) for w in chain] == sorted(top(w) for w in chain)
