@@ -8,7 +8,7 @@ from typing import Any
 from ..case import check_id_number
 from ..errors import InputError
 from ..policy import REGIONS, check_region
-from .cases import replay
+from .cases import from_json_text, replay
 from .database import Store
 from ..pinyin import is_pinyin_query
 from .persons import find_by_id_number, like_escape, mask_id, search_by_pinyin
@@ -135,11 +135,30 @@ def year_ledger(store: Store, id_number: str, year: int, region: str | None = No
                 caps[cap.key] = cap.to_json()
         out.append({
             "region": reg, "region_name": REGIONS[reg], "cases": len(results),
+            "recomputed": _recomputed(store, results),
             "caps": list(caps.values()),
             "accumulated": [{"key": k, "name": LEDGER_LABELS.get(k, k), "amount": str(v)}
                             for k, v in sorted(ledger.data.items())],
         })
     return {"id_number": mask_id(person["id_number"]), "name": person["name"], "year": year, "regions": out}
+
+
+def _recomputed(store: Store, results: list) -> list[dict[str, Any]]:
+    """The year's cases whose stored payouts differ from what the replayed ledger gives now (a
+    case of the year before them was voided since): the ledger shows the replay, not what was paid."""
+    if not results:
+        return []
+    ids = [case_id for case_id, _ in results]
+    stored = {r["id"]: (r["number"], from_json_text(r["result"])["payouts"]) for r in store.query(
+        f"SELECT c.id, c.result, r.number FROM cases c JOIN receipts r ON r.case_id = c.id "
+        f"WHERE c.id IN ({', '.join('?' * len(ids))})", ids)}
+    out = []
+    for case_id, result in results:
+        number, paid = stored[case_id]
+        now = result.to_json()["payouts"]
+        if now != paid:
+            out.append({"case_id": case_id, "receipt_no": number, "stored": paid, "recomputed": now})
+    return out
 
 
 def early_warning_list(store: Store, year: int, region: str | None = None) -> list[dict]:

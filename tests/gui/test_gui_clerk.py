@@ -303,3 +303,29 @@ def test_tab_goes_down_the_identity_and_visit_pages(wizard, qtbot):
     visit = wizard.visit_page
     chain = focus_chain(visit.kind, visit.other)
     assert [top(w) for w in chain] == sorted(top(w) for w in chain)
+
+
+# ---------------------------------------------------------------- 人员台账 after a void
+
+def test_the_ledger_says_which_cases_were_computed_on_a_year_that_has_since_changed(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from engine.store.cases import void_case
+
+    # 武汉 低保边缘 (三类): 重特大 yearly cap 40000 (武政规〔2023〕1号 二、(四)): the first case uses all of it,
+    # the second got 0.00; with the first void the replayed year gives the second 40000.00 — never paid.
+    edge = valid_id("1970-01-01", 41)
+    doc = {"region": "wuhan", "person": {"id_number": edge, "name": "李梅", "identities": ["subsistence_edge"]},
+           "visit": {"kind": "inpatient", "hospital_level": 2},
+           "amounts": {"total": "200000.00", "policy_scope": "200000.00", "basic_paid": "100000.00", "critical_paid": "0.00"}}
+    store = window.session.store
+    first = save_cases(store, {**doc, "date": "2023-03-01"}, operator="李四", office="城关镇医保站")[0]
+    second = save_cases(store, {**doc, "date": "2023-06-01"}, operator="李四", office="城关镇医保站")[0]
+    assert second.result["payouts"]["assistance"] == "0.00"
+    void_case(store, first.case_id, "重复录入", operator="李四")
+    window.show_ledger(edge, 2023)
+    notes = window.pages["ledger"].findChildren(QLabel, "ledgerRecomputed")
+    assert len(notes) == 1
+    text = notes[0].text()
+    assert f"案件 {second.case_id}（回执号 {second.receipt_no}）" in text
+    assert "医疗救助 已发放 0.00，重算为 40000.00" in text and "不是已发放的金额" in text
