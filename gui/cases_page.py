@@ -313,6 +313,7 @@ class CasesPage(QWidget):
         self.clear_button.clicked.connect(self.clear_form)
         # A choice the clerk makes in a list or box searches at once (typed fields wait for Enter).
         self.year_combo.activated.connect(lambda _: self.search())
+        self.year_combo.currentIndexChanged.connect(lambda _: self._dates_follow_year())
         self.region_combo.activated.connect(lambda _: self.search())
         self.void_check.clicked.connect(lambda _: self.search())
 
@@ -356,6 +357,14 @@ class CasesPage(QWidget):
         index = self.year_combo.findData(current)
         self.year_combo.setCurrentIndex(index if index >= 0 else 0)
         self.year_combo.blockSignals(False)
+        self._dates_follow_year()
+
+    def _dates_follow_year(self) -> None:
+        """The date range offered is the chosen 年度's (the whole year), not this calendar year."""
+        year = self.year_combo.currentData()
+        if year is not None:
+            self.date_from.setDate(QDate(year, 1, 1))
+            self.date_to.setDate(QDate(year, 12, 31))
 
     def clear_form(self) -> None:
         for edit in (self.id_edit, self.name_edit, self.operator_edit):
@@ -594,7 +603,8 @@ def detail_html(d: dict) -> str:
                ("医院负担", res.get("hospital_borne", "")), ("个人自付", res.get("out_of_pocket", ""))]
     out.append("<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'><tr>"
                + "".join(f"<th>{e(k)}</th>" for k, _ in amounts) + "</tr><tr>"
-               + "".join(f"<td align='right'>{e(str(v))}</td>" for _, v in amounts) + "</tr></table>")
+               + "".join(f"<td align='right'>{e('—' if v in (None, '') else str(v))}</td>" for _, v in amounts)
+               + "</tr></table>")
     out.append("<h4>计算步骤</h4><table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
                "<tr><th>层次</th><th>算式</th><th>金额</th><th>依据</th></tr>")
     for step in res.get("steps", []):

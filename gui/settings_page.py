@@ -153,9 +153,11 @@ class SettingsPage(QWidget):
         self.backups.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.backups.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.backups.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)   # the last takes what is left
+        header.setMinimumSectionSize(90)
+        self.backups.setMinimumWidth(420)
         self.backup_button = QPushButton("立即备份")
         self.backup_button.clicked.connect(self._on_backup)
         self.restore_button = QPushButton("从备份恢复…")

@@ -329,3 +329,30 @@ def test_the_ledger_says_which_cases_were_computed_on_a_year_that_has_since_chan
     text = notes[0].text()
     assert f"案件 {second.case_id}（回执号 {second.receipt_no}）" in text
     assert "医疗救助 已发放 0.00，重算为 40000.00" in text and "不是已发放的金额" in text
+
+
+# ---------------------------------------------------------------- smaller things
+
+def test_the_case_lists_date_range_is_the_chosen_years(window, qtbot):
+    page = cases_page(window, qtbot)
+    assert page.year_combo.currentData() == 2023   # the newest case's year
+    assert (page.date_from.date().toPython().isoformat(), page.date_to.date().toPython().isoformat()) == \
+        ("2023-01-01", "2023-12-31")
+
+
+def test_case_detail_never_shows_none(window, qtbot):
+    from gui.cases_page import detail_html
+
+    case = show_case(window.session.store, 1)
+    case["result"]["hospital_borne"] = None   # a result stored before the field existed
+    assert "None" not in detail_html(case)
+
+
+def test_policy_parameters_show_no_internal_keys_and_yes_no_as_words(window, qtbot):
+    from gui.policy_page import COL_KEY, COL_VALUE
+
+    qtbot.keyClick(window, Qt.Key.Key_5, CTRL)
+    page = window.pages["policy"]
+    assert page.table.isColumnHidden(COL_KEY)
+    values = {page.table.item(r, COL_VALUE).text() for r in range(page.table.rowCount())}
+    assert "是" not in values and "否" not in values and "适用" in values
