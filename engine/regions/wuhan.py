@@ -24,7 +24,10 @@ def _rural(ctx: Ctx) -> bool:
 def _major_year(ctx: Ctx) -> bool:
     """重特大疾病: the year's 大病保险 base reached the deductible that applies (policy-readings.md)."""
     view = ctx.view
-    if view.flag("wuhan.major"):
+    if view.flag("wuhan.major"):   # say why: the clerk checks each line with a pen
+        ctx.step("assistance", f"本年度此前的案件已认定为重特大疾病（大病保险年度累计基数已达起付线 "
+                 f"{fmt(critical_deductible(ctx))}，现为 {fmt(view.get('critical.base'))}）：当年适用重特大疾病年救助限额",
+                 None, "inpatient.cap.major")
         return True
     reached = ctx.critical > 0 or view.get("critical.base") >= critical_deductible(ctx)
     if reached:
@@ -74,8 +77,9 @@ def _inpatient(ctx: Ctx, cap: Decimal, cap_name: str, label: str) -> Decimal:
     eligible = portion_above(before, base, deductible)
     raw = yuan(eligible * rate)
     if deductible > 0:
+        met = "（起付标准已由本年度此前的案件达到）" if before >= deductible else ""
         text = (f"住院救助（{ctx.klass}，{label}）：年度住院政策范围内个人自付累计 {fmt(before)} + {fmt(base)} = "
-                f"{fmt(before + base)}，起付标准 {fmt(deductible)}，起付标准以上 {fmt(eligible)} × {pct(rate)} = {fmt(raw)}")
+                f"{fmt(before + base)}，起付标准 {fmt(deductible)}{met}，起付标准以上 {fmt(eligible)} × {pct(rate)} = {fmt(raw)}")
     else:
         text = f"住院救助（{ctx.klass}，{label}，不设起付标准）：{fmt(base)} × {pct(rate)} = {fmt(raw)}"
     pay, note = capped(ctx, raw, cap, "assist.paid", "年救助限额（含门诊慢特病）")
@@ -152,6 +156,10 @@ def _tilt(ctx: Ctx) -> None:
     elif "tilt_applied" in c.flags:
         backstop_text = "托底保障：须规范转诊且在省域内就医，本次不符合"
     if rural_text is None and backstop_text is None:
+        if "tilt_applied" in c.flags:   # applied for, nothing paid: say why
+            ctx.step("tilt", "倾斜救助 0.00：重特大疾病倾斜救助只适用于农村低收入人口（未勾选“农村居民”或身份不在其列），"
+                     "托底保障须同时有返贫致贫风险（未勾选）", ZERO,
+                     *(n for n in ("rural_tilt.threshold", "backstop.threshold") if ctx.has(n)))
         return
     if rural_pay >= backstop_pay and rural_text is not None:
         chosen, other = ("rural", rural_pay, rural_text), ("backstop", backstop_pay, backstop_text)
