@@ -145,7 +145,7 @@ class IdentityPage(FormPage):
             self.person_info.clear()
             return
         self.birth = birth
-        facts = f"出生日期 {birth.isoformat()}　性别 {sex_from_id(number)}　（年龄按结算日期计算，见结果页）"
+        facts = f"出生日期 {birth.isoformat()}　性别 {sex_from_id(number)}　（年龄按结算日期计算，见下一步）"
         person = find_by_id_number(self.session.store.db, number)
         if person:
             if not self.name.text().strip():
