@@ -209,7 +209,8 @@ def _totals_line(d: ReceiptData, s: dict) -> Paragraph:
     return _p(text + f"　个人自付 {d.result['out_of_pocket']}（元）", s["amount"])
 
 
-def _closing_block(d: ReceiptData, s: dict, width: float, base: float, qr_size: float, notes: list) -> Table:
+def _closing_block(d: ReceiptData, s: dict, width: float, base: float, qr_size: float, notes: list,
+                   measure: bool = False) -> Table:
     """The end of a copy, kept on one page: notes (warnings, the totals) and signature lines on
     the left, the QR code and its label on the right."""
     line = "＿" * 6
@@ -222,7 +223,8 @@ def _closing_block(d: ReceiptData, s: dict, width: float, base: float, qr_size: 
                    rowHeights=[base * 2.5] * 2)
     label = ParagraphStyle("qrlabel", parent=s["small"], alignment=TA_CENTER, fontSize=base * 0.72,
                            leading=base * 0.9)
-    qr = [_qr(d.qr_text, qr_size, font), _p(QR_LABEL, label)]
+    # Measuring a layout needs only the code's size: drawing the code is most of a build's time.
+    qr = [Spacer(qr_size, qr_size) if measure else _qr(d.qr_text, qr_size, font), _p(QR_LABEL, label)]
     return _table([[[*notes, signs], qr]], [left_width, qr_width], font,
                   [("VALIGN", (0, 0), (0, 0), "BOTTOM"), ("VALIGN", (1, 0), (1, 0), "TOP"),
                    ("ALIGN", (1, 0), (1, 0), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -246,7 +248,8 @@ def _densities(layout: str) -> list[Density]:
     return [Density(sizes[0], True, 1.3), Density(sizes[1], False, 1.25), Density(sizes[2], False, 1.2)]
 
 
-def _story(d: ReceiptData, density: Density, width: float, font: str, office_copy: bool, totals: bool) -> list:
+def _story(d: ReceiptData, density: Density, width: float, font: str, office_copy: bool, totals: bool,
+           measure: bool = False) -> list:
     base = density.base
     s = _styles(base, font, density.leading)
     story: list = [_p(TITLE + ("（存根）" if office_copy else ""), s["title"]),
@@ -270,7 +273,7 @@ def _story(d: ReceiptData, density: Density, width: float, font: str, office_cop
     if totals:
         notes.append(_totals_line(d, s))
     qr_size = max(width * 0.16, 26 * mm)
-    story += [Spacer(1, base * 0.5), _closing_block(d, s, width, base, qr_size, notes)]
+    story += [Spacer(1, base * 0.5), _closing_block(d, s, width, base, qr_size, notes, measure)]
     return story
 
 
@@ -334,11 +337,9 @@ def _fit(d: ReceiptData, layout: str, font: str, office_copy: bool) -> tuple[_Co
         return doc.page
 
     for density in _densities(layout):
-        story = _story(d, density, width, font, office_copy, totals=False)
-        if pages(story) == 1:
+        if pages(_story(d, density, width, font, office_copy, totals=False, measure=True)) == 1:
             return _Copy(_story(d, density, width, font, office_copy, totals=False), 1, office_copy), density
-    story = _story(d, density, width, font, office_copy, totals=True)
-    count = pages(story)
+    count = pages(_story(d, density, width, font, office_copy, totals=True, measure=True))
     return _Copy(_story(d, density, width, font, office_copy, totals=True), count, office_copy), density
 
 
