@@ -5,6 +5,8 @@ engine's strings, ID numbers are masked in the list.
 """
 from __future__ import annotations
 
+import shiboken6
+
 import html
 from typing import Any
 
@@ -31,6 +33,8 @@ VOID_TEXT = QColor("#888888")
 # Short visit kinds for the lists (the full name is the cell's tooltip and in the case detail).
 SHORT_KINDS = {"outpatient_chronic": "门诊慢特病", "outpatient_special": "门诊特殊疾病", "special_drug": "大病特药",
                "rare_disease": "罕见病用药"}
+PRINT_LABEL = "打印回执(&P)"
+REPRINT_LABEL = "补打回执(&B)"
 ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执"}
 COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保", "大病保险",
            "医疗救助", "倾斜救助", "个人自付", "状态")
@@ -58,6 +62,7 @@ def make_table(headers: list[str] | tuple[str, ...]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
     table.horizontalHeader().setHighlightSections(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the list for the next control; the arrows move in it
     return table
 
 
@@ -126,7 +131,11 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
     """A plain message to the clerk (a module function so tests can replace it)."""
     box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("infoDialog")
-    box.exec()
+    try:
+        box.exec()
+    finally:
+        if shiboken6.isValid(box):  # gone already if its parent was closed meanwhile
+            box.deleteLater()  # never left alive under its parent until exit
 
 
 # ---------------------------------------------------------------- the void dialog
@@ -214,9 +223,12 @@ class CasesPage(QWidget):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        self.void_button = QPushButton("作废…")
-        self.reprint_button = QPushButton("补打回执")
-        self.ledger_button = QPushButton("查看台账")
+        self.void_button = QPushButton("作废(&Z)…")
+        self.void_button.setObjectName("void_button")
+        self.void_button.setToolTip("作废所选案件（Alt+Z）")
+        self.reprint_button = QPushButton(PRINT_LABEL)
+        self.reprint_button.setObjectName("print_button")
+        self.ledger_button = QPushButton("查看台账(&L)")
         self.void_button.clicked.connect(self._void_clicked)
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.ledger_button.clicked.connect(self.open_ledger)
@@ -280,6 +292,7 @@ class CasesPage(QWidget):
         self.clear_button.clicked.connect(self.clear_form)
         # A choice the clerk makes in a list or box searches at once (typed fields wait for Enter).
         self.year_combo.activated.connect(lambda _: self.search())
+        self.year_combo.currentIndexChanged.connect(lambda _: self._dates_follow_year())
         self.region_combo.activated.connect(lambda _: self.search())
         self.void_check.clicked.connect(lambda _: self.search())
 
@@ -323,6 +336,14 @@ class CasesPage(QWidget):
         index = self.year_combo.findData(current)
         self.year_combo.setCurrentIndex(index if index >= 0 else 0)
         self.year_combo.blockSignals(False)
+        self._dates_follow_year()
+
+    def _dates_follow_year(self) -> None:
+        """The date range offered is the chosen 年度's (the whole year), not this calendar year."""
+        year = self.year_combo.currentData()
+        if year is not None:
+            self.date_from.setDate(QDate(year, 1, 1))
+            self.date_to.setDate(QDate(year, 12, 31))
 
     def clear_form(self) -> None:
         for edit in (self.id_edit, self.name_edit, self.operator_edit):
@@ -453,10 +474,12 @@ class CasesPage(QWidget):
         self.void_button.setEnabled(bool(d) and not d["void"])
         self.reprint_button.setEnabled(bool(d) and not d["void"])
         self.ledger_button.setEnabled(bool(d) and hasattr(self.main_window, "show_ledger"))
+        printed = bool(d and d["prints"])
+        self.reprint_button.setText(REPRINT_LABEL if printed else PRINT_LABEL)
         if d and d["void"]:
-            self.reprint_button.setToolTip("已作废的案件不能补打回执")
+            self.reprint_button.setToolTip("已作废的案件不能打印回执")
         else:
-            self.reprint_button.setToolTip("")
+            self.reprint_button.setToolTip("回执已打印过，再次打印标注“补打”（Alt+B）" if printed else "打印回执（Alt+P）")
 
     # -- actions
 
@@ -466,8 +489,16 @@ class CasesPage(QWidget):
             return
         dialog = VoidDialog(f"将作废案件 {d['case_id']}（回执号 {d['receipt_no']}，{d['name']}，{d['date']}，"
                             f"医疗总费用 {d['input']['amounts']['total']}）。", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.void_selected(dialog.reason())
+        try:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            reason = dialog.reason()
+        finally:
+            # A modal dialog left alive under the page is destroyed twice at exit (by Qt with its
+            # parent and by Python): "shared QObject was deleted directly", abort on close.
+            if shiboken6.isValid(dialog):
+                dialog.deleteLater()
+        if accepted:
+            self.void_selected(reason)
 
     def void_selected(self, reason: str) -> dict | None:
         """Void the selected case; returns the office's answer, or None when nothing was voided."""
@@ -493,14 +524,15 @@ class CasesPage(QWidget):
         return answer
 
     def reprint_selected(self) -> bool:
-        """补打: print the selected case's receipt again, marked 补打."""
+        """Print the selected case's receipt: its first print for a case saved without printing,
+        else 补打 (printing.print_receipt decides from the recorded prints)."""
         case_id = self.selected_case_id()
         if case_id is None:
             return False
         try:
             from gui.printing import print_receipt
 
-            done = print_receipt(self, self.session, case_id, reprint=True)
+            done = print_receipt(self, self.session, case_id, reprint=False)
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return False

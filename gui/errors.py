@@ -1,6 +1,8 @@
 """Errors shown to the clerk: what is wrong and what to do, in Chinese, never a traceback."""
 from __future__ import annotations
 
+import shiboken6
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from engine.errors import InputError, PolicyDataError
@@ -18,4 +20,8 @@ def message_of(exc: BaseException) -> str:
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "操作未完成") -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, title, message_of(exc), QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
-    box.exec()
+    try:
+        box.exec()
+    finally:
+        if shiboken6.isValid(box):  # gone already if its parent was closed meanwhile
+            box.deleteLater()  # never left alive under its parent until exit

@@ -35,6 +35,23 @@ def looks_like_id(text: str) -> bool:
     return len(t) in (15, 18) and t[:-1].isdigit() and (t[-1].isdigit() or t[-1] == "X")
 
 
+def recomputed_note(changed: list[dict]) -> QLabel:
+    """Why the ledger's amounts differ from what was paid: cases saved on a year that has since
+    changed (an earlier case was voided). Re-settling them is a separate step (补差)."""
+    names = {"basic": "基本医保", "critical": "大病保险", "assistance": "医疗救助", "tilt": "倾斜救助"}
+    lines = ["<b>注意：本年度有案件作废后，下列案件保存时的结果与按现在台账重算的不同。"
+             "下表的已用、剩余和累计按重算显示，不是已发放的金额：</b>"]
+    for c in changed:
+        diffs = "；".join(f"{names.get(k, k)} 已发放 {c['stored'][k]}，重算为 {c['recomputed'][k]}"
+                         for k in c["recomputed"] if c["stored"].get(k) != c["recomputed"][k])
+        lines.append(f"案件 {c['case_id']}（回执号 {c['receipt_no']}）：{diffs}")
+    label = QLabel("<br>".join(lines))
+    label.setObjectName("ledgerRecomputed")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #8a4b00; background: #FFF4CE; padding: 6px;")
+    return label
+
+
 def bar_value(used: str, limit: str) -> int:
     """The bar's position (0…BAR_STEPS) from the engine's amounts, in Decimal."""
     try:
@@ -302,6 +319,8 @@ class LedgerPage(QWidget):
     def _region_box(self, region: dict) -> QGroupBox:
         box = QGroupBox(f"{region['region_name']}　{self.year} 年度台账（有效案件 {region['cases']} 件）")
         layout = QVBoxLayout(box)
+        if region.get("recomputed"):
+            layout.addWidget(recomputed_note(region["recomputed"]))
         caps = make_table(CAP_COLUMNS)
         caps.setObjectName(f"caps-{region['region']}")
         caps.setSelectionMode(QTableWidget.SelectionMode.NoSelection)

@@ -122,7 +122,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         if hasattr(page, "refresh"):
             page.refresh()
-        page.setFocus(Qt.FocusReason.OtherFocusReason)
+        if hasattr(page, "focus_first"):  # the page's own first field (the wizard's 身份证号): typing starts at once
+            page.focus_first()
+        else:
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_page(self, key: str) -> QWidget:
         self.nav.setCurrentRow(KEYS.index(key))

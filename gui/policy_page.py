@@ -27,8 +27,9 @@ from .errors import message_of
 
 COLUMNS = ("名称", "参数", "当前值", "依据", "施行日期", "核实", "本地调整")
 COL_NAME, COL_KEY, COL_VALUE, COL_CITATION, COL_DATES, COL_VERIFIED, COL_LOCAL = range(len(COLUMNS))
-WIDTHS = {COL_NAME: 200, COL_KEY: 168, COL_CITATION: 160, COL_DATES: 108, COL_VERIFIED: 60, COL_LOCAL: 100}
-MAX_LINES = 2   # a cell wraps to at most this many lines; the rest is in its tooltip and the detail below
+WIDTHS = {COL_NAME: 280, COL_KEY: 168, COL_CITATION: 280, COL_DATES: 108, COL_VERIFIED: 60, COL_LOCAL: 100}
+MAX_LINES = 3   # a cell wraps to at most this many lines; the rest is in its tooltip and the detail below
+YES_NO = {True: "适用", False: "不适用"}   # a yes/no parameter, as a clerk reads it beside its name
 UNVERIFIED_BG = QColor("#fde7c2")
 UNVERIFIED_FG = QColor("#8a4b00")
 LOCAL_BG = QColor("#dcebfa")
@@ -88,7 +89,9 @@ class ParameterRow:
 
     @property
     def value_text(self) -> str:
-        return format_value(self.name, self.value) if self.in_force else NOT_IN_FORCE
+        if not self.in_force:
+            return NOT_IN_FORCE
+        return YES_NO[self.value] if isinstance(self.value, bool) else format_value(self.name, self.value)
 
     @property
     def dates_text(self) -> str:
@@ -248,6 +251,8 @@ class PolicyPage(QWidget):
             else:
                 header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
                 self.table.setColumnWidth(col, WIDTHS[col])
+        # The program's own key (assistance.base) is for the command line: the detail below shows it.
+        self.table.setColumnHidden(COL_KEY, True)
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("policyDetail")

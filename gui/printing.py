@@ -50,12 +50,14 @@ def already_printed(session: Session, case_id: int) -> bool:
 
 
 def receipt_pdf(session: Session, case_id: int, *, reprint: bool) -> Path:
-    """The receipt PDF of a saved case in a temporary file (the caller deletes it)."""
+    """The receipt PDF of a saved case in a temporary file (the caller deletes it): the resident's
+    copy, then the office's copy (存根) when the settings ask for it."""
     fd, name = tempfile.mkstemp(prefix="receipt-", suffix=".pdf")
     os.close(fd)
     path = Path(name)
     try:
-        session.office.write_receipt(case_id, path, layout=paper_of(session), reprint=reprint)
+        session.office.write_receipt(case_id, path, layout=paper_of(session), reprint=reprint,
+                                     office_copy=session.office_copy)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

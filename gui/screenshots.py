@@ -53,7 +53,7 @@ def fill_store(folder: Path):
 
 def main(outdir: str) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QDate
+    import datetime as dt
     from PySide6.QtWidgets import QApplication
 
     from .app import install_translations
@@ -92,8 +92,7 @@ def main(outdir: str) -> int:
         visit = wizard.visit_page
         visit.kind.setCurrentIndex(visit.kind.findData(WIZARD["kind"]))
         visit.level.setCurrentIndex(visit.level.findData(WIZARD["level"]))
-        y, m, d = map(int, WIZARD["date"].split("-"))
-        visit.date.setDate(QDate(y, m, d))
+        visit.set_date(dt.date.fromisoformat(WIZARD["date"]))
         for flag in WIZARD["flags"]:
             visit.flag_checks[flag].setChecked(True)
         shot("wizard-2-visit")

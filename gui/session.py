@@ -29,3 +29,8 @@ class Session(QObject):
     @property
     def office_name(self) -> str:
         return self.setting("office")
+
+    @property
+    def office_copy(self) -> bool:
+        """Print the office's copy (存根) after the resident's receipt."""
+        return self.setting("office_copy") == "1"

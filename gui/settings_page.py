@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtPrintSupport import QPrinterInfo
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
+from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from engine.errors import InputError
@@ -85,6 +85,8 @@ class SettingsPage(QWidget):
         for code, name in PAPERS:
             self.paper_combo.addItem(name, code)
         self.printer_combo = QComboBox()
+        self.office_copy_check = QCheckBox("回执之后另打一份存根")
+        self.office_copy_check.setObjectName("officeCopy")
         self.office_edit.setPlaceholderText("如 城关镇医保站")
         self.window_edit.setPlaceholderText("如 3号窗口（可不填）")
         self.operator_edit.setPlaceholderText("经办人姓名")
@@ -102,7 +104,9 @@ class SettingsPage(QWidget):
                 ("operator", "经办人", self.operator_edit, "保存案件、打印回执时记录"),
                 ("default_region", "默认地区", self.region_combo, "新建结算时预选的地区"),
                 ("paper", "纸张", self.paper_combo, "回执的纸张大小"),
-                ("printer", "打印机", self.printer_combo, "打印回执时预选；打印时也可另选"))
+                ("printer", "打印机", self.printer_combo, "打印回执时预选；打印时也可另选"),
+                ("office_copy", "存根", self.office_copy_check,
+                 "存根标注“存根”，含待核实参数等内部说明，由经办机构留存；居民联不印内部说明"))
         for row, (key, label, widget, hint) in enumerate(rows):
             text = QLabel(label)
             text.setBuddy(widget)
@@ -156,10 +160,11 @@ class SettingsPage(QWidget):
         self.backups.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.backups.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.backups.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)   # the last takes what is left
+        header.setMinimumSectionSize(90)
+        self.backups.setMinimumWidth(420)
         self.backup_button = QPushButton("立即备份")
         self.backup_button.clicked.connect(self._on_backup)
         self.restore_button = QPushButton("从备份恢复…")
@@ -203,6 +208,7 @@ class SettingsPage(QWidget):
         self._select(self.region_combo, s.setting("default_region"))
         self._select(self.paper_combo, s.setting("paper"))
         self._fill_printers(s.setting("printer"))
+        self.office_copy_check.setChecked(s.setting("office_copy") == "1")
         self.folder.setText(str(s.office.folder))
         self.clear_errors()
         self.saved_label.clear()
@@ -225,7 +231,8 @@ class SettingsPage(QWidget):
     def values(self) -> dict[str, str]:
         return {"office": self.office_edit.text().strip(), "window": self.window_edit.text().strip(),
                 "operator": self.operator_edit.text().strip(), "default_region": self.region_combo.currentData(),
-                "paper": self.paper_combo.currentData(), "printer": self.printer_combo.currentData() or ""}
+                "paper": self.paper_combo.currentData(), "printer": self.printer_combo.currentData() or "",
+                "office_copy": "1" if self.office_copy_check.isChecked() else ""}
 
     def clear_errors(self) -> None:
         for key, label in self.errors.items():

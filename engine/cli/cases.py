@@ -225,7 +225,9 @@ def _receipt(args: argparse.Namespace) -> int:
     with _open(args) as office:
         operator, _ = _who(office, args)
         try:
-            stored = office.write_receipt(args.case_id, partial, layout=args.layout, reprint=args.reprint)
+            office_copy = args.office_copy or office.setting("office_copy") == "1"
+            stored = office.write_receipt(args.case_id, partial, layout=args.layout, reprint=args.reprint,
+                                          office_copy=office_copy)
             os.replace(partial, target)
         except OSError as exc:
             partial.unlink(missing_ok=True)
@@ -242,6 +244,8 @@ def _receipt(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    """Exit 0 for a genuine receipt of a case that stands; 2 when the text cannot be read, does
+    not match the database, or the case was voided (the message says which)."""
     from .common import read_text
 
     text = read_text("-") if args.text == "-" else args.text
@@ -249,14 +253,17 @@ def _verify(args: argparse.Namespace) -> int:
         raise InputError("QR_TEXT", "二维码内容过长，不是本程序回执的二维码", "the QR text is too long to be this program's receipt")
     with _open(args) as office:
         outcome = office.verify(text)
+    if args.json:
+        _dump(outcome)
+        return 0 if outcome["ok"] else 2
     if outcome["ok"]:
-        print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）与数据库一致" +
-              ("；注意：该案件已作废" if outcome["void"] else "。"))
+        print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）真实有效，与数据库一致。")
         return 0
-    print(f"回执 {outcome['receipt_no']} 与数据库不一致：")
+    head = f"回执 {outcome['receipt_no']}" if outcome["receipt_no"] else "二维码内容"
+    sys.stderr.write(f"{head}未通过核验（QR_TEXT）/ the receipt (QR_TEXT) did not verify：\n")
     for problem in outcome["problems"]:
-        print(f"  {problem}")
-    return 1
+        sys.stderr.write(f"  {problem}\n")
+    return 2
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -396,11 +403,14 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--reprint", action="store_true", help="补打 (a second print is a reprint anyway)")
     p.add_argument("--layout", choices=["A4", "A5"], default="A4")
+    p.add_argument("--office-copy", action="store_true",
+                   help="the office's copy (存根, with the internal notes) after the resident's (also the setting office_copy=1)")
     p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_receipt)
 
     p = cmds.add_parser("verify", help="check a receipt's QR code text against the database")
-    p.add_argument("text", metavar="QR_TEXT", help="the decoded QR text, or - for standard input")
+    p.add_argument("text", metavar="TEXT", help="the decoded QR text, or - for standard input")
+    p.add_argument("--json", action="store_true", help='{"ok", "case_id", "receipt_no", "void", "problems"}')
     p.set_defaults(run=_verify)
 
     p = cmds.add_parser("persons", help="find persons by ID number or (fuzzily) by name")

@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 # A setting the office has not stored yet reads as this.
 SETTING_DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
-                    "printer": ""}
+                    "printer": "", "office_copy": ""}
 
 
 class Office(PolicyDesk):
@@ -181,14 +181,17 @@ class Office(PolicyDesk):
     # ---- receipts ---------------------------------------------------------------------
 
     def write_receipt(self, case_id: int, out: str | Path | IO[bytes], *, layout: str = "A4",
-                      reprint: bool = False) -> dict[str, Any]:
-        """The receipt PDF of a saved case into `out` (nothing is recorded: see record_print).
+                      reprint: bool = False, office_copy: bool | None = None) -> dict[str, Any]:
+        """The receipt PDF of a saved case into `out` (nothing is recorded: see record_print): the
+        resident's copy, then the office's copy (存根) when `office_copy` (default: the setting) asks.
         A case printed before is a reprint (补打) whatever `reprint` says. Returns the case."""
         from ..receipt.make import from_stored, write
 
         stored = self.case(case_id)
         reprint = reprint or bool(stored["prints"])
-        write(from_stored(stored, window=self.setting("window"), reprint=reprint), out, layout)
+        if office_copy is None:
+            office_copy = self.setting("office_copy") == "1"
+        write(from_stored(stored, window=self.setting("window"), reprint=reprint), out, layout, office_copy=office_copy)
         return {**stored, "reprint": reprint}
 
     def record_print(self, case_id: int, *, operator: str, reprint: bool) -> Done[dict[str, Any]]:

@@ -73,8 +73,11 @@ def yearly_above(ctx: Ctx, *, rule: str, details: tuple[str, ...] = (), base_nou
     part = portion_above(before, base, threshold)
     raw = yuan(part * rate)
     pay, notes = _within(ctx, raw, limits)
+    met = ""
+    if before >= threshold:   # so a pen can check it: the threshold was reached by the year's earlier cases
+        met = "（已由本年度此前的案件达到）" if above == DEDUCTIBLE else "（本年度此前的案件已超过）"
     text = (f"{_title(rule, details)}：{base_noun}本次 {fmt(base)}{base_note}，年度累计 {fmt(before)} → "
-            f"{fmt(before + base)}，{above.format(fmt(threshold))} {fmt(part)} × {pct(rate)} = {fmt(raw)}{notes}")
+            f"{fmt(before + base)}，{above.format(fmt(threshold) + met)} {fmt(part)} × {pct(rate)} = {fmt(raw)}{notes}")
     return Payout(pay, raw, text)
 
 

@@ -66,7 +66,10 @@ def _rural_plan_ended(ctx: Ctx) -> None:
 def _major_year(ctx: Ctx) -> bool:
     """重特大疾病: the year's 大病保险 base reached the deductible that applies (policy-readings.md)."""
     view = ctx.view
-    if view.flag("wuhan.major"):
+    if view.flag("wuhan.major"):   # say why: the clerk checks each line with a pen
+        ctx.step("assistance", f"本年度此前的案件已认定为重特大疾病（大病保险年度累计基数已达起付线 "
+                 f"{fmt(critical_deductible(ctx))}，现为 {fmt(view.get('critical.base'))}）：当年适用重特大疾病年救助限额",
+                 None, "inpatient.cap.major")
         return True
     reached = ctx.critical > 0 or view.get("critical.base") >= critical_deductible(ctx)
     if reached:
@@ -198,6 +201,10 @@ def _tilt(ctx: Ctx) -> None:
     left = ctx.base - ctx.assistance
     rural, backstop = _rural_track(ctx, left), _backstop_track(ctx, left)
     if rural is None and backstop is None:
+        if "tilt_applied" in c.flags:   # applied for, nothing paid: say why
+            ctx.step("tilt", "倾斜救助 0.00：重特大疾病倾斜救助只适用于农村低收入人口（未勾选“农村居民”或身份不在其列），"
+                     "托底保障须同时有返贫致贫风险（未勾选）", ZERO,
+                     *(n for n in ("rural_tilt.threshold", "backstop.threshold") if ctx.has(n)))
         return
     rural_year, backstop_year, paid = view.get("wuhan.rural.paid"), view.get("wuhan.backstop.paid"), view.get("tilt.paid")
     pay = max(max(rural_year, backstop_year) - paid, ZERO)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
+from .. import clock
 from ..calculate import Result, calculate_case
 from .. import validate
 from ..case import Case, normalised, parse_case
@@ -57,10 +58,23 @@ def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
                 raise InputError("person.id_number", "保存案件需要身份证号", "an ID number is required to save a case")
             if not case.name:
                 raise InputError("person.name", "保存案件需要姓名", "a name is required to save a case")
+            check_savable(case)
         except InputError as exc:
             raise (exc.within(f"cases[{i}]") if batch else exc) from None
         out.append((case, normalised(raw, case)))  # what is stored is what parsing accepted
     return out
+
+
+def check_savable(case: Case) -> None:
+    """What `calc` and a trial receipt accept but a saved case, with its receipt number, may not:
+    a settlement date after today (the program's clock), or a bill of nothing."""
+    today = clock.today()
+    if case.date > today:
+        raise InputError("date", f"结算日期 {case.date} 晚于今天（{today}）：尚未发生的结算不能保存，请核对结算单日期",
+                         f"settlement date {case.date} is after today ({today}); a future settlement cannot be saved")
+    if case.total <= 0:
+        raise InputError("amounts.total", "医疗总费用为 0：没有可结算的费用，不生成回执号；请按结算单填写医疗总费用",
+                         "the total is 0: nothing to settle, no receipt number is issued")
 
 
 def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: int) -> list[tuple[int, Case]]:
@@ -92,7 +106,10 @@ def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict
               index: int | None) -> Saved:
     at = now()
     try:
-        person_id = upsert_person(db, case.id_number, case.name, at)
+        told = raw.get("person") or {}
+        person_id = upsert_person(db, case.id_number, case.name, at,
+                                  insurance=case.insurance if "insurance" in told else None,
+                                  rural=case.rural if "rural" in told else None)
         check_case_identities(db, person_id, case, at)
         ledger, _ = replay(db, person_id, case.region, case.year, book)
         result = calculate_case(case, ledger, book)

@@ -144,6 +144,12 @@ MIGRATIONS: list[str] = [
                                  ELSE 0 END)
     BEGIN SELECT RAISE(ABORT, '政策参数已在其他窗口调整，请关闭并重新打开程序后再保存 / policy parameters were changed in another window; reopen the program and save again'); END;
     """,
+    # 3: what the window remembers of a person from their last saved case, to fill in next time:
+    # 参保类型 (resident/employee/none) and 农村居民 (0/1); NULL until a case gives them
+    """
+    ALTER TABLE persons ADD COLUMN insurance TEXT CHECK (insurance IN ('resident', 'employee', 'none'));
+    ALTER TABLE persons ADD COLUMN rural INTEGER CHECK (rural IN (0, 1));
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -60,8 +60,10 @@ def identities_on(db: sqlite_utils.Database, person_id: int, day: dt.date) -> li
 
 
 def upsert_person(db: sqlite_utils.Database, id_number: str, name: str, at: str, *,
-                  phone: str | None = None, address: str | None = None) -> int:
-    """The person's row id; a new person is added. The ID number must keep its name."""
+                  phone: str | None = None, address: str | None = None,
+                  insurance: str | None = None, rural: bool | None = None) -> int:
+    """The person's row id; a new person is added. The ID number must keep its name. The
+    insurance type and 农村居民, when given, are remembered for the window to fill in next time."""
     found = find_by_id_number(db, id_number)
     if found:
         if found["name"] != name:
@@ -69,12 +71,15 @@ def upsert_person(db: sqlite_utils.Database, id_number: str, name: str, at: str,
                              f"身份证号 {mask_id(id_number)} 已登记为“{found['name']}”，与输入的姓名“{name}”不一致，请核对证件",
                              f"ID number {mask_id(id_number)} is registered as {found['name']!r}, not {name!r}; check the ID card")
         updates = {k: v for k, v in (("phone", phone), ("address", address)) if v and v != found[k]}
+        updates.update({k: v for k, v in (("insurance", insurance), ("rural", None if rural is None else int(rural)))
+                        if v is not None and v != found.get(k)})
         if updates:
             db["persons"].update(found["id"], {**updates, "updated_at": at})
         return found["id"]
     return db["persons"].insert({
         "id_number": id_number, "name": name, "birth_date": birth_from_id(id_number).isoformat(),
         "sex": sex_from_id(id_number), "phone": phone, "address": address,
+        "insurance": insurance, "rural": None if rural is None else int(rural),
         "created_at": at, "updated_at": at,
     }).last_pk
 
@@ -123,12 +128,34 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_by_pinyin(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict]:
+    """Persons whose name's pinyin matches letters typed: the initials (wxy) or the whole pinyin
+    (wangxiuying) exactly first, then those starting with the letters."""
+    from ..pinyin import initials, spelled
+
+    q = "".join(text.split()).lower()
+    ranked = []
+    for person in db.query("SELECT * FROM persons"):
+        first, whole = initials(person["name"]), spelled(person["name"])
+        if q in (first, whole):
+            ranked.append((0, person["name"], person["id"], person))
+        elif first.startswith(q) or whole.startswith(q):
+            ranked.append((1, person["name"], person["id"], person))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked[:limit]]
+
+
 def search_by_name(db: sqlite_utils.Database, text: str, limit: int = 50) -> list[dict]:
     """Persons whose name matches `text`: exact, then starting with it, containing it, holding its
-    characters in order, or differing from it in one character (a mistyped homophone)."""
+    characters in order, or differing from it in one character (a mistyped homophone). Letters
+    (wxy, wangxiuying) are read as pinyin (search_by_pinyin)."""
+    from ..pinyin import is_pinyin_query
+
     text = "".join(text.split())
     if not text:
         return []
+    if is_pinyin_query(text):
+        return search_by_pinyin(db, text, limit)
     esc = like_escape(text)
     spread = "%" + "%".join(like_escape(ch) for ch in text) + "%"
     one_off = [like_escape(text[:i]) + "_" + like_escape(text[i + 1:]) for i in range(len(text))] if len(text) > 1 else []

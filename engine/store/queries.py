@@ -7,10 +7,12 @@ from typing import Any
 
 from ..case import check_id_number
 from ..errors import InputError
+from ..codec import from_json_text
 from ..region_registry import REGIONS, check_region, ledger_labels
 from .cases import replay
 from .database import Store
-from .persons import find_by_id_number, like_escape, mask_id
+from ..pinyin import is_pinyin_query
+from .persons import find_by_id_number, like_escape, mask_id, search_by_pinyin
 
 # The ledger's accumulated amounts, as a clerk reads them: those the common rules keep (keys from
 # engine/insurance.py and the regions' shared keys), then each region's own (its LEDGER_LABELS).
@@ -30,6 +32,9 @@ def ledger_label(key: str) -> str:
     return COMMON_LEDGER_LABELS.get(key) or ledger_labels().get(key, key)
 
 
+MAX_PINYIN_PERSONS = 500  # persons whose name reads as the letters typed, in one case search
+
+
 def _region(region: str | None) -> str | None:
     return None if region is None else check_region(region)
 
@@ -43,12 +48,17 @@ def _year(year: int | None) -> int | None:
 def list_cases(store: Store, *, id_number: str | None = None, name: str | None = None, year: int | None = None,
                region: str | None = None, operator: str | None = None, date_from: dt.date | None = None,
                date_to: dt.date | None = None, include_void: bool = False, limit: int | None = None) -> list[dict]:
-    """Cases, oldest first (date, then saving order). ID numbers are masked."""
+    """Cases, oldest first (date, then saving order). ID numbers are masked. `name` is part of a
+    name, or its pinyin (initials or whole)."""
     where, params = [], []
     if id_number:
         where.append("p.id_number = ?")
         params.append(check_id_number(id_number.strip().upper(), "id_number"))
-    if name and name.strip():
+    if name and is_pinyin_query(name):   # wxy, wangxiuying: the persons whose name reads so
+        ids = [p["id"] for p in search_by_pinyin(store.db, name, limit=MAX_PINYIN_PERSONS)]
+        where.append(f"p.id IN ({', '.join('?' * len(ids))})" if ids else "0")
+        params.extend(ids)
+    elif name and name.strip():
         where.append("p.name LIKE ? ESCAPE '\\'")
         params.append("%" + like_escape(name.strip()) + "%")
     if _year(year) is not None:
@@ -111,11 +121,30 @@ def year_ledger(store: Store, id_number: str, year: int, region: str | None = No
                 caps[cap.key] = cap.to_json()
         out.append({
             "region": reg, "region_name": REGIONS[reg], "cases": len(results),
+            "recomputed": _recomputed(store, results),
             "caps": list(caps.values()),
             "accumulated": [{"key": k, "name": ledger_label(k), "amount": str(v)}
                             for k, v in sorted(ledger.data.items())],
         })
     return {"id_number": mask_id(person["id_number"]), "name": person["name"], "year": year, "regions": out}
+
+
+def _recomputed(store: Store, results: list) -> list[dict[str, Any]]:
+    """The year's cases whose stored payouts differ from what the replayed ledger gives now (a
+    case of the year before them was voided since): the ledger shows the replay, not what was paid."""
+    if not results:
+        return []
+    ids = [case_id for case_id, _ in results]
+    stored = {r["id"]: (r["number"], from_json_text(r["result"])["payouts"]) for r in store.query(
+        f"SELECT c.id, c.result, r.number FROM cases c JOIN receipts r ON r.case_id = c.id "
+        f"WHERE c.id IN ({', '.join('?' * len(ids))})", ids)}
+    out = []
+    for case_id, result in results:
+        number, paid = stored[case_id]
+        now = result.to_json()["payouts"]
+        if now != paid:
+            out.append({"case_id": case_id, "receipt_no": number, "stored": paid, "recomputed": now})
+    return out
 
 
 def early_warning_list(store: Store, year: int, region: str | None = None) -> list[dict]:

@@ -1,31 +1,46 @@
-"""Checking a printed receipt against the database: the QR code's receipt number, amounts
-and result hash must be what is stored."""
+"""Checking a printed receipt against the database: the QR code's receipt number, person,
+amounts and result hash must be what is stored, and the case must not have been voided.
+Codes of every earlier format (SCJ/1) still verify."""
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InputError
 from ..receipt import payload
 from .cases import show_case
 from .database import Store
+from .persons import mask_id
 
 
 def verify(store: Store, text: str) -> dict[str, Any]:
-    """{"ok": bool, "case_id", "receipt_no", "void", "problems": [...]} for a QR code's text."""
+    """{"ok": bool, "case_id", "receipt_no", "void", "problems": [...]} for a QR code's text.
+    ok is True only for a genuine receipt of a case that stands (not void)."""
     try:
         code = payload.parse(text)
     except ValueError as exc:
-        raise InputError("QR", str(exc), "not the QR code of this program's receipt") from None
+        return {"ok": False, "case_id": None, "receipt_no": None, "void": None,
+                "problems": [f"二维码内容无法识别：{exc}"]}
     rows = store.query("SELECT case_id FROM receipts WHERE office = ? AND number = ?", (code["office"], code["no"]))
     if not rows:
         return {"ok": False, "case_id": None, "receipt_no": code["no"], "void": None,
                 "problems": [f"本数据库中没有经办机构“{code['office']}”的回执 {code['no']}"]}
     stored = show_case(store, rows[0]["case_id"])
     want = payload.amounts(stored["input"], stored["result"])
-    problems = [f"{key} 回执上为 {code[key]}，数据库中为 {want[key]}" for key in payload.AMOUNT_KEYS if code[key] != want[key]]
-    if code["hash"] != stored["result_hash"]:
-        problems.append("计算结果的校验值与数据库不一致")
+    problems = []
     if str(stored["case_id"]) != code["case"]:
-        problems.append(f"案件编号回执上为 {code['case']}，数据库中为 {stored['case_id']}")
+        problems.append(f"案件编号：回执上为 {code['case']}，数据库中为 {stored['case_id']}")
+    if code["format"] != payload.OLD_MAGIC:
+        if code["id"] != mask_id(stored["id_number"]):
+            problems.append(f"身份证号：回执上为 {code['id']}，数据库中为 {mask_id(stored['id_number'])}")
+        if code["name"] != stored["name"]:
+            problems.append(f"姓名：回执上为 {code['name']}，数据库中为 {stored['name']}")
+    for key in (*payload.AMOUNT_KEYS, "to_pay"):
+        if key in code or key in want:
+            if code.get(key) != want.get(key):
+                problems.append(f"{payload.LABELS[key]}：回执上为 {code.get(key, '（无）')}，数据库中为 {want.get(key, '（无）')}")
+    if not payload.matches_hash(code, stored["result_hash"]):
+        problems.append("计算结果的校验码与数据库不一致（回执内容可能被改动）")
+    if stored["void"]:
+        problems.append(f"该回执已作废：{(stored['voided_at'] or '')[:10]} 由 {stored['voided_by'] or ''} 作废，"
+                        f"原因：{stored['void_reason'] or '未注明'}")
     return {"ok": not problems, "case_id": stored["case_id"], "receipt_no": stored["receipt_no"],
             "void": stored["void"], "problems": problems}

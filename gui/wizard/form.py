@@ -1,7 +1,7 @@
 """A wizard page's form: each field with its label and, next to it, the reason it is wrong."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
 ERROR_STYLE = "color: #C00000;"
 FIELD_ERROR_STYLE = "border: 1px solid #C00000;"
@@ -50,12 +50,24 @@ class FormPage(QWidget):
             label.setStyleSheet("color: #666666;")
             self.fields[key].setStyleSheet("")
 
-    def show_error(self, key: str, reason: str) -> None:
+    def show_error(self, key: str, reason: str, *, focus: bool = True) -> None:
         label = self.errors[key]
         label.setText(reason)
         label.setStyleSheet(ERROR_STYLE)
         self.fields[key].setStyleSheet(FIELD_ERROR_STYLE)
-        self.fields[key].setFocus()
+        if focus:
+            self.fields[key].setFocus()
+
+    def clear_on_edit(self, key: str, edit: QLineEdit) -> None:
+        """Editing the field takes its old error away at once."""
+        edit.textEdited.connect(lambda _text: self.clear_error(key))
+
+    def clear_error(self, key: str) -> None:
+        """The field was edited: its old reason goes (the hint comes back)."""
+        label = self.errors[key]
+        label.setText(label.property("hint") or "")
+        label.setStyleSheet("color: #666666;")
+        self.fields[key].setStyleSheet("")
 
     def error_text(self, key: str) -> str:
         return self.errors[key].text()

@@ -7,15 +7,16 @@ import datetime as dt
 from decimal import Decimal
 from html import escape
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.breakdown import NAMES, StepLine, breakdown
-from engine.case import IDENTITIES, mask_id
+from engine.case import IDENTITIES, age_on, birth_from_id, mask_id
 from engine.explain import clause_texts
 from engine.money import fmt
 from engine.region_registry import REGIONS
 from engine.receipt.capitals import capitals
+from engine.summary import plain_sentence
 
 LAYER_COLOR = "#EEF2F7"
 WARN_BG = "#FFF4CE"
@@ -34,6 +35,12 @@ class ResultPage(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.sentence = QLabel()   # what the clerk reads aloud to the resident, before the table
+        self.sentence.setObjectName("result_sentence")
+        self.sentence.setWordWrap(True)
+        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sentence.setStyleSheet(f"font-size: 15px; padding: 6px; background: {LAYER_COLOR};")
+        layout.addWidget(self.sentence)
         self.banner = QLabel()
         self.banner.setObjectName("result_banner")
         self.banner.setWordWrap(True)
@@ -55,13 +62,16 @@ class ResultPage(QWidget):
         self.result: dict = {}
         self.sources: list[str] = []
 
-    def show_result(self, doc: dict, result: dict) -> None:
+    def show_result(self, doc: dict, result: dict, office: str = "") -> None:
         self.doc, self.result, self.sources = doc, result, []
+        self.sentence.setText(plain_sentence(doc, result, office=office))
         person = doc["person"]
+        day = dt.date.fromisoformat(doc["date"])
+        age = f"　{age_on(birth_from_id(person['id_number']), day)} 岁（结算日期时）" if person.get("id_number") else ""
         used = IDENTITIES.get(result["identity_used"] or "", "普通参保人员")
         klass = f"（{result['assistance_class']}）" if result.get("assistance_class") else ""
         why = "　持有多个身份，按支付最多的一个计算（就高不重复）" if len(person.get("identities", [])) > 1 else ""
-        self.banner.setText(f"<b>{escape(person['name'])}</b>　{mask_id(person['id_number'])}　"
+        self.banner.setText(f"<b>{escape(person['name'])}</b>　{mask_id(person['id_number'])}{age}　"
                             f"{REGIONS[doc['region']]}　结算日期 {doc['date']}　按<b>{used}{klass}</b>计算{why}")
         self.breakdown.setHtml(self._html())
         self.clause.setHtml("<p style='color:#666'>点击计算步骤后的〔条款〕，在此查看文件原文。</p>")

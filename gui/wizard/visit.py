@@ -6,17 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem,
+                               QVBoxLayout, QWidget)
 
-from engine.case import KINDS
+from engine import clock
+from engine.case import KINDS, age_on
 from engine.catalog import diseases as region_diseases
 from engine.catalog import flags as region_flags
 from engine.catalog import region_day
+from engine.pinyin import matches
 
-from ..pinyin import matches
+from ..date_text import parse_date_text
 from .form import FormPage
+
+DATE_HINT = "决定适用的文件和年度；不能晚于今天"
 
 LEVELS = ((1, "一级"), (2, "二级"), (3, "三级"))
 
@@ -38,11 +42,12 @@ class VisitPage(FormPage):
         for level, name in LEVELS:
             self.level.addItem(name, level)
         self.add_row("visit.hospital_level", "医院等级", self.level)
-        self.date = QDateEdit()
+        self.date = QLineEdit()
         self.date.setObjectName("date")
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setCalendarPopup(True)
-        self.add_row("date", "结算（出院）日期", self.date, "决定适用的文件和年度")
+        self.date.setPlaceholderText("年-月-日，如 2023-05-10 或 20230510")
+        self.add_row("date", "结算（出院）日期", self.date, DATE_HINT)
+        self.date.textEdited.connect(lambda _text: self._date_edited())
+        self.birth: dt.date | None = None
         where = QWidget()
         row = QHBoxLayout(where)
         row.setContentsMargins(0, 0, 0, 0)
@@ -83,8 +88,7 @@ class VisitPage(FormPage):
         self.clear_errors()
         self.kind.setCurrentIndex(0)
         self.level.setCurrentIndex(1)
-        day = region_day(region, book=self.session.office.book)
-        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.set_date(region_day(region, book=self.session.office.book))
         self.referral.setChecked(True)
         self.in_province.setChecked(True)
         self.in_district.setChecked(True)
@@ -133,9 +137,28 @@ class VisitPage(FormPage):
                 return
         raise KeyError(name)
 
+    def set_date(self, day: dt.date) -> None:
+        self.date.setText(day.isoformat())
+        self._date_edited()
+
     def settlement_date(self) -> dt.date:
-        d = self.date.date()
-        return dt.date(d.year(), d.month(), d.day())
+        """The date typed; ValueError with the reason when it is not a date."""
+        return parse_date_text(self.date.text())
+
+    def set_birth(self, birth: dt.date | None) -> None:
+        """The resident's birth date (from the ID number): the age is shown as of the settlement date."""
+        self.birth = birth
+        self._date_edited()
+
+    def _date_edited(self) -> None:
+        """An edited date loses its old error; a valid one shows the age on that day."""
+        self.clear_error("date")
+        try:
+            day = self.settlement_date()
+        except ValueError:
+            return
+        if self.birth is not None and self.birth <= day:
+            self.errors["date"].setText(f"{DATE_HINT}；结算日期时年龄 {age_on(self.birth, day)} 岁")
 
     def visit(self) -> dict:
         picked = [self.disease_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.disease_list.count())
@@ -151,6 +174,18 @@ class VisitPage(FormPage):
 
     def validate(self) -> bool:
         self.clear_errors()
+        try:
+            day = self.settlement_date()
+        except ValueError as exc:
+            self.show_error("date", str(exc))
+            return False
+        if day > clock.today():
+            self.show_error("date", f"结算日期 {day} 晚于今天（{clock.today()}）：尚未发生的结算不能录入，请核对结算单")
+            return False
+        if self.birth is not None and day < self.birth:
+            self.show_error("date", f"结算日期 {day} 早于出生日期 {self.birth}，请核对")
+            return False
+        self._date_edited()
         if self.in_district.isChecked() and not self.in_province.isChecked():
             self.show_error("visit.referral", "县（区）内就医必然在省内，请勾选“省内就医”或取消“县（区）内就医”")
             return False

@@ -3,7 +3,9 @@ next to it; the result is computed against the person's stored year and saved (a
 from the last step."""
 from __future__ import annotations
 
+import datetime as dt
 import time
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -78,8 +80,6 @@ class SettleWizard(QWidget):
 
     def load_sample(self) -> None:
         """A sample case of the default region to try the steps with: marked 样例, never saved."""
-        from PySide6.QtCore import QDate
-
         from stdnum.cn import ric
 
         from engine.region_registry import MODULES
@@ -96,8 +96,7 @@ class SettleWizard(QWidget):
         visit = self.visit_page
         visit.kind.setCurrentIndex(visit.kind.findData(sample["visit"]["kind"]))
         visit.level.setCurrentIndex(visit.level.findData(sample["visit"].get("hospital_level", 2)))
-        y, m, d = map(int, sample["date"].split("-"))
-        visit.date.setDate(QDate(y, m, d))
+        visit.set_date(dt.date.fromisoformat(sample["date"]))
         visit.set_region(region)
         for disease in sample["visit"].get("diseases", []):
             visit.pick(disease)
@@ -119,8 +118,12 @@ class SettleWizard(QWidget):
         self.print_button.setVisible(last)
         self.save_button.setEnabled(last and self.saved_case_id is None and not self.sample)
         self.print_button.setEnabled(last and self.saved_case_id is None and not self.sample)
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The step's first field (身份证号 on 身份), where the clerk types next."""
         focus = {0: self.identity.id_number, 1: self.visit_page.kind, 2: self.amounts_page.inputs["total"],
-                 3: self.save_button if self.saved_case_id is None else self.new_button}[index]
+                 3: self.save_button if self.saved_case_id is None else self.new_button}[self.current()]
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current(self) -> int:
@@ -136,6 +139,7 @@ class SettleWizard(QWidget):
             if not self.identity.validate():
                 return False
             self.visit_page.set_region(self.identity.region_code())
+            self.visit_page.set_birth(self.identity.birth)
         elif index == 1:
             if not self.visit_page.validate():
                 return False
@@ -146,6 +150,9 @@ class SettleWizard(QWidget):
                 return False
         elif index == 2:
             if not self.amounts_page.validate():
+                return False
+            if Decimal(self.amounts_page.amounts()["total"]) <= 0:
+                self.amounts_page.show_error("amounts.total", "医疗总费用为 0：没有可结算的费用，请按结算单填写")
                 return False
             return self.compute()
         else:
@@ -178,7 +185,7 @@ class SettleWizard(QWidget):
             show_error(self, exc)
             return False
         self.doc, self.result = doc, result
-        self.result_page.show_result(doc, result)
+        self.result_page.show_result(doc, result, self.session.office_name)
         self._go(3)
         self.last_compute_ms = (time.perf_counter() - start) * 1000
         return True
@@ -206,7 +213,7 @@ class SettleWizard(QWidget):
             return None
         self.saved_case_id = saved.case_id
         self.result = saved.result
-        self.result_page.show_result(self.doc, saved.result)
+        self.result_page.show_result(self.doc, saved.result, self.session.office_name)
         self.result_page.banner.setText(self.result_page.banner.text() +
                                         f"<br><b style='color:#1E7B34'>已保存　回执号 {saved.receipt_no}　案件 {saved.case_id}</b>")
         self._go(3)

@@ -88,12 +88,13 @@ def test_qr_code_holds_the_stored_values_and_verifies(store, tmp_path):
     assert code["no"] == "2023-000001" and code["office"] == "城关镇医保站" and code["case"] == "1"
     assert (code["total"], code["basic"], code["critical"], code["assistance"], code["tilt"], code["oop"]) == \
         ("52000.00", "30000.00", "1200.00", "16800.00", "0.00", "4000.00")
-    assert code["hash"] == stored["result_hash"]
+    assert code["format"] == "SCJ/2" and code["hash"] == stored["result_hash"].removeprefix("sha256:")[:12]
+    assert (code["id"], code["name"]) == (ID[:6] + "********" + ID[-4:], "张三")
     raw = qr_text(pdf, tmp_path)
     assert verify(store, raw)["ok"]
-    tampered = raw.replace("oop=4000.00", "oop=400.00")
+    tampered = raw.replace("个人自付：4000.00", "个人自付：400.00")
     outcome = verify(store, tampered)
-    assert not outcome["ok"] and any("oop" in p for p in outcome["problems"])
+    assert not outcome["ok"] and any("个人自付" in p for p in outcome["problems"])
 
 
 def test_qr_decodes_at_low_resolution_in_a5(store, tmp_path):
@@ -154,7 +155,7 @@ def test_receipt_commands(tmp_path):
     assert [p["reprint"] for p in shown["prints"]] == [False, True]
     code = qr_text(tmp_path / "2.pdf", tmp_path)
     ok = _cli("cases", "--data-dir", str(data), "verify", code)
-    assert ok.returncode == 0 and "一致" in ok.stdout
+    assert ok.returncode == 0 and "真实有效" in ok.stdout
     missing = _cli("cases", "--data-dir", str(data), "receipt", "9", "-o", str(tmp_path / "9.pdf"))
     assert missing.returncode == 2 and not (tmp_path / "9.pdf").exists()
     trial = _cli("receipt", str(case_file), "-o", str(tmp_path / "t.pdf"), "--layout", "A5")

@@ -45,15 +45,15 @@ def plain(html: str) -> str:
 def test_the_four_views_show_the_same_layer_names_and_amounts(saved, qtbot, tmp_path, run):
     doc, stored = saved
     pdf = tmp_path / "r.pdf"
-    write(from_stored(stored), pdf)
+    write(from_stored(stored), pdf, office_copy=True)   # the resident's copy, then the office's (存根, with the notes)
     page = ResultPage()
     qtbot.addWidget(page)
     page.show_result(doc, stored["result"])
     shown = run("show", str(stored["case_id"]))
     assert shown.returncode == 0, shown.stderr
     views = {
-        "receipt": subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                                  check=True).stdout,
+        "receipt": subprocess.run(["pdftotext", "-layout", "-f", "2", str(pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout,
         "result page": page.breakdown.toPlainText(),
         "case detail": plain(detail_html(stored)),
         "cases show": shown.stdout,

@@ -264,7 +264,7 @@ def test_void_button_asks_the_reason_and_reports_later_cases(session, main, qtbo
     assert page.void_check.isChecked() and page.row_texts(0)[-1] == "作废" and page.row_texts(1)[-1] == "正常"
 
 
-def test_reprint_calls_print_receipt_with_reprint(session, main, qtbot, shown, monkeypatch):
+def test_print_button_leaves_the_reprint_decision_to_the_recorded_prints(session, main, qtbot, shown, monkeypatch):
     calls = []
     fake = types.ModuleType("gui.printing")
 
@@ -278,7 +278,7 @@ def test_reprint_calls_print_receipt_with_reprint(session, main, qtbot, shown, m
     wang = session.office.store.saved["wang"]
     page.select_case(wang.case_id)
     page.reprint_button.click()
-    assert calls == [(page, session, wang.case_id, True)]
+    assert calls == [(page, session, wang.case_id, False)]
     assert page.reprint_selected() is True and len(calls) == 2
 
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import QDate, Qt
 
 from engine.policy import load_books, params_for
 from engine.store import open_store
+from engine import clock
 from engine.store.cases import save_cases
 from engine.store.policy_versions import list_versions
 from gui.policy_page import (COL_CITATION, COL_DATES, COL_KEY, COL_LOCAL, COL_NAME, COL_VALUE, COL_VERIFIED, COLUMNS,
@@ -112,7 +113,8 @@ def test_refusals_are_shown_and_change_nothing(page, qtbot):
             "person": {"id_number": valid_id("1960-01-01", 7, area="220102"), "name": "测试", "identities": ["subsistence"]},
             "visit": {"kind": "inpatient", "hospital_level": 2},
             "amounts": {"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "0.00", "basic_paid": "7000.00"}}
-    save_cases(page.session.office.store, case, operator="李四", office="城关镇")
+    with clock.frozen(day(6)):   # saved on its settlement day (a future settlement cannot be saved)
+        save_cases(page.session.office.store, case, operator="李四", office="城关镇")
     emitted = []
     page.session.changed.connect(lambda changes: emitted.append(changes))
     tries = [

@@ -3,7 +3,7 @@ the case is saved, its receipt printed; every step stops bad input with the reas
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDateTimeEdit
+from PySide6.QtWidgets import QApplication
 
 from engine.calculate import calculate
 from engine.region_registry import REGIONS
@@ -85,11 +85,10 @@ def toggle(qtbot, box):
 
 
 def set_date(qtbot, edit, iso):
-    """Type the date as a clerk does after tabbing in: the year section is selected, each full
-    section moves on to the next."""
+    """Type the date as a clerk does after tabbing in: all of it selected, typed over."""
     edit.setFocus()
-    edit.setSelectedSection(QDateTimeEdit.Section.YearSection)
-    qtbot.keyClicks(edit, iso.replace("-", ""))
+    edit.selectAll()
+    qtbot.keyClicks(edit, iso)
 
 
 def fill_case(qtbot, w, region, date, identity, kind, level, diseases, amounts, id_number, name="张三"):

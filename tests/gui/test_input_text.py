@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from gui.amount_text import parse_amount_text
-from gui.pinyin import initials, matches
+from engine.pinyin import initials, matches
 
 
 @pytest.mark.parametrize("text, value", [

@@ -105,7 +105,7 @@ def test_a_receipt_print_is_recorded_only_after_the_pdf_is_in_place(store, tmp_p
     prints = lambda: store.query("SELECT count(*) AS n FROM receipt_prints")[0]["n"]  # noqa: E731
     import engine.receipt.make as make
 
-    def broken(data, out, layout="A4"):
+    def broken(data, out, layout="A4", **kwargs):
         Path(out).write_bytes(b"%PDF-1.4 half")
         raise OSError(28, "No space left on device")
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from days import day
+from engine.case import mask_id
 from engine.errors import InputError
 from engine.office import Changes, Done, Office, StoreError
 from engine.receipt import payload
@@ -161,7 +162,7 @@ def test_receipts_through_the_office(office, heard):
     again = office.write_receipt(saved.case_id, io.BytesIO())
     assert again["reprint"] is True                           # printed before: 补打, whatever was asked
     code = payload.build(saved.receipt_no, "城关镇", saved.case_id, payload.amounts(EDGE, saved.result),
-                         again["result_hash"])
+                         again["result_hash"], id_masked=mask_id(again["id_number"]), name=again["name"])
     assert office.verify(code)["ok"] is True
 
 

@@ -3,10 +3,12 @@ receipt numbers, identities, queries."""
 import copy
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
+from engine import clock
 from engine.calculate import calculate
 from engine.errors import InputError
 from engine.store import open_store
@@ -73,11 +75,13 @@ def test_saving_a_hand_worked_year_one_by_one_gives_the_worked_results(tmp_path,
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(year=year_of_cases(max_cases=6))
 def test_saving_one_by_one_equals_calc_on_the_list(tmp_path_factory, year):
+    year = [c for c in year if Decimal(c["amounts"]["total"]) > 0]   # a bill of nothing is never saved
+    assume(year)
     birth = next((c["person"].get("birth_date") for c in year if c["person"].get("birth_date")), "1975-03-15")
     cases = with_person(year, valid_id(birth, 3))
     want = calculate({"cases": cases})["results"]
-    with open_store(tmp_path_factory.mktemp("d")) as store:
-        got = [save(store, c)[0].result for c in cases]
+    with open_store(tmp_path_factory.mktemp("d")) as store, clock.frozen(max(c["date"] for c in cases)):
+        got = [save(store, c)[0].result for c in cases]   # saved once the last has happened
         assert got == want
         stored = [show_case(store, r["case_id"])["result"] for r in list_cases(store)]
     assert stored == want
