@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import clock
 from .calculate import known_identities
 from .case import FLAGS
 from .policy import load_books, params_for
@@ -12,7 +13,7 @@ from .regions import MODULES
 
 def region_day(region: str, day: dt.date | None = None) -> dt.date:
     """`day` (default today) if the region's core document is in force then, else the nearest day it is."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     core = load_books()[region].core
     if day < core.valid_from:
         return core.valid_from

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from engine import clock
 from engine.catalog import region_day
 from engine.errors import InputError
 from engine.policy import REGIONS, Parameter, history, load_books, local_source, params_for
@@ -105,7 +106,7 @@ class ParameterRow:
         last = self.locals[-1]
         if self.local_now is not None and self.local_now is last:
             return f"已生效 {last.valid_from} 起"
-        if self.local_now is None and last.valid_from > dt.date.today():
+        if self.local_now is None and last.valid_from > clock.today():
             return f"待生效 {last.valid_from} 起"
         return f"{last.valid_from} 起"
 
@@ -280,7 +281,7 @@ class PolicyPage(QWidget):
         self.region_combo.setCurrentIndex(self.region_combo.findData(region))
 
     def today(self) -> dt.date:
-        return dt.date.today()
+        return clock.today()
 
     def refresh(self) -> None:
         region = self.region()

@@ -16,6 +16,7 @@ from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from engine import clock
 from engine.policy import REGIONS
 from engine.store import open_store
 from engine.store import backup as store_backup
@@ -243,7 +244,7 @@ class SettingsPage(QWidget):
         except Exception as exc:
             show_error(self, exc, "设置未保存")
             return False
-        self.saved_label.setText(f"已保存（{dt.datetime.now():%H:%M:%S}）")
+        self.saved_label.setText(f"已保存（{clock.now():%H:%M:%S}）")
         return True
 
     # ---- backups --------------------------------------------------------------------------

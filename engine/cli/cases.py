@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .. import clock
 from ..case import IDENTITIES, KINDS
 from ..errors import InputError
 from ..policy import REGIONS
@@ -163,7 +164,7 @@ def _persons(args: argparse.Namespace) -> int:
             found = [person_or_error(store, args.id_number)]
         else:
             found = search_by_name(store.db, args.name or "")
-        day = dt.date.today()
+        day = clock.today()
         rows = [{"id_number": mask_id(p["id_number"]), "name": p["name"], "sex": p["sex"], "birth_date": p["birth_date"],
                  "identities": identities_on(store.db, p["id"], day)} for p in found]
     if args.json:

@@ -5,7 +5,6 @@ on the next page with their header; void receipts are struck through with 作废
 marked 补打, trial calculations marked 试算."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -20,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from .. import clock
 from ..case import IDENTITIES, KINDS
 from ..policy import REGIONS
 from .capitals import capitals
@@ -254,4 +254,4 @@ def build_receipt(d: ReceiptData, out: str | BinaryIO, layout: str = "A4") -> No
 
 
 def now_text() -> str:
-    return dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return clock.now().strftime("%Y-%m-%d %H:%M")

@@ -7,7 +7,6 @@ moves it aside into the backups folder first.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import sqlite3
@@ -16,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
+from .. import clock
 from .errors import StoreError
 
 KEEP_DAILY = 14
@@ -34,7 +34,7 @@ def list_backups(folder: Path) -> list[Path]:
 
 
 def _new_name(folder: Path, kind: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
     base = backups_dir(folder) / f"{PREFIX}{stamp}-{kind}{SUFFIX}"
     n = 1
     while base.exists():
@@ -94,7 +94,7 @@ def _claim(lock: Path) -> bool:
 
 def daily(conn: sqlite3.Connection, folder: Path, verify: Callable[[], None]) -> Path | None:
     """Once a day, after a full integrity check, a backup; the oldest daily ones are removed."""
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     if any(p.name.startswith(f"{PREFIX}{today}-") and "-daily" in p.name for p in list_backups(folder)):
         return None
     if conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0:

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import time
@@ -20,6 +19,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from .. import clock
 from . import backup, datadir
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS
@@ -83,7 +83,7 @@ class Store:
 
 def now() -> str:
     """A timestamp in local time with its offset, to the second."""
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 def restore_hint(folder: Path) -> tuple[str, str, list[Path]]:

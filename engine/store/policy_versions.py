@@ -22,6 +22,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .. import clock
 from ..case import IDENTITIES, INSURANCE, KINDS
 from ..errors import InputError
 from ..policy import REGIONS, check_region, history, load_books, params_for, set_local_versions
@@ -291,7 +292,7 @@ def _row(r: dict, today: dt.date) -> dict[str, Any]:
 
 def list_versions(store: Store, region: str | None = None, *, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The local versions stored, oldest first (of one region, or all)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if region is not None:
         _region(region)
         rows = store.query("SELECT * FROM policy_versions WHERE region = ? ORDER BY id", (region,))
@@ -315,7 +316,7 @@ def last_case_date(store: Store, region: str) -> dt.date | None:
 
 def earliest_valid_from(store: Store, region: str, *, today: dt.date | None = None) -> dt.date:
     """The first day a new version of the region's parameters may apply from."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     last = last_case_date(store, _region(region))
     return max(today, last + dt.timedelta(days=1)) if last else today
 
@@ -343,7 +344,7 @@ def add_version(store: Store, region: str, name: str, value: Any, valid_from: An
     Refused (InputError, nothing changed) unless the region and parameter exist, the value has
     the shape of the current one, a reason is given, and valid_from is today or later and later
     than every saved case of the region."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     book = load_books()[_region(region)]
     p = book.parameters.get(name)
     if p is None:

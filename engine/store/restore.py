@@ -6,11 +6,11 @@ be read, it is moved aside into the backups folder instead: never overwritten.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
 
+from .. import clock
 from . import backup, datadir
 from .database import DB_NAME, SQLITE_MAGIC, check_integrity, connect, open_store
 from .errors import StoreError
@@ -43,7 +43,7 @@ def _check_source(path: Path) -> sqlite3.Connection:
 
 
 def _move_aside(db_path: Path) -> Path:
-    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
     target = backup.backups_dir(db_path.parent) / f"damaged-{stamp}-{db_path.name}"
     for suffix in ("", "-wal", "-shm"):
         src = db_path.with_name(db_path.name + suffix)

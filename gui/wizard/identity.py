@@ -2,10 +2,10 @@
 and for a person already on file their name, identities held and this year's usage."""
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
+from engine import clock
 from engine.case import IDENTITIES, INSURANCE, age_on, birth_from_id, check_id_number
 from engine.catalog import identities as region_identities
 from engine.errors import InputError
@@ -104,12 +104,12 @@ class IdentityPage(FormPage):
             return
         self.clear_errors()
         birth = birth_from_id(number)
-        facts = f"出生日期 {birth.isoformat()}　年龄 {age_on(birth, dt.date.today())} 岁　性别 {sex_from_id(number)}"
+        facts = f"出生日期 {birth.isoformat()}　年龄 {age_on(birth, clock.today())} 岁　性别 {sex_from_id(number)}"
         person = find_by_id_number(self.session.store.db, number)
         if person:
             if not self.name.text().strip():
                 self.name.setText(person["name"])
-            held = identities_on(self.session.store.db, person["id"], dt.date.today())
+            held = identities_on(self.session.store.db, person["id"], clock.today())
             if held and not any(b.isChecked() for b in self.identity_checks.values()):
                 for code in held:
                     if code in self.identity_checks:

@@ -21,13 +21,18 @@ from engine.store.database import connect, statements
 from engine.store.migrations import LATEST, MIGRATIONS
 from engine.store.policy_versions import (_Shape, add_version, apply_versions, earliest_valid_from, encode,
                                           format_value, list_versions, parse_value_text)
-from days import TODAY, day
+from days import TODAY, day, frozen_today  # noqa: F401 (the fixture)
 from ids import valid_id
+
+pytestmark = pytest.mark.usefixtures("frozen_today")   # today is days.TODAY, never the real date
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "basic.inpatient.deductible"   # 长春, changchun-local.yaml: unverified, {resident|employee: {level: yuan}}
 OLD = {"resident": {1: Decimal(200), 2: Decimal(500), 3: Decimal(900)},
        "employee": {1: Decimal(200), 2: Decimal(500), 3: Decimal(900)}}
+# warning.income as the bundled files hold it for TODAY's policy year (no local version): read, not assumed.
+BUNDLED_INCOME = params_for("changchun", TODAY).values["warning.income"]
+assert BUNDLED_INCOME != Decimal(42000)   # the tests' local versions set 42000: they must differ
 NEW_TEXT = '{"resident": {"1": 200, "2": 800, "3": 900}, "employee": {"1": 200, "2": 500, "3": 900}}'
 
 
@@ -142,7 +147,7 @@ def test_refusals_change_nothing(tmp_path):
         assert exc.value.zh and exc.value.en
         assert counts(store) == (0, 1, 1)
     assert local_versions() == ()
-    assert params_for("changchun", day(30)).values["warning.income"] == Decimal(32900)
+    assert params_for("changchun", day(30)).values["warning.income"] == BUNDLED_INCOME
 
 
 def test_the_table_is_append_only(tmp_path):
@@ -161,12 +166,12 @@ def test_open_store_applies_exactly_that_stores_versions(tmp_path):
         assert policy_version().endswith("+local:1")
     with open_store(tmp_path / "b"):
         assert local_versions() == ()
-        assert params_for("changchun", day(2)).values["warning.income"] == Decimal(32900)
+        assert params_for("changchun", day(2)).values["warning.income"] == BUNDLED_INCOME
         assert "+local" not in policy_version()
     with open_store(tmp_path / "a"):
         assert [v.value for v in local_versions("changchun")] == [Decimal(42000)]
         assert params_for("changchun", day(2)).values["warning.income"] == Decimal(42000)
-        assert params_for("changchun", day(0)).values["warning.income"] == Decimal(32900)
+        assert params_for("changchun", day(0)).values["warning.income"] == BUNDLED_INCOME
 
 
 def test_calc_without_a_store_uses_the_bundled_files(tmp_path):
