@@ -346,6 +346,22 @@ def test_a_weihai_year_matches_an_independent_ledger(cases):
         assert D(r["out_of_pocket"]) == w["out_of_pocket"]
 
 
+def test_employee_and_resident_basic_funds_keep_their_own_caps():
+    """Found by a property test: a person insured as 职工 then as 居民 in one year. 90% of
+    (222422.23 − 200) = 200000.01 from the 职工 fund (cap 300000) leaves the 居民 fund's 200000 untouched
+    (changchun-local.yaml: basic.inpatient.rate, basic.cap)."""
+    from engine.calculate import calculate
+
+    visit = {"kind": "inpatient", "hospital_level": 1}
+    cases = [{"region": "changchun", "date": "2023-01-01", "person": {"insurance": ins}, "visit": visit,
+              "amounts": {"total": amount, "policy_scope": amount}}
+             for ins, amount in (("employee", "222422.23"), ("resident", "1200.00"))]
+    first, second = calculate({"cases": cases})["results"]
+    assert first["payouts"]["basic"] == "200000.01"
+    caps = {c["name"]: (c["limit"], c["used"]) for c in second["caps"] if c["key"] == "basic.cap"}
+    assert caps == {"基本医保统筹基金年度最高支付限额（城乡居民医保）": ("200000.00", "850.00")}  # (1200 − 200) × 85%
+
+
 # -- the strategy reaches the rules ---------------------------------------------------------------------------
 
 RULES_TO_REACH = ["大额救助", "托底 paid", "大病保险 cap", "assistance cap exhausted", "child uplift", "lookback", "drg",
