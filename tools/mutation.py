@@ -17,6 +17,7 @@ left out of the score's denominator.
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import json
 import os
@@ -35,7 +36,7 @@ EQUIVALENTS = ROOT / "tools" / "mutation-equivalents.md"
 
 # The engine tests that compute results (the receipt, CLI and policy-file tests add time, not rule checks).
 TESTS = ["tests/engine/test_cases.py", "tests/engine/test_examples.py", "tests/engine/test_properties.py",
-         "tests/engine/test_money.py"]
+         "tests/engine/test_money.py", "tests/engine/test_rule_details.py"]
 # Lines that only word a step, a warning or an error message: their string mutants say nothing about the rules.
 TEXT_ONLY = [r"^\s*ctx\.(step|steps\.append|steps\.insert|warnings\.append)\(", r"^\s*(f|rf|fr)?[\"']",
              r"^\s*[+] *\(?f?[\"']", r"^\s*(text|label|what|why|who|where|note\w*|\w+_text|deductible_note) \+?= ",
@@ -102,6 +103,51 @@ def results(work: Path) -> dict[str, str]:
     return status
 
 
+_TREES: dict[Path, dict[str, ast.FunctionDef]] = {}
+
+
+def _functions(path: Path) -> dict[str, ast.FunctionDef]:
+    if path not in _TREES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        _TREES[path] = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return _TREES[path]
+
+
+def _chinese(value) -> bool:
+    return isinstance(value, str) and any(ord(ch) > 0x2E80 for ch in value)
+
+
+def wording_only(work: Path, name: str) -> bool:
+    """The mutant changes nothing but Chinese text (a step's wording, a cap's name, a message): it cannot change
+    an amount, a class or a cap. Read from mutmut's mutated file: the mutant against the original function."""
+    module, _, func = name.rpartition(".")
+    path = work / "mutants" / Path(*module.split(".")).with_suffix(".py")
+    try:
+        funcs = _functions(path)
+    except (OSError, SyntaxError):
+        return False
+    mutant, orig = funcs.get(func), funcs.get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
+    if mutant is None or orig is None:
+        return False
+    a, b = list(ast.walk(orig)), list(ast.walk(mutant))
+    if len(a) != len(b):
+        return False
+    changed = False
+    for x, y in zip(a, b):
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, ast.Constant):
+            if x.value != y.value:
+                if not (_chinese(x.value) or _chinese(y.value)):
+                    return False
+                changed = True
+        elif isinstance(x, ast.FunctionDef):
+            continue
+        elif ast.dump(x, include_attributes=False).split("(", 1)[0] != ast.dump(y, include_attributes=False).split("(", 1)[0]:
+            return False
+    return changed or ast.dump(orig.body[0]) == ast.dump(mutant.body[0])
+
+
 def report(work: Path) -> int:
     status = results(work)
     if not status:
@@ -109,18 +155,22 @@ def report(work: Path) -> int:
         return 1
     equivalent = equivalents()
     survived = sorted(n for n, s in status.items() if s == "survived" and n not in equivalent)
+    wording = [n for n in survived if wording_only(work, n)]
+    rules = [n for n in survived if n not in set(wording)]
     killed = sum(1 for s in status.values() if s in ("killed", "timeout", "segfault"))
-    other = sorted((n, s) for n, s in status.items() if s not in ("killed", "timeout", "segfault", "survived"))
-    counted = killed + len(survived)
-    score = 100 * killed / counted if counted else 0.0
-    for name in survived:
+    unchecked = sum(1 for s in status.values() if s == "not checked")
+    other = sorted((n, s) for n, s in status.items() if s not in ("killed", "timeout", "segfault", "survived", "not checked"))
+    for name in rules:
         print(f"survived: {name}")
     for name, state in other:
         print(f"{state}: {name}")
-    print(f"mutants: {len(status)}; killed {killed}; survived {len(survived)}; "
+    print(f"mutants: {len(status)}; tested {len(status) - unchecked}; killed {killed}; survived {len(survived)} "
+          f"(of which {len(wording)} change only Chinese wording, not listed above); "
           f"equivalent (tools/mutation-equivalents.md) {sum(1 for n in status if n in equivalent)}; "
-          f"not run or not covered {len(other)}")
-    print(f"mutation score: {score:.1f}% ({killed}/{counted})")
+          f"no test or other {len(other)}; not yet tested {unchecked}")
+    for label, alive in (("all survivors", len(survived)), ("without wording-only mutants", len(rules))):
+        counted = killed + alive
+        print(f"mutation score, {label}: {100 * killed / counted if counted else 0:.1f}% ({killed}/{counted})")
     return 0
 
 

@@ -79,3 +79,20 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
     assert first["payouts"]["assistance"] == "60000.00"
     assert (second["payouts"]["assistance"], second["out_of_pocket"]) == ("0.00", "22000.00")
     assert caps(second)["dianjiang.large"] == ("60000.00", "60000.00")
+
+
+def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
+    """The store keeps a person's yearly ledger as JSON (engine/ledger.py): unused keys read 0.00, and the text
+    form gives back exactly the amounts. Kills the mutants of Ledger.get, to_json and from_json."""
+    from decimal import Decimal
+
+    from engine.ledger import Ledger
+
+    ledger = Ledger({"assist.paid": Decimal("26000.00"), "critical.base": Decimal("12000.50")})
+    assert ledger.get("tilt.paid") == Decimal("0.00") and str(ledger.get("tilt.paid")) == "0.00"
+    assert ledger.get("assist.paid") == Decimal("26000.00")
+    text = ledger.to_json()
+    assert text == {"assist.paid": "26000.00", "critical.base": "12000.50"}
+    assert list(text) == ["assist.paid", "critical.base"]
+    again = Ledger.from_json(text)
+    assert again.data == ledger.data and all(isinstance(v, Decimal) for v in again.data.values())
