@@ -96,3 +96,66 @@ def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
     assert list(text) == ["assist.paid", "critical.base"]
     again = Ledger.from_json(text)
     assert again.data == ledger.data and all(isinstance(v, Decimal) for v in again.data.values())
+
+
+VISIT = {"hospital_level": 2, "referral": True, "in_province": True, "in_district": True}
+
+
+def test_weihai_special_drug_from_the_slip_and_its_own_yearly_cap():
+    """威海 低保对象 = A类; 大病保险特药 from the slip 40000.00 (特药 has its own 400,000 a year, 二、(二)).
+    S = 50000.00 − 0.00 − 40000.00 = 10000.00 × 70% = 7000.00 (A类 不设起付标准, 二、(三)3.);
+    left 3000.00 ≤ 5000 → 再救助 0.00; 自付 50000.00 − 40000.00 − 7000.00 = 3000.00.
+    Kills: the slip's 特药 amount dropped, and the 特药 cap's report mutants (engine/insurance.py _special_drug)."""
+    r = calculate({"region": "weihai", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident", "birth_date": "1960-01-01"},
+                   "visit": {"kind": "special_drug", **VISIT, "diseases": []},
+                   "amounts": {"total": "50000.00", "policy_scope": "50000.00", "basic_paid": "0.00",
+                               "critical_paid": "40000.00"}, "flags": {}})
+    assert r["payouts"] == {"basic": "0.00", "critical": "40000.00", "assistance": "7000.00", "tilt": "0.00"}
+    assert r["out_of_pocket"] == "3000.00"
+    drug = next(c for c in r["caps"] if c["key"] == "special_drug.cap")
+    assert (drug["name"], drug["limit"], drug["used"], drug["left"]) == (
+        "大病保险特药年度最高支付限额", "400000.00", "40000.00", "360000.00")
+    assert drug["source"]
+
+
+def changchun(kind, amounts, diseases=(), date="2024-03-01", birth="1960-01-01", **visit):
+    person = {"identities": ["subsistence"], "insurance": "resident"}
+    if birth:
+        person["birth_date"] = birth
+    return {"region": "changchun", "date": date, "person": person,
+            "visit": {"kind": kind, **VISIT, **visit, "diseases": list(diseases)}, "amounts": amounts, "flags": {}}
+
+
+def test_changchun_a_later_special_disease_counts_when_an_earlier_one_is_age_limited():
+    """低保对象 = 二类 (第三条). 自闭症 counts only under 16 (第十一条), the person is 64; 尿毒症, listed second, is one
+    of the 13: 不设起付标准, 100%. S = 10000.00 − 6000.00 − 0.00 = 4000.00 → 4000.00 (not (4000 − 1000) × 70%).
+    Kills: `continue` → `break` in _special_disease (engine/regions/changchun.py)."""
+    r = calculate(changchun("inpatient", {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "6000.00",
+                                          "critical_paid": "0.00"}, diseases=["自闭症", "尿毒症"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("4000.00", "2000.00")
+    assert r["warnings"] == []   # the age is known: no warning about it
+
+
+def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
+    """二类, 尿毒症 stay: S = 90000.00 − 50000.00 − 10000.00 = 30000.00 × 100% = 30000.00, the yearly 30,000 (第十一条,
+    住院与门诊共用) used up. Then 门诊慢性病: 400.00 × 50% = 200.00 within its own 1,000 (第十二条), but nothing is left of
+    the shared 30,000 → 0.00; 自付 1000.00 − 600.00 = 400.00.
+    Kills: the shared cap's ledger key dropped in _chronic (engine/regions/changchun.py)."""
+    stay, chronic = calculate({"cases": [
+        changchun("inpatient", {"total": "100000.00", "policy_scope": "90000.00", "basic_paid": "50000.00",
+                                "critical_paid": "10000.00"}, diseases=["尿毒症"]),
+        changchun("outpatient_chronic", {"total": "1000.00", "policy_scope": "1000.00", "basic_paid": "600.00",
+                                         "critical_paid": "0.00"}, date="2024-05-01", referral=False)]})["results"]
+    assert stay["payouts"]["assistance"] == "30000.00"
+    assert (chronic["payouts"]["assistance"], chronic["out_of_pocket"]) == ("0.00", "400.00")
+
+
+def test_changchun_without_a_birth_date_warns_once_and_computes_as_an_adult():
+    """No birth date and no ID number: the age is unknown, the person is taken as an adult (no children's uplift,
+    第十一条) and the result says so, once. 二类: (4000.00 − 1000.00) × 70% = 2100.00.
+    Kills: the mutants of age_or_warn (engine/regions/common.py)."""
+    r = calculate(changchun("inpatient", {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "6000.00",
+                                          "critical_paid": "0.00"}, birth=None))
+    assert r["payouts"]["assistance"] == "2100.00"
+    assert r["warnings"] == ["未提供出生日期或身份证号，年龄无法确定，按成年人计算；如为儿童或高龄老人请补录。"]
