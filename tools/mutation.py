@@ -120,32 +120,51 @@ def _chinese(value) -> bool:
 def wording_only(work: Path, name: str) -> bool:
     """The mutant changes nothing but Chinese text (a step's wording, a cap's name, a message): it cannot change
     an amount, a class or a cap. Read from mutmut's mutated file: the mutant against the original function."""
+    pairs, _ = _changed_constants(work, name)
+    return bool(pairs) and all(_chinese(old.value) or _chinese(new.value) for old, new in pairs)
+
+
+def _changed_constants(work: Path, name: str):
+    """The (original, mutant) Constant pairs that differ, or None when anything else differs too."""
     module, _, func = name.rpartition(".")
     path = work / "mutants" / Path(*module.split(".")).with_suffix(".py")
     try:
         funcs = _functions(path)
     except (OSError, SyntaxError):
-        return False
+        return None, module
     mutant, orig = funcs.get(func), funcs.get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
     if mutant is None or orig is None:
-        return False
+        return None, module
     a, b = list(ast.walk(orig)), list(ast.walk(mutant))
     if len(a) != len(b):
-        return False
-    changed = False
+        return None, module
+    pairs = []
     for x, y in zip(a, b):
         if type(x) is not type(y):
-            return False
+            return None, module
         if isinstance(x, ast.Constant):
             if x.value != y.value:
-                if not (_chinese(x.value) or _chinese(y.value)):
-                    return False
-                changed = True
+                pairs.append((x, y))
         elif isinstance(x, ast.FunctionDef):
             continue
-        elif ast.dump(x, include_attributes=False).split("(", 1)[0] != ast.dump(y, include_attributes=False).split("(", 1)[0]:
-            return False
-    return changed or ast.dump(orig.body[0]) == ast.dump(mutant.body[0])
+        elif [f for f in x._fields if not isinstance(getattr(x, f), (ast.AST, list))] and any(
+                getattr(x, f) != getattr(y, f) for f in x._fields if not isinstance(getattr(x, f), (ast.AST, list))):
+            return None, module
+    return pairs, module
+
+
+def private_key_renamed(work: Path, name: str) -> bool:
+    """The mutant renames a ledger key in the one `view.add("key", …)` that both reads and writes it (the key is
+    written nowhere else in the module): the year accumulates under the new name just the same."""
+    pairs, module = _changed_constants(work, name)
+    if not pairs or len(pairs) != 1:
+        return False
+    old, _ = pairs[0]
+    if not (isinstance(old.value, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", old.value)):
+        return False
+    source = (work / Path(*module.split("."))).with_suffix(".py").read_text(encoding="utf-8")
+    quoted = f'"{old.value}"'
+    return source.count(quoted) == 1 and f'.add({quoted}' in source
 
 
 def report(work: Path) -> int:
@@ -155,6 +174,8 @@ def report(work: Path) -> int:
         return 1
     equivalent = equivalents()
     survived = sorted(n for n, s in status.items() if s == "survived" and n not in equivalent)
+    private = [n for n in survived if private_key_renamed(work, n)]
+    survived = [n for n in survived if n not in set(private)]
     wording = [n for n in survived if wording_only(work, n)]
     rules = [n for n in survived if n not in set(wording)]
     killed = sum(1 for s in status.values() if s in ("killed", "timeout", "segfault"))
@@ -166,7 +187,8 @@ def report(work: Path) -> int:
         print(f"{state}: {name}")
     print(f"mutants: {len(status)}; tested {len(status) - unchecked}; killed {killed}; survived {len(survived)} "
           f"(of which {len(wording)} change only Chinese wording, not listed above); "
-          f"equivalent (tools/mutation-equivalents.md) {sum(1 for n in status if n in equivalent)}; "
+          f"equivalent: {sum(1 for n in status if n in equivalent)} in tools/mutation-equivalents.md, "
+          f"{len(private)} renaming a ledger key used in one place; "
           f"no test or other {len(other)}; not yet tested {unchecked}")
     for label, alive in (("all survivors", len(survived)), ("without wording-only mutants", len(rules))):
         counted = killed + alive
