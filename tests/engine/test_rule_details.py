@@ -159,3 +159,38 @@ def test_changchun_without_a_birth_date_warns_once_and_computes_as_an_adult():
                                           "critical_paid": "0.00"}, birth=None))
     assert r["payouts"]["assistance"] == "2100.00"
     assert r["warnings"] == ["未提供出生日期或身份证号，年龄无法确定，按成年人计算；如为儿童或高龄老人请补录。"]
+
+
+def test_wuhan_backstop_paid_and_its_yearly_limit_reported():
+    """武汉 城镇 低保对象 = 二类, applied for 托底 and at risk (flags), referred, in the province. 大病保险 10000.00 was
+    paid: 重特大疾病, cap 70,000. S = 100000.00 − 50000.00 − 10000.00 = 40000.00 × 80% = 32000.00; left 8000.00;
+    托底保障 (武政规〔2023〕1号 二、(四)): (8000.00 − 7000.00) × 50% = 500.00 within 30,000 a year;
+    自付 110000.00 − 50000.00 − 10000.00 − 32000.00 − 500.00 = 17500.00.
+    Then the same stay outside the province: no 托底 (须规范转诊且在省域内就医), and no 托底 limit reported.
+    Kills: the 托底 limit's report mutants and its conditions (engine/regions/wuhan.py _tilt)."""
+    paid = wuhan({"total": "110000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"})
+    paid["person"]["identities"] = ["subsistence"]
+    paid["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    r = calculate(paid)
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("32000.00", "500.00", "17500.00")
+    assert caps(r) == {"assist.cap": ("70000.00", "32000.00"), "wuhan.backstop": ("30000.00", "500.00")}
+    backstop = next(c for c in r["caps"] if c["key"] == "wuhan.backstop")
+    assert backstop["name"] == "托底保障年度救助限额" and backstop["left"] == "29500.00" and backstop["source"]
+    away = wuhan({"total": "110000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"})
+    away["person"]["identities"] = ["subsistence"]
+    away["visit"].update(in_province=False, in_district=False)
+    r = calculate(away)
+    assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "18000.00")
+    assert caps(r) == {"assist.cap": ("70000.00", "32000.00")}
+
+
+def test_dianjiang_a_major_disease_named_as_the_clerk_writes_it():
+    """垫江 lists 终末期肾病（尿毒症） among the 重特大疾病 (垫江解读 三、(四)); 尿毒症 as written on the slip is the same
+    disease. 第二类: 重特大疾病 75%, 不设起付标准, 100,000 a year: S = 30000.00 − 10000.00 − 0.00 = 20000.00 × 75% =
+    15000.00 (as 普通疾病 it would be 70% within 6,000); 自付 32000.00 − 10000.00 − 15000.00 = 7000.00.
+    Kills: the disease aliases dropped (engine/regions/dianjiang.py _major_disease)."""
+    r = calculate(dianjiang("subsistence", "inpatient", {"total": "32000.00", "policy_scope": "30000.00",
+                                                         "basic_paid": "10000.00", "critical_paid": "0.00"},
+                            diseases=["尿毒症"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("15000.00", "7000.00")
+    assert caps(r)["dianjiang.major"] == ("100000.00", "15000.00")
