@@ -58,7 +58,7 @@ def _failing(folder: Path) -> list[str]:
     env.setdefault("SANCHONG_SHARED", str(ROOT.parent / "shared"))
     proc = subprocess.run([sys.executable, "-m", "pytest", "tests/engine", "-q", "-rf", "-p", "no:cacheprovider"],
                           cwd=folder, env=env, capture_output=True, text=True)
-    return sorted(set(re.findall(r"^FAILED (\S+)", proc.stdout, re.M)))
+    return sorted(set(re.findall(r"^FAILED (.+?)(?: - .*)?$", proc.stdout, re.M)))
 
 
 def main(argv: list[str] | None = None) -> int:
