@@ -2,7 +2,6 @@
 (limit, used, left, clause) with the accumulated amounts, as the office replays them."""
 from __future__ import annotations
 
-import datetime as dt
 import html
 from decimal import Decimal, InvalidOperation
 
@@ -10,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
 
+from engine import clock
 from engine.case import IDENTITIES, check_id_number, mask_id
 from engine.errors import InputError
 from engine.store import StoreError
@@ -223,7 +223,7 @@ class LedgerPage(QWidget):
         self.person = person
         years = self._person_years()
         if year is None:
-            year = years[0] if years else dt.date.today().year
+            year = years[0] if years else clock.today().year
         self._fill_years(years, year)
         self.year = year
         self.refresh()
@@ -260,7 +260,7 @@ class LedgerPage(QWidget):
         try:
             person = office.find_person(self.person["id_number"]) or self.person
             self.person = person
-            held = office.identities_on(person["id_number"], dt.date.today())
+            held = office.identities_on(person["id_number"], clock.today())
             cases = office.cases(id_number=person["id_number"], year=self.year, include_void=True)
             years = self._person_years()
             live = [c for c in cases if not c["void"]]

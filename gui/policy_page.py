@@ -109,7 +109,7 @@ class ParameterRow:
         last = self.locals[-1]
         if self.local_now is not None and self.local_now is last:
             return f"已生效 {last.valid_from} 起"
-        if self.local_now is None and last.valid_from > dt.date.today():
+        if self.local_now is None and last.valid_from > clock.today():
             return f"待生效 {last.valid_from} 起"
         return f"{last.valid_from} 起"
 

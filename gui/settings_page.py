@@ -6,7 +6,6 @@ failure; the buttons ask for confirmation and show errors.
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,6 +14,7 @@ from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
     QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from engine import clock
 from engine.errors import InputError
 from engine.office import BackupInfo, skip_notice
 from engine.region_registry import REGIONS
@@ -274,7 +274,7 @@ class SettingsPage(QWidget):
         except Exception as exc:
             show_error(self, exc, "设置未保存")
             return False
-        self.saved_label.setText(f"已保存（{dt.datetime.now():%H:%M:%S}）")
+        self.saved_label.setText(f"已保存（{clock.now():%H:%M:%S}）")
         return True
 
     # ---- backups --------------------------------------------------------------------------

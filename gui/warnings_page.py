@@ -2,13 +2,12 @@
 (因病返贫预警 / 因病致贫预警), with an Excel export for the civil-affairs office."""
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from engine import clock
 from engine.errors import InputError
 from engine.region_registry import REGIONS
 from engine.store import StoreError
@@ -85,7 +84,7 @@ class WarningsPage(QWidget):
         years = office.case_years()
         current = self.year_combo.currentData()
         if current is None:
-            current = office.newest_case_year() or dt.date.today().year
+            current = office.newest_case_year() or clock.today().year
         shown = sorted(set(years) | {current}, reverse=True)
         self.year_combo.blockSignals(True)
         self.year_combo.clear()

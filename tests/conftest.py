@@ -19,6 +19,15 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sanchong-test-config-")
 import subprocess  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Hypothesis: "ci" (the default) draws the same modest set of examples on every run, so a planted bug is
+# caught every time or never; "long" (HYPOTHESIS_PROFILE=long) searches far wider, locally.
+settings.register_profile("ci", max_examples=60, derandomize=True, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.register_profile("long", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import validate
+from .. import clock, validate
 from ..case import IDENTITIES, KINDS, check_id_number
 from ..errors import InputError
 from ..region_registry import REGIONS
@@ -167,7 +167,7 @@ def _persons(args: argparse.Namespace) -> int:
             found = [office.person(args.id_number)]
         else:
             found = office.find_persons(args.name or "")
-        day = dt.date.today()
+        day = clock.today()
         rows = [{"id_number": mask_id(p["id_number"]), "name": p["name"], "sex": p["sex"], "birth_date": p["birth_date"],
                  "identities": office.identities_on(p["id_number"], day)} for p in found]
     if args.json:

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import time
@@ -20,6 +19,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from .. import clock
 from ..errors import InputError, PolicyDataError
 from ..policy import PolicyBook, bundled
 from . import backup, datadir, receipt_marks, schema
@@ -96,7 +96,7 @@ class Store:
 
 def now() -> str:
     """A timestamp in local time with its offset, to the second."""
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,

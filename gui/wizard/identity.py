@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 

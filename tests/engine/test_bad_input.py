@@ -134,3 +134,50 @@ def test_bad_input_changes_nothing():
 
     with pytest.raises(InputError):
         calculate({"cases": [GOOD, json.loads(bad("amounts.total", "-1"))]})
+
+
+def _snapshot(store) -> list[str]:
+    """Every row of every table, as SQL: what 'nothing changed' means for the store."""
+    return list(store.conn.iterdump())
+
+
+# The corpus entries a store refuses too (one person per list and date order are `calc`'s rules for a list;
+# saving files each case under its own person and year).
+SAVABLE = [c for c in CORPUS if c[1].lstrip().startswith("{") and c[2] != "JSON"
+           and c[0] not in ("two people in one list", "cases out of date order")]
+
+
+def test_bad_input_saves_nothing(tmp_path):
+    """Each bad input of the corpus, saved into a store that already holds a case: refused with the field
+    named, and not a row of any table (cases, persons, receipts, audit) changed — a list with one bad case
+    after a good one included."""
+    from engine import InputError
+    from engine.store import open_store
+    from engine.store.cases import save_cases
+
+    with open_store(tmp_path / "d") as store:
+        save_cases(store, GOOD, operator="李四", office="城关镇")
+        before = _snapshot(store)
+        assert any("INSERT INTO \"cases\"" in line for line in before)
+        refused = 0
+        for name, text, field in SAVABLE + [("good then bad", json.dumps({"cases": [GOOD, json.loads(bad(
+                "amounts.total", "-1"))]}, ensure_ascii=False), "cases[1].amounts.total")]:
+            try:
+                doc = json.loads(text)
+            except ValueError:
+                continue
+            with pytest.raises(InputError) as exc:
+                save_cases(store, doc, operator="李四", office="城关镇")
+            assert exc.value.field and exc.value.zh, name
+            assert _snapshot(store) == before, name
+            refused += 1
+        assert refused >= 20
+
+
+def test_bad_input_through_the_cli_saves_nothing(run):
+    good = run("save", "-", "--operator", "李四", stdin=json.dumps(GOOD, ensure_ascii=False))
+    assert good.returncode == 0, good.stderr
+    listed = run("list").stdout
+    refused = run("save", "-", "--operator", "李四", stdin=bad("amounts.total", "-1"))
+    assert refused.returncode == 2 and "amounts.total" in refused.stderr and "Traceback" not in refused.stderr
+    assert run("list").stdout == listed

@@ -15,8 +15,9 @@ from gui.policy_page import (COL_CITATION, COL_DATES, COL_KEY, COL_LOCAL, COL_NA
 from engine.office import Office
 from gui.session import Session
 from ids import valid_id
-from days import TODAY, day
+from days import TODAY, day, frozen_today  # noqa: F401 (the fixture)
 
+pytestmark = pytest.mark.usefixtures("frozen_today")   # today is days.TODAY, never the real date
 
 
 @pytest.fixture

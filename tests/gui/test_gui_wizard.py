@@ -231,7 +231,6 @@ def test_bad_input_blocks_each_step_with_the_reason(qtbot, wizard):
     type_text(qtbot, amounts.inputs["basic_paid"], "6000")
     enter(qtbot)
     assert wizard.current() == 3
-    assert wizard.last_compute_ms < 1000
 
 
 def test_clicking_a_clause_shows_the_documents_sentence(qtbot, wizard):

@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from days import day
+from days import day, frozen_today  # noqa: F401 (the fixture)
 from engine.case import mask_id
 from engine.errors import InputError
-from engine.office import Changes, Done, Office, StoreError
+from engine.office import Changes, Done, Office
 from engine.receipt import payload
 from ids import valid_id
+
+pytestmark = pytest.mark.usefixtures("frozen_today")   # today is days.TODAY, never the real date
 
 SUN = valid_id("1970-01-01", 7)
 # 武汉, 低保边缘 (三类): 医疗救助 pays 70% of the year's in-scope burden above 3000.00. Each case

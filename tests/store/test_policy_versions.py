@@ -14,7 +14,6 @@ import pytest
 
 from engine import calculate, clock
 from engine.errors import InputError
-from engine import clock
 from engine.policy import bundled, load_books, params_for
 from engine.store import StoreError, open_store
 from engine.store.cases import from_json_text, replay, save_cases, show_case
@@ -22,13 +21,18 @@ from engine.store.database import connect, statements
 from engine.store.migrations import LATEST, MIGRATIONS
 from engine.store.policy_versions import (_Shape, add_version, earliest_valid_from, encode,
                                           format_value, list_versions, parse_value_text)
-from days import TODAY, day
+from days import TODAY, day, frozen_today  # noqa: F401 (the fixture)
 from ids import valid_id
+
+pytestmark = pytest.mark.usefixtures("frozen_today")   # today is days.TODAY, never the real date
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "basic.inpatient.deductible"   # 长春, changchun-local.yaml: unverified, {resident|employee: {level: yuan}}
 OLD = {"resident": {1: Decimal(200), 2: Decimal(500), 3: Decimal(900)},
        "employee": {1: Decimal(200), 2: Decimal(500), 3: Decimal(900)}}
+# warning.income as the bundled files hold it for TODAY's policy year (no local version): read, not assumed.
+BUNDLED_INCOME = params_for("changchun", TODAY).values["warning.income"]
+assert BUNDLED_INCOME != Decimal(42000)   # the tests' local versions set 42000: they must differ
 NEW_TEXT = '{"resident": {"1": 200, "2": 800, "3": 900}, "employee": {"1": 200, "2": 500, "3": 900}}'
 
 
@@ -59,11 +63,15 @@ def save(store, doc) -> dict:
 
 def save_cli(run, monkeypatch, doc):
     """`cases save` run on the case's settlement day (SANCHONG_TEST_TODAY)."""
+    before = os.environ.get("SANCHONG_TEST_TODAY")
     monkeypatch.setenv("SANCHONG_TEST_TODAY", max(TODAY, dt.date.fromisoformat(doc["date"])).isoformat())
     try:
         return run("save", "-", "--operator", "李四", stdin=json.dumps(doc))
     finally:
-        monkeypatch.delenv("SANCHONG_TEST_TODAY")
+        if before is None:
+            monkeypatch.delenv("SANCHONG_TEST_TODAY")
+        else:
+            monkeypatch.setenv("SANCHONG_TEST_TODAY", before)
 
 
 def counts(store) -> tuple[int, int, int]:

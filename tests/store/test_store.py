@@ -194,13 +194,13 @@ def test_saved_cases_are_never_deleted_or_changed(store):
     case_id = save(store, wuhan())[0].case_id
     import sqlite3
 
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(sqlite3.DatabaseError, match="cases are voided, never deleted"):
         store.conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(sqlite3.DatabaseError, match="a saved case is never changed"):
         store.conn.execute("UPDATE cases SET total = '1.00' WHERE id = ?", (case_id,))
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(sqlite3.DatabaseError, match="the audit log is append-only"):
         store.conn.execute("DELETE FROM audit")
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(sqlite3.DatabaseError, match="the audit log is append-only"):
         store.conn.execute("UPDATE audit SET detail = ''")
 
 

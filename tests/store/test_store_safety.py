@@ -205,13 +205,19 @@ def test_restore_refuses_a_bad_backup(tmp_path):
 
 
 def test_daily_backup_once_a_day_and_rotated(tmp_path):
+    from engine import clock
+
     filled(tmp_path, 3)
-    with open_store(tmp_path):
-        pass
-    with open_store(tmp_path):
-        pass
+    with clock.frozen("2026-03-02T08:00:00"):   # the program's clock, not the real one: no midnight in between
+        with open_store(tmp_path):
+            pass
+        with open_store(tmp_path):
+            pass
     daily = [p for p in list_backups(tmp_path) if "-daily" in p.name]
-    assert len(daily) == 1
+    assert [p.name for p in daily] == ["cases-2026-03-02-080000-daily.sqlite3"]
+    with clock.frozen("2026-03-03T08:00:00"), open_store(tmp_path):   # the next day: its own
+        pass
+    assert len([p for p in list_backups(tmp_path) if "-daily" in p.name]) == 2
     conn = sqlite3.connect(daily[0])
     assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
     for i in range(20):  # older daily backups beyond the 14 kept are removed

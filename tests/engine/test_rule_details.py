@@ -1,0 +1,198 @@
+"""Rule details the hand-worked cases did not pin down, found by mutation testing (tools/mutation.py):
+each test names the mutant it kills. Amounts worked by hand from the documents; slip amounts given."""
+from engine.calculate import calculate
+
+
+def wuhan(amounts, date="2024-05-01"):
+    """武汉, 低保边缘家庭成员 = 三类 (武政规〔2023〕1号 二、(一)): not a 大病保险 倾斜 identity, so the 大病保险 起付线
+    is the residents' 12,000 (wuhan-local.yaml critical.brackets); 住院救助 above 3,000 a year at 70%."""
+    return {"region": "wuhan", "date": date, "person": {"identities": ["subsistence_edge"], "insurance": "resident"},
+            "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": amounts, "flags": {}}
+
+
+def caps(result):
+    return {c["key"]: (c["limit"], c["used"]) for c in result["caps"]}
+
+
+def test_wuhan_major_year_from_a_base_exactly_at_the_critical_deductible():
+    """大病保险基数 36000.00 − 24000.00 = 12000.00 reaches the 起付线 12000 (≥, not >): 重特大疾病, so the class's
+    重特大疾病 yearly cap 40,000 applies, not the 一般疾病 10,000 (二、(四)).
+    S = 36000.00 − 24000.00 − 0.00 = 12000.00; 救助 (12000.00 − 3000.00) × 70% = 6300.00;
+    个人自付 40000.00 − 24000.00 − 6300.00 = 9700.00.
+    Kills: `reached = critical > 0 and …`, `… > critical_deductible`, `view.get(None)` (engine/regions/wuhan.py)."""
+    r = calculate(wuhan({"total": "40000.00", "policy_scope": "36000.00", "basic_paid": "24000.00",
+                         "critical_paid": "0.00"}))
+    assert r["payouts"]["assistance"] == "6300.00" and r["out_of_pocket"] == "9700.00"
+    assert caps(r) == {"assist.cap": ("40000.00", "6300.00")}
+
+
+def test_wuhan_major_year_from_a_critical_payment_stays_major_all_year():
+    """Case 1: the slip's 大病保险 0.50 > 0 makes the year 重特大疾病 although the base 5000.00 is below 12000.
+    S = 8000.00 − 3000.00 − 0.50 = 4999.50; 救助 (4999.50 − 3000.00) × 70% = 1399.65; 自付 4599.85.
+    Case 2: base 6000.00 in all, still below the 起付线 and no 大病保险 now, but the year stays 重特大疾病 (cap 40,000).
+    S = 1000.00, the year's S already above 3000: 1000.00 × 70% = 700.00; 自付 2000.00 − 500.00 − 700.00 = 800.00.
+    Kills: `critical > 1`, `view.flag(None)`, `view.set_flag(None)`."""
+    first, second = calculate({"cases": [
+        wuhan({"total": "9000.00", "policy_scope": "8000.00", "basic_paid": "3000.00", "critical_paid": "0.50"}),
+        wuhan({"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "500.00", "critical_paid": "0.00"},
+              date="2024-07-01")]})["results"]
+    assert (first["payouts"]["assistance"], first["out_of_pocket"]) == ("1399.65", "4599.85")
+    assert caps(first) == {"assist.cap": ("40000.00", "1399.65")}
+    assert (second["payouts"]["assistance"], second["out_of_pocket"]) == ("700.00", "800.00")
+    assert caps(second) == {"assist.cap": ("40000.00", "2099.65")}
+
+
+def dianjiang(identity, kind, amounts, date="2024-05-01", diseases=()):
+    return {"region": "dianjiang", "date": date,
+            "person": {"identities": [identity], "insurance": "resident", "birth_date": "1940-03-01"},
+            "visit": {"kind": kind, "hospital_level": 2, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": list(diseases)},
+            "amounts": amounts, "flags": {}}
+
+
+def test_dianjiang_elderly_priority_veteran_gets_the_partial_ordinary_outpatient_rule():
+    """在乡重点优抚对象 = 第四类 (垫江解读 三、(一)), aged 84: the full 400-a-year rule is for 第一类 and for 低保对象
+    aged 80 or more only; 第四类 get 60% within 300 a year (三、(四)3. 一是). S = 900.00 − 500.00 − 0.00 = 400.00;
+    400.00 × 60% = 240.00; 自付 1000.00 − 500.00 − 240.00 = 260.00.
+    Kills: `if not full or ctx.identity == "subsistence"` (engine/regions/dianjiang.py)."""
+    r = calculate(dianjiang("veteran_priority", "outpatient_general",
+                            {"total": "1000.00", "policy_scope": "900.00", "basic_paid": "500.00", "critical_paid": "0.00"}))
+    assert r["assistance_class"] == "第四类"
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("240.00", "260.00")
+    assert caps(r)["dianjiang.outpatient"] == ("300.00", "240.00")
+
+
+def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
+    """低保对象 = 第二类; 阑尾炎 is not one of the 重特大疾病; 2级医院, 政策范围内 over 30,000: 大额救助 at the
+    重特大疾病 rate 75%, 60,000 a year (垫江解读 三、(四)).
+    Stay 1: S = 200000.00 − 100000.00 − 20000.00 = 80000.00 × 75% = 60000.00: the yearly limit used up.
+    Stay 2: S = 50000.00 − 30000.00 − 0.00 = 20000.00; 大额 20000.00 × 75% = 15000.00, limit left 0.00 → 0.00;
+    the stay is still a 普通疾病住院 (policy-readings.md 垫江): 20000.00 × 70% = 14000.00 within the ordinary
+    住院救助 limit 6,000 (none used) → 6000.00, the larger of the two; 自付 52000.00 − 30000.00 − 6000.00 = 16000.00.
+    Kills: the 大额救助 ledger key renamed in capped() or in its add (engine/regions/dianjiang.py)."""
+    first, second = calculate({"cases": [
+        dianjiang("subsistence", "inpatient", {"total": "210000.00", "policy_scope": "200000.00",
+                                               "basic_paid": "100000.00", "critical_paid": "20000.00"}, diseases=["阑尾炎"]),
+        dianjiang("subsistence", "inpatient", {"total": "52000.00", "policy_scope": "50000.00",
+                                               "basic_paid": "30000.00", "critical_paid": "0.00"},
+                  date="2024-08-01", diseases=["阑尾炎"])]})["results"]
+    assert first["payouts"]["assistance"] == "60000.00"
+    assert (second["payouts"]["assistance"], second["out_of_pocket"]) == ("6000.00", "16000.00")
+    assert caps(second)["dianjiang.large"] == ("60000.00", "60000.00")
+
+
+def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
+    """The store keeps a person's yearly ledger as JSON (engine/ledger.py): unused keys read 0.00, and the text
+    form gives back exactly the amounts. Kills the mutants of Ledger.get, to_json and from_json."""
+    from decimal import Decimal
+
+    from engine.ledger import Ledger
+
+    ledger = Ledger({"assist.paid": Decimal("26000.00"), "critical.base": Decimal("12000.50")})
+    assert ledger.get("tilt.paid") == Decimal("0.00") and str(ledger.get("tilt.paid")) == "0.00"
+    assert ledger.get("assist.paid") == Decimal("26000.00")
+    text = ledger.to_json()
+    assert text == {"assist.paid": "26000.00", "critical.base": "12000.50"}
+    assert list(text) == ["assist.paid", "critical.base"]
+    again = Ledger.from_json(text)
+    assert again.data == ledger.data and all(isinstance(v, Decimal) for v in again.data.values())
+
+
+VISIT = {"hospital_level": 2, "referral": True, "in_province": True, "in_district": True}
+
+
+def test_weihai_special_drug_from_the_slip_and_its_own_yearly_cap():
+    """威海 低保对象 = A类; 大病保险特药 from the slip 40000.00 (特药 has its own 400,000 a year, 二、(二)).
+    S = 50000.00 − 0.00 − 40000.00 = 10000.00 × 70% = 7000.00 (A类 不设起付标准, 二、(三)3.);
+    left 3000.00 ≤ 5000 → 再救助 0.00; 自付 50000.00 − 40000.00 − 7000.00 = 3000.00.
+    Kills: the slip's 特药 amount dropped, and the 特药 cap's report mutants (engine/insurance.py _special_drug)."""
+    r = calculate({"region": "weihai", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident", "birth_date": "1960-01-01"},
+                   "visit": {"kind": "special_drug", **VISIT, "diseases": []},
+                   "amounts": {"total": "50000.00", "policy_scope": "50000.00", "basic_paid": "0.00",
+                               "critical_paid": "40000.00"}, "flags": {}})
+    assert r["payouts"] == {"basic": "0.00", "critical": "40000.00", "assistance": "7000.00", "tilt": "0.00"}
+    assert r["out_of_pocket"] == "3000.00"
+    drug = next(c for c in r["caps"] if c["key"] == "special_drug.cap")
+    assert (drug["name"], drug["limit"], drug["used"], drug["left"]) == (
+        "大病保险特药年度最高支付限额", "400000.00", "40000.00", "360000.00")
+    assert drug["source"]
+
+
+def changchun(kind, amounts, diseases=(), date="2024-03-01", birth="1960-01-01", **visit):
+    person = {"identities": ["subsistence"], "insurance": "resident"}
+    if birth:
+        person["birth_date"] = birth
+    return {"region": "changchun", "date": date, "person": person,
+            "visit": {"kind": kind, **VISIT, **visit, "diseases": list(diseases)}, "amounts": amounts, "flags": {}}
+
+
+def test_changchun_a_later_special_disease_counts_when_an_earlier_one_is_age_limited():
+    """低保对象 = 二类 (第三条). 自闭症 counts only under 16 (第十一条), the person is 64; 尿毒症, listed second, is one
+    of the 13: 不设起付标准, 100%. S = 10000.00 − 6000.00 − 0.00 = 4000.00 → 4000.00 (not (4000 − 1000) × 70%).
+    Kills: `continue` → `break` in _special_disease (engine/regions/changchun.py)."""
+    r = calculate(changchun("inpatient", {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "6000.00",
+                                          "critical_paid": "0.00"}, diseases=["自闭症", "尿毒症"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("4000.00", "2000.00")
+    assert r["warnings"] == []   # the age is known: no warning about it
+
+
+def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
+    """二类, 尿毒症 stay: S = 90000.00 − 50000.00 − 10000.00 = 30000.00 × 100% = 30000.00, the yearly 30,000 (第十一条,
+    住院与门诊共用) used up. Then 门诊慢性病: 400.00 × 50% = 200.00 within its own 1,000 (第十二条), but nothing is left of
+    the shared 30,000 → 0.00; 自付 1000.00 − 600.00 = 400.00.
+    Kills: the shared cap's ledger key dropped in _chronic (engine/regions/changchun.py)."""
+    stay, chronic = calculate({"cases": [
+        changchun("inpatient", {"total": "100000.00", "policy_scope": "90000.00", "basic_paid": "50000.00",
+                                "critical_paid": "10000.00"}, diseases=["尿毒症"]),
+        changchun("outpatient_chronic", {"total": "1000.00", "policy_scope": "1000.00", "basic_paid": "600.00",
+                                         "critical_paid": "0.00"}, date="2024-05-01", referral=False)]})["results"]
+    assert stay["payouts"]["assistance"] == "30000.00"
+    assert (chronic["payouts"]["assistance"], chronic["out_of_pocket"]) == ("0.00", "400.00")
+
+
+def test_changchun_without_a_birth_date_warns_once_and_computes_as_an_adult():
+    """No birth date and no ID number: the age is unknown, the person is taken as an adult (no children's uplift,
+    第十一条) and the result says so, once. 二类: (4000.00 − 1000.00) × 70% = 2100.00.
+    Kills: the mutants of age_or_warn (engine/regions/common.py)."""
+    r = calculate(changchun("inpatient", {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "6000.00",
+                                          "critical_paid": "0.00"}, birth=None))
+    assert r["payouts"]["assistance"] == "2100.00"
+    assert r["warnings"] == ["未提供出生日期或身份证号，年龄无法确定，按成年人计算；如为儿童或高龄老人请补录。"]
+
+
+def test_wuhan_backstop_paid_and_its_yearly_limit_reported():
+    """武汉 城镇 低保对象 = 二类, applied for 托底 and at risk (flags), referred, in the province. 大病保险 10000.00 was
+    paid: 重特大疾病, cap 70,000. S = 100000.00 − 50000.00 − 10000.00 = 40000.00 × 80% = 32000.00; left 8000.00;
+    托底保障 (武政规〔2023〕1号 二、(四)): (8000.00 − 7000.00) × 50% = 500.00 within 30,000 a year;
+    自付 110000.00 − 50000.00 − 10000.00 − 32000.00 − 500.00 = 17500.00.
+    Then the same stay outside the province: no 托底 (须规范转诊且在省域内就医), and no 托底 limit reported.
+    Kills: the 托底 limit's report mutants and its conditions (engine/regions/wuhan.py _tilt)."""
+    paid = wuhan({"total": "110000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"})
+    paid["person"]["identities"] = ["subsistence"]
+    paid["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    r = calculate(paid)
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("32000.00", "500.00", "17500.00")
+    assert caps(r) == {"assist.cap": ("70000.00", "32000.00"), "wuhan.backstop": ("30000.00", "500.00")}
+    backstop = next(c for c in r["caps"] if c["key"] == "wuhan.backstop")
+    assert backstop["name"] == "托底保障年度救助限额（按托底保障单独计算的年度累计）" and backstop["left"] == "29500.00" and backstop["source"]
+    away = wuhan({"total": "110000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"})
+    away["person"]["identities"] = ["subsistence"]
+    away["visit"].update(in_province=False, in_district=False)
+    r = calculate(away)
+    assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "18000.00")
+    assert caps(r) == {"assist.cap": ("70000.00", "32000.00")}
+
+
+def test_dianjiang_a_major_disease_named_as_the_clerk_writes_it():
+    """垫江 lists 终末期肾病（尿毒症） among the 重特大疾病 (垫江解读 三、(四)); 尿毒症 as written on the slip is the same
+    disease. 第二类: 重特大疾病 75%, 不设起付标准, 100,000 a year: S = 30000.00 − 10000.00 − 0.00 = 20000.00 × 75% =
+    15000.00 (as 普通疾病 it would be 70% within 6,000); 自付 32000.00 − 10000.00 − 15000.00 = 7000.00.
+    Kills: the disease aliases dropped (engine/regions/dianjiang.py _major_disease)."""
+    r = calculate(dianjiang("subsistence", "inpatient", {"total": "32000.00", "policy_scope": "30000.00",
+                                                         "basic_paid": "10000.00", "critical_paid": "0.00"},
+                            diseases=["尿毒症"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("15000.00", "7000.00")
+    assert caps(r)["dianjiang.major"] == ("100000.00", "15000.00")
