@@ -136,7 +136,38 @@ def _void(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resettle(args: argparse.Namespace) -> int:
+    """补差: list the cases waiting (--pending) or settle one (CASE_ID --reason R)."""
+    if args.pending == (args.case_id is not None):
+        raise InputError("CASE_ID", "请给出 --pending（列出待补差的案件）或 案件编号 --reason 原因（办理一件补差），二者选一",
+                         "give either --pending or CASE_ID --reason R")
+    with _open(args) as office:
+        if args.pending:
+            rows = office.pending_resettlements()
+            if args.json:
+                _dump([{k: r[k] for k in ("case_id", "receipt_no", "difference")} for r in rows])
+                return 0
+            if not rows:
+                print("没有待补差的案件。")
+                return 0
+            print("案件  回执号        姓名      身份证号            结算日期    基本医保   大病保险   医疗救助   倾斜救助   补差合计")
+            for r in rows:
+                d = r["difference"]
+                print(f"{r['case_id']:<5} {r['receipt_no']:<13} {r['name']:<8} {r['id_number']:<19} {r['date']}  "
+                      f"{d['basic']:>9} {d['critical']:>9} {d['assistance']:>9} {d['tilt']:>9} {d['to_pay']:>9}")
+            print(f"共 {len(rows)} 件待补差（正数为补付，负数为应退）。")
+            return 0
+        operator, _ = _who(office, args)
+        done = office.resettle(args.case_id, args.reason, operator=operator).value
+        if args.output:
+            office.write_resettlement_receipt(done["resettlement_id"], Path(args.output))
+    _dump(done)
+    return 0
+
+
 def _ledger(args: argparse.Namespace) -> int:
+    from ..breakdown import NAMES
+
     with _open(args) as office:
         ledger = office.year_ledger(args.id_number, args.year, args.region)
     if args.json:
@@ -153,6 +184,13 @@ def _ledger(args: argparse.Namespace) -> int:
             print(f"  {cap['name']}：已用 {cap['used']}，限额 {limit}，剩余 {left}（{cap['source']}）")
         for acc in reg["accumulated"]:
             print(f"  {acc['name']}：{acc['amount']}")
+        pay = reg["payments"]
+        print("  实际支付（原结算 + 补差）：" + "，".join(
+            f"{NAMES[k]} {pay['paid'][k]}" for k in ("basic", "critical", "assistance", "tilt")))
+        for c in pay["cases"]:
+            extra = "".join(f"；补差 {r['receipt_no']} {r['to_pay']}" for r in c["resettlements"])
+            wait = f"  【待补差 {c['pending']['to_pay']}】" if c["pending"] else ""
+            print(f"    案件 {c['case_id']} 回执号 {c['receipt_no']} {c['date']}{extra}{wait}")
     return 0
 
 
@@ -347,6 +385,15 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("--reason", required=True)
     p.add_argument("--operator")
     p.set_defaults(run=_void)
+
+    p = cmds.add_parser("resettle", help="补差: cases whose replayed result differs from what was paid")
+    p.add_argument("case_id", metavar="CASE_ID", type=int, nargs="?", help="the case to settle")
+    p.add_argument("--pending", action="store_true", help="list the cases waiting for 补差")
+    p.add_argument("--reason", help="why (required to settle)")
+    p.add_argument("--json", action="store_true", help="with --pending: a JSON list")
+    p.add_argument("-o", "--output", metavar="FILE.pdf", help="also write the 补差结算单")
+    p.add_argument("--operator")
+    p.set_defaults(run=_resettle)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
     p.add_argument("id_number", metavar="ID_NUMBER")

@@ -2,9 +2,11 @@
 
 A case is computed against the person's ledger for its region and policy year *as
 stored*: the ledger is rebuilt by replaying the person's non-void cases of that year in
-the order they were saved (calculate.Year). So saving a year's cases one by one gives
-what `python -m engine calc` gives for the list, and a void case drops out of every
-later computation. The case, its result, its receipt number and the audit entry are
+the order of their settlement dates (saving order within a day; calculate.Year). So saving
+a year's cases one by one gives what `python -m engine calc` gives for the list, and a void
+case drops out of every later computation. A case entered late (dated before cases already
+stored) is computed on the cases dated up to its own date, and changes the results of the
+later ones: those are settled by 补差 (engine/store/resettle.py), never rewritten. The case, its result, its receipt number and the audit entry are
 committed in one transaction.
 """
 from __future__ import annotations
@@ -61,25 +63,30 @@ def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
     return out
 
 
-def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: int) -> list[tuple[int, Case]]:
-    """A person's non-void cases of a region and policy year, in the order they were saved."""
+def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: int,
+                until: str | None = None) -> list[tuple[int, Case]]:
+    """A person's non-void cases of a region and policy year, by settlement date then saving order
+    (`until`: only those dated on or before that ISO date)."""
     rows = db.query("SELECT id, input FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 "
-                    "ORDER BY id", (person_id, region, year))
+                    + ("AND date <= ? " if until else "") + "ORDER BY date, id",
+                    (person_id, region, year) + ((until,) if until else ()))
     return [(r["id"], parse_case(from_json_text(r["input"]))) for r in rows]
 
 
 def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int,
-           book: PolicyBook) -> tuple[Ledger, list[tuple[int, Result]]]:
-    """The year's ledger rebuilt from the stored cases, with each case's result on it."""
+           book: PolicyBook, until: str | None = None) -> tuple[Ledger, list[tuple[int, Result]]]:
+    """The year's ledger rebuilt from the stored cases (dated up to `until`), with each case's result on it."""
     ledger = Ledger()
     results = [(case_id, calculate_case(case, ledger, book))
-               for case_id, case in stored_year(db, person_id, region, year)]
+               for case_id, case in stored_year(db, person_id, region, year, until)]
     return ledger, results
 
 
 def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[int, str]:
-    row = next(db.query("SELECT coalesce(max(seq), 0) + 1 AS seq FROM receipts WHERE office = ? AND year = ?",
-                        (office, year)))
+    """The next number of an office's year: cases and 补差 records share one series."""
+    row = next(db.query("SELECT max(coalesce((SELECT max(seq) FROM receipts WHERE office = ? AND year = ?), 0), "
+                        "coalesce((SELECT max(seq) FROM resettlements WHERE office = ? AND year = ?), 0)) + 1 AS seq",
+                        (office, year, office, year)))
     return row["seq"], f"{year}-{row['seq']:06d}"
 
 
@@ -89,7 +96,7 @@ def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict
     try:
         person_id = upsert_person(db, case.id_number, case.name, at)
         check_case_identities(db, person_id, case, at)
-        ledger, _ = replay(db, person_id, case.region, case.year, book)
+        ledger, _ = replay(db, person_id, case.region, case.year, book, until=case.date.isoformat())
         result = calculate_case(case, ledger, book)
     except InputError as exc:
         raise (exc.within(f"cases[{index}]") if index is not None else exc) from None
@@ -120,7 +127,8 @@ def preview_case(store: Store, doc: Any) -> dict[str, Any]:
     if case.id_number:
         rows = store.query("SELECT id FROM persons WHERE id_number = ?", (case.id_number,))
         if rows:
-            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year, store.book)
+            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year, store.book,
+                               until=case.date.isoformat())
     return calculate_case(case, ledger, store.book).to_json()
 
 
