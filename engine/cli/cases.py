@@ -165,6 +165,40 @@ def _resettle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _written(target: Path, write) -> None:
+    """Write through a partial file moved into place, so a failed write leaves no half file."""
+    import os
+
+    partial = target.with_name(target.name + ".partial" + target.suffix)
+    try:
+        write(partial)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
+                         f"cannot write {target} ({exc.strerror})") from None
+    os.replace(partial, target)
+
+
+def _report_target(path: str) -> Path:
+    target = Path(path)
+    if target.suffix.lower() not in (".pdf", ".xlsx"):
+        raise InputError("-o", f"报表应保存为 .pdf 或 .xlsx 文件：{path}", f"write the report as .pdf or .xlsx: {path}")
+    return target
+
+
+def _day_report(args: argparse.Namespace) -> int:
+    from .. import clock
+
+    target = _report_target(args.output)
+    day = args.date or clock.today()
+    with _open(args) as office:
+        box = []
+        _written(target, lambda p: box.append(office.write_day_report(day, p, args.office)))
+    t = box[0].totals
+    print(f"已生成 {box[0].title}：{target}（结算 {t.cases} 件，作废 {t.voids} 件，补打 {t.reprints} 件）")
+    return 0
+
+
 def _ledger(args: argparse.Namespace) -> int:
     from ..breakdown import NAMES
 
@@ -394,6 +428,12 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("-o", "--output", metavar="FILE.pdf", help="also write the 补差结算单")
     p.add_argument("--operator")
     p.set_defaults(run=_resettle)
+
+    p = cmds.add_parser("day-report", help="日结: what was done on a day (by recorded time), PDF or xlsx")
+    p.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="default: today")
+    p.add_argument("--office", metavar="CODE", help="one office (default: all)")
+    p.add_argument("-o", "--output", required=True, metavar="F.pdf|F.xlsx")
+    p.set_defaults(run=_day_report)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
     p.add_argument("id_number", metavar="ID_NUMBER")

@@ -239,6 +239,23 @@ class Office(PolicyDesk):
         report = import_persons(self.store, path, operator=operator)
         return self._done(report, Changes(persons=True))
 
+    # ---- reports ----------------------------------------------------------------------
+
+    def day_report(self, day: dt.date, office: str | None = None):
+        """日结 of a day (by the recorded time of each action), for one office or all."""
+        from ..reports.day import day_report
+
+        return day_report(self.store, day, office)
+
+    def write_day_report(self, day: dt.date, out: str | Path, office: str | None = None):
+        """日结 into a .pdf or .xlsx file; returns the report."""
+        from .. import clock
+        from ..reports.day_files import write
+
+        report = self.day_report(day, office)
+        write(report, out, made_at=clock.now().strftime("%Y-%m-%d %H:%M"))
+        return report
+
     # ---- backups, restore, check -------------------------------------------------------
 
     def backups(self) -> list[Path]:

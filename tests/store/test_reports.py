@@ -1,0 +1,143 @@
+"""日结 and the month report: their totals equal the sum of their listed rows and the stored cases of
+that day / month (200 random cases over three days and two offices), in the PDF's text and in the
+xlsx as openpyxl reads it."""
+import datetime as dt
+import random
+import subprocess
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from engine import clock
+from engine.money import fmt
+from engine.office import Office
+from engine.reports.day import SUMS
+from ids import valid_id
+
+DAYS = [dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)]
+OFFICES = ["城关镇医保站", "新集乡医保站"]
+OPERATORS = ["李四", "王五", "赵六"]
+
+
+def random_case(rng: random.Random, n: int) -> dict:
+    total = Decimal(rng.randint(50_000, 9_000_000)) / 100
+    scope = (total * Decimal(rng.randint(60, 100)) / 100).quantize(Decimal("0.01"))
+    basic = (scope * Decimal(rng.randint(20, 80)) / 100).quantize(Decimal("0.01"))
+    return {"region": "wuhan", "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "person": {"id_number": valid_id("1960-01-01", n % 60 + 1), "name": f"测试{n % 60 + 1}",
+                       "identities": [["subsistence"], ["subsistence_edge"], []][n % 60 % 3]},
+            "visit": {"kind": rng.choice(["inpatient", "inpatient", "outpatient_chronic"]), "hospital_level": 2},
+            "amounts": {"total": str(total), "policy_scope": str(scope), "basic_paid": str(basic),
+                        "critical_paid": "0.00"}}
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory):
+    """200 cases saved over three days by three operators at two offices; voids, reprints and 补差."""
+    rng = random.Random(20260302)
+    folder = tmp_path_factory.mktemp("busy")
+    with Office.open(folder / "d") as office:
+        saved = []
+        for n in range(200):
+            day = DAYS[n * len(DAYS) // 200]
+            at = dt.datetime.combine(day, dt.time(8, 0)).astimezone() + dt.timedelta(minutes=2 * (n % 100))
+            with clock.frozen(at):
+                one = office.save(random_case(rng, n), operator=rng.choice(OPERATORS), office=rng.choice(OFFICES))
+                saved.append(one.value[0])
+        with clock.frozen(dt.datetime.combine(DAYS[1], dt.time(17, 0)).astimezone()):
+            for s in rng.sample(saved[:130], 12):
+                office.void(s.case_id, f"录入错误{s.case_id}", operator=rng.choice(OPERATORS))
+            for s in rng.sample(saved, 5):
+                office.record_print(s.case_id, operator="李四", reprint=False)
+                office.record_print(s.case_id, operator="王五", reprint=True)
+            for p in office.pending_resettlements():
+                office.resettle(p["case_id"], "作废后重算", operator="赵六")
+    return folder / "d"
+
+
+def stored_on(office, day, office_code=None):
+    """The stored cases saved on that day, read independently of the report."""
+    rows = office.store.query("SELECT * FROM cases")
+    return [r for r in rows if r["created_at"][:10] == day.isoformat() and office_code in (None, r["office"])]
+
+
+@pytest.mark.parametrize("office_code", [None, OFFICES[0]])
+@pytest.mark.parametrize("day", DAYS)
+def test_day_report_totals_equal_the_rows_and_the_store(busy, day, office_code):
+    with Office.open(busy, daily_backup=False) as office:
+        report = office.day_report(day, office_code)
+        stored = stored_on(office, day, office_code)
+        settled = office.store.query("SELECT * FROM resettlements")
+    assert report.totals.cases == len(report.cases) == len(stored) > 0
+    for k in SUMS:
+        assert report.totals.sums[k] == sum((Decimal(r[k]) for r in stored), Decimal(0))
+        assert report.totals.sums[k] == sum((row.sums[k] for row in report.operators), Decimal(0))
+        assert report.totals.sums[k] == sum((Decimal(c[k]) for c in report.cases), Decimal(0))
+    assert report.totals.cases == sum(row.cases for row in report.operators)
+    if day == DAYS[1]:
+        assert report.totals.voids == len(report.voids) > 0
+        assert report.totals.reprints == len(report.reprints) > 0
+        mine = [s for s in settled if office_code in (None, s["office"])]
+        assert len(report.resettlements) == len(mine) > 0
+        assert report.totals.resettled_paid - report.totals.resettled_recovered == \
+            sum((Decimal(s["to_pay"]) for s in mine), Decimal(0))
+        assert all(v["void_reason"].startswith("录入错误") for v in report.voids)
+    else:
+        assert (report.totals.voids, report.totals.reprints, report.resettlements) == (0, 0, [])
+
+
+def test_day_report_files_hold_the_totals(busy, tmp_path, run_in):
+    day = DAYS[1]
+    with Office.open(busy, daily_backup=False) as office:
+        report = office.day_report(day)
+    pdf, xlsx = tmp_path / "日结.pdf", tmp_path / "日结.xlsx"
+    for target in (pdf, xlsx):
+        proc = run_in(busy, "day-report", "--date", day.isoformat(), "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+        assert f"结算 {report.totals.cases} 件" in proc.stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "全部经办机构 2026-03-03 日结报表" in text and "经办人（签字）" in text and "审核人（签字）" in text
+    summary_line = [line for line in text.splitlines() if line.strip().startswith("合计")][0]
+    assert summary_line.split()[1:] == [str(report.totals.cases), *(fmt(report.totals.sums[k]) for k in SUMS),
+                                        str(report.totals.voids), str(report.totals.reprints),
+                                        fmt(report.totals.resettled_paid), fmt(report.totals.resettled_recovered)]
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert all(" yes " in line for line in fonts.splitlines()[2:])   # every font embedded
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["汇总", "结算明细", "作废", "补打", "补差"]
+    summary = list(book["汇总"].iter_rows(min_row=3, values_only=True))
+    assert summary[-1][0] == "合计" and summary[-1][1] == report.totals.cases
+    detail = list(book["结算明细"].iter_rows(min_row=3, values_only=True))
+    assert len(detail) == report.totals.cases
+    for i, k in enumerate(SUMS):
+        column = 6 + i
+        assert Decimal(str(summary[-1][2 + i])).quantize(Decimal("0.01")) == report.totals.sums[k]
+        assert sum(Decimal(str(row[column])) for row in detail).quantize(Decimal("0.01")) == report.totals.sums[k]
+        assert sum(Decimal(str(row[2 + i])) for row in summary[:-1]).quantize(Decimal("0.01")) == report.totals.sums[k]
+    assert len(list(book["作废"].iter_rows(min_row=3))) == report.totals.voids
+
+
+def test_day_report_refuses_another_file_kind(busy, tmp_path, run_in):
+    proc = run_in(busy, "day-report", "--date", "2026-03-03", "-o", str(tmp_path / "x.docx"))
+    assert proc.returncode == 2 and "-o" in proc.stderr and not (tmp_path / "x.docx").exists()
+
+
+def test_day_report_defaults_to_the_clock_today(busy, tmp_path, run_in):
+    proc = run_in(busy, "day-report", "-o", str(tmp_path / "d.xlsx"), env={"SANCHONG_TEST_TODAY": "2026-03-04"})
+    assert proc.returncode == 0, proc.stderr
+    assert "2026-03-04 日结报表" in proc.stdout
+
+
+@pytest.fixture
+def run_in():
+    import os
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+
+    def run(folder, *args, env=None):
+        return subprocess.run([sys.executable, "-m", "engine", "cases", "--data-dir", str(folder), *args], cwd=root,
+                              capture_output=True, text=True, encoding="utf-8", timeout=120,
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
+    return run
