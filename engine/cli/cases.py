@@ -170,12 +170,16 @@ def _written(target: Path, write) -> None:
     import os
 
     partial = target.with_name(target.name + ".partial" + target.suffix)
+    done = False
     try:
         write(partial)
+        done = True
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
                          f"cannot write {target} ({exc.strerror})") from None
+    finally:
+        if not done:
+            partial.unlink(missing_ok=True)
     os.replace(partial, target)
 
 
@@ -196,6 +200,18 @@ def _day_report(args: argparse.Namespace) -> int:
         _written(target, lambda p: box.append(office.write_day_report(day, p, args.office)))
     t = box[0].totals
     print(f"已生成 {box[0].title}：{target}（结算 {t.cases} 件，作废 {t.voids} 件，补打 {t.reprints} 件）")
+    return 0
+
+
+def _month_report(args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    if target.suffix.lower() != ".xlsx":
+        raise InputError("-o", f"月报应保存为 .xlsx 文件：{args.output}", f"write the month report as .xlsx: {args.output}")
+    with _open(args) as office:
+        box = []
+        _written(target, lambda p: box.append(office.write_month_report(args.year, args.month, p, mask=args.mask_id)))
+    r = box[0]
+    print(f"已生成 {r.title}：{target}（服务 {r.persons} 人、{r.cases} 人次，作废 {len(r.voids)} 件，补差 {len(r.resettlements)} 件）")
     return 0
 
 
@@ -434,6 +450,13 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("--office", metavar="CODE", help="one office (default: all)")
     p.add_argument("-o", "--output", required=True, metavar="F.pdf|F.xlsx")
     p.set_defaults(run=_day_report)
+
+    p = cmds.add_parser("month-report", help="the month report to the district (cases by the time of saving), xlsx")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--month", type=int, required=True)
+    p.add_argument("-o", "--output", required=True, metavar="F.xlsx")
+    p.add_argument("--mask-id", action="store_true", help="mask ID numbers")
+    p.set_defaults(run=_month_report)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
     p.add_argument("id_number", metavar="ID_NUMBER")

@@ -256,6 +256,21 @@ class Office(PolicyDesk):
         write(report, out, made_at=clock.now().strftime("%Y-%m-%d %H:%M"))
         return report
 
+    def month_report(self, year: int, month: int, *, mask: bool = False):
+        """The month report to the district (cases by the time of saving)."""
+        from ..reports.month import month_report
+
+        return month_report(self.store, year, month, mask=mask)
+
+    def write_month_report(self, year: int, month: int, out: str | Path, *, mask: bool = False,
+                           charts: list[tuple[str, bytes]] | None = None):
+        """The month report into an xlsx file (with chart images when given); returns the report."""
+        from ..reports.month import write_xlsx
+
+        report = self.month_report(year, month, mask=mask)
+        write_xlsx(report, out, charts)
+        return report
+
     # ---- backups, restore, check -------------------------------------------------------
 
     def backups(self) -> list[Path]:

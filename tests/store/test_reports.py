@@ -141,3 +141,41 @@ def run_in():
                               capture_output=True, text=True, encoding="utf-8", timeout=120,
                               env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
     return run
+
+
+def test_month_report_totals_equal_the_rows_and_the_store(busy, tmp_path, run_in):
+    """All 200 cases were saved in March 2026 (their settlement dates are in 2025: the month goes by saving)."""
+    target = tmp_path / "2026-03.xlsx"
+    proc = run_in(busy, "month-report", "--year", "2026", "--month", "3", "-o", str(target))
+    assert proc.returncode == 0, proc.stderr
+    with Office.open(busy, daily_backup=False) as office:
+        stored = [r for r in office.store.query("SELECT * FROM cases") if r["created_at"].startswith("2026-03")]
+        live = [r for r in stored if not r["void"]]
+        settled = office.store.query("SELECT * FROM resettlements")
+        assert office.month_report(2026, 2).cases == 0
+    assert f"服务 {len({r['person_id'] for r in live})} 人、{len(live)} 人次" in proc.stdout
+    book = load_workbook(target)
+    assert book.sheetnames == ["分类汇总", "人数人次", "结算明细", "作废与补差"]
+    groups = list(book["分类汇总"].iter_rows(min_row=3, values_only=True))
+    assert groups[-1][0] == "合计" and groups[-1][3] == len(live) == sum(g[3] for g in groups[:-1])
+    for i, k in enumerate(SUMS):
+        want = sum((Decimal(r[k]) for r in live), Decimal(0))
+        assert Decimal(str(groups[-1][4 + i])).quantize(Decimal("0.01")) == want
+        assert sum(Decimal(str(g[4 + i])) for g in groups[:-1]).quantize(Decimal("0.01")) == want
+    heads = [c.value for c in book["结算明细"][2]]
+    assert "医疗救助基金支出（maf_pay）" in heads and "结算日期（setl_time）" in heads and heads[-1] == "保存时间"
+    detail = list(book["结算明细"].iter_rows(min_row=3, values_only=True))
+    assert len(detail) == len(stored)
+    col, void_col = heads.index("医疗救助基金支出（maf_pay）"), heads.index("作废")
+    assert sum(Decimal(str(r[col])) for r in detail if not r[void_col]).quantize(Decimal("0.01")) == \
+        sum((Decimal(r["assistance"]) for r in live), Decimal(0))
+    assert all(r[heads.index("结算日期（setl_time）")].startswith("2025-") for r in detail)
+    people = list(book["人数人次"].iter_rows(min_row=3, values_only=True))
+    assert people[-1] == ("合计", len({r["person_id"] for r in live}), len(live))
+    kinds = [r[0] for r in book["作废与补差"].iter_rows(min_row=3, values_only=True)]
+    assert kinds.count("作废") == 12 and kinds.count("补差") == len(settled)
+
+
+def test_month_report_refuses_a_bad_month(busy, tmp_path, run_in):
+    proc = run_in(busy, "month-report", "--year", "2026", "--month", "13", "-o", str(tmp_path / "m.xlsx"))
+    assert proc.returncode == 2 and "month" in proc.stderr and not (tmp_path / "m.xlsx").exists()
