@@ -271,6 +271,12 @@ class Office(PolicyDesk):
         write_xlsx(report, out, charts)
         return report
 
+    def year_stats(self, year: int):
+        """The year at a glance: paid per month and layer, caps used, early warnings by month."""
+        from ..reports.stats import year_stats
+
+        return year_stats(self.store, year)
+
     # ---- backups, restore, check -------------------------------------------------------
 
     def backups(self) -> list[Path]:

@@ -2,6 +2,7 @@
 that day / month (200 random cases over three days and two offices), in the PDF's text and in the
 xlsx as openpyxl reads it."""
 import datetime as dt
+import json
 import random
 import subprocess
 from decimal import Decimal
@@ -179,3 +180,29 @@ def test_month_report_totals_equal_the_rows_and_the_store(busy, tmp_path, run_in
 def test_month_report_refuses_a_bad_month(busy, tmp_path, run_in):
     proc = run_in(busy, "month-report", "--year", "2026", "--month", "13", "-o", str(tmp_path / "m.xlsx"))
     assert proc.returncode == 2 and "month" in proc.stderr and not (tmp_path / "m.xlsx").exists()
+
+
+def test_year_stats_add_up_to_what_was_paid(busy):
+    """Per settlement month: the cases not void plus their 补差 = the year as paid."""
+    with Office.open(busy, daily_backup=False) as office:
+        stats = office.year_stats(2025)
+        live = [r for r in office.store.query("SELECT * FROM cases WHERE void = 0")]
+        settled = office.store.query("SELECT s.*, c.date FROM resettlements s JOIN cases c ON c.id = s.case_id")
+        persons_regions = {(r["person_id"], r["region"]) for r in live}
+    for month in range(1, 13):
+        mine = [r for r in live if int(r["date"][5:7]) == month]
+        extra = [s for s in settled if int(s["date"][5:7]) == month]
+        assert stats.cases[month - 1] == len(mine)
+        assert stats.warnings[month - 1] == sum(1 for r in mine if r["warning_kind"])
+        for k in ("basic", "critical", "assistance", "tilt"):
+            assert stats.paid[month - 1][k] == sum((Decimal(r[k]) for r in mine), Decimal(0)) + \
+                sum((Decimal(s[k]) for s in extra), Decimal(0))
+    assert sum(stats.cases) == len(live)
+    # caps after each person's last case (by date, then saving order): the share used, in tenths
+    want = [0] * 10
+    for person_region in persons_regions:
+        last = max((r for r in live if (r["person_id"], r["region"]) == person_region), key=lambda r: (r["date"], r["id"]))
+        for cap in json.loads(last["result"])["caps"]:
+            if cap["limit"] not in (None, "0.00"):
+                want[min(9, int(Decimal(cap["used"]) / Decimal(cap["limit"]) * 10))] += 1
+    assert stats.cap_use == want and sum(want) > 0
