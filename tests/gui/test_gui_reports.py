@@ -133,3 +133,20 @@ def test_stats_page_draws_the_year_and_lists_a_months_cases(window, qtbot):
     assert "6 月" in page.list_label.text()
     png = paid.to_png()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_person_ledger_shows_what_was_paid_and_marks_the_cases_waiting(window, tmp_path):
+    ledger = window.open_page("ledger")
+    ledger.show_person(ZHANG, 2023)
+    table = ledger.payment_tables[0]
+    # c1, c3, c4, c5 (c2 void); c3..c5 wait for 补差; paid 医疗救助 as stored: 0 + 350 + 560 + 700 = 1610.00
+    assert [cells(table, r)[0] for r in range(table.rowCount())] == ["2023-000001", "2023-000003", "2023-000004",
+                                                                      "2023-000005", "合计"]
+    assert [cells(table, r)[8] for r in range(4)] == ["", "待补差 -350.00", "待补差 -560.00", "待补差 -140.00"]
+    assert cells(table, 4)[4] == "1610.00"
+    window.open_page("reports").settle(5, "第2件作废后重算", receipt_to=tmp_path / "r.pdf")
+    ledger = window.open_page("ledger")
+    table = ledger.payment_tables[0]
+    assert cells(table, 3)[4] == "560.00" and cells(table, 3)[7] == "2023-000006 -140.00" and cells(table, 3)[8] == ""
+    assert cells(table, 4)[4] == "1470.00"    # 1610.00 − 140.00
+    shot(window, "ledger-payments")
