@@ -54,14 +54,14 @@ def write_xlsx(report: DayReport, path: str | Path) -> None:
         sheet.append(head)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
-        for row in rows:
+        for number, row in enumerate(rows, 3):   # (sheet.max_row would scan every cell for every row)
             sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = "0.00"
+            for col, value in enumerate(row, 1):
+                if isinstance(value, Decimal):
+                    sheet.cell(row=number, column=col).number_format = "0.00"
         if title == "汇总":
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
+            for col in range(1, len(head) + 1):
+                sheet.cell(row=len(rows) + 2, column=col).font = Font(bold=True)
         for col in range(1, len(head) + 1):
             sheet.column_dimensions[sheet.cell(row=2, column=col).column_letter].width = 14
         sheet.freeze_panes = "A3"

@@ -109,37 +109,44 @@ def month_report(store: Store, year: int, month: int, *, mask: bool = False) -> 
 def write_xlsx(report: MonthReport, path: str | Path, charts: list[tuple[str, bytes]] | None = None) -> None:
     """The workbook; `charts` (title, PNG bytes) go on a sheet 图表 when given."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
+    book = Workbook(write_only=True)   # rows go straight to the file: a month of cases in seconds
     bold = Font(bold=True)
+
+    def cell(sheet, value: Any, strong: bool = False):
+        if not strong and not isinstance(value, Decimal):
+            return value
+        out = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, Decimal):
+            out.number_format = "0.00"
+        if strong:
+            out.font = bold
+        return out
 
     def sheet_with(title: str, head: list[str]):
         sheet = book.create_sheet(title)
-        sheet.append([report.title])
-        sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append(head)
-        for cell in sheet[2]:
-            cell.font = bold
+        for col in range(1, len(head) + 1):
+            sheet.column_dimensions[get_column_letter(col)].width = 14
         sheet.freeze_panes = "A3"
+        first = WriteOnlyCell(sheet, value=report.title)
+        first.font = Font(bold=True, size=13)
+        sheet.append([first])
+        sheet.append([cell(sheet, h, True) for h in head])
         return sheet
 
     def money_row(sheet, row: list[Any], strong: bool = False) -> None:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = "0.00"
-            if strong:
-                cell.font = bold
+        sheet.append([cell(sheet, value, strong) for value in row])
 
-    book.remove(book.active)
     s1 = sheet_with("分类汇总", ["救助身份", "救助类别", "就诊类别", "人次", *(SUM_NAMES[k] for k in SUMS)])
     for g in report.groups:
         money_row(s1, [g["identity"], g["class"], g["kind"], g["cases"], *(g["sums"][k] for k in SUMS)])
     money_row(s1, ["合计", "", "", report.cases, *(report.totals[k] for k in SUMS)], strong=True)
     s2 = sheet_with("人数人次", ["地区", "服务人数", "人次"])
     for r in report.by_region:
-        s2.append([r["region"], r["persons"], r["cases"]])
+        money_row(s2, [r["region"], r["persons"], r["cases"]])
     money_row(s2, ["合计", report.persons, report.cases], strong=True)
     s3 = sheet_with("结算明细", headers() + ["保存时间"])
     for row in report.rows:
@@ -153,9 +160,6 @@ def write_xlsx(report: MonthReport, path: str | Path, charts: list[tuple[str, by
         money_row(s4, ["补差", s["number"], s["case_receipt_no"], s["name"], s["created_at"][:19].replace("T", " "),
                        s["operator"], s["reason"],
                        *(Decimal(s[k]) for k in ("basic", "critical", "assistance", "tilt", "to_pay"))])
-    for sheet in (s1, s2, s3, s4):
-        for col in range(1, sheet.max_column + 1):
-            sheet.column_dimensions[sheet.cell(row=2, column=col).column_letter].width = 14
     if charts:
         from io import BytesIO
 
@@ -164,8 +168,11 @@ def write_xlsx(report: MonthReport, path: str | Path, charts: list[tuple[str, by
         s5 = book.create_sheet("图表")
         row = 1
         for title, png in charts:
-            s5.cell(row=row, column=1, value=title).font = bold
             image = Image(BytesIO(png))
             s5.add_image(image, f"A{row + 1}")
-            row += int(image.height / 20) + 3
+            s5.append([cell(s5, title, True)])
+            rows = int(image.height / 20) + 3
+            for _ in range(rows - 1):
+                s5.append([])
+            row += rows
     book.save(path)

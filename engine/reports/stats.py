@@ -35,28 +35,27 @@ def year_stats(store: Store, year: int) -> YearStats:
     paid = [{k: ZERO for k in LAYERS} for _ in range(12)]
     cases = [0] * 12
     warnings = [0] * 12
+    # amounts are stored as text with two decimals: summed exactly as whole fen (integers) in SQL
+    fen = ", ".join(f"sum(CAST(round(CAST({k} AS REAL) * 100) AS INTEGER)) AS {k}" for k in LAYERS)
     for r in store.query(
-            "SELECT CAST(substr(date, 6, 2) AS INTEGER) AS m, count(*) AS n, count(warning_kind) AS w, "
-            "group_concat(basic, ' ') AS b, group_concat(critical, ' ') AS c, group_concat(assistance, ' ') AS a, "
-            "group_concat(tilt, ' ') AS t FROM cases WHERE policy_year = ? AND void = 0 GROUP BY m", (year,)):
+            f"SELECT CAST(substr(date, 6, 2) AS INTEGER) AS m, count(*) AS n, count(warning_kind) AS w, {fen} "
+            "FROM cases WHERE policy_year = ? AND void = 0 GROUP BY m", (year,)):
         month = paid[r["m"] - 1]
-        for key, column in zip(LAYERS, ("b", "c", "a", "t")):
-            month[key] += sum(map(Decimal, r[column].split()), ZERO)
+        for key in LAYERS:
+            month[key] += Decimal(r[key]).scaleb(-2)
         cases[r["m"] - 1] = r["n"]
         warnings[r["m"] - 1] = r["w"]
     for r in store.query(
             "SELECT CAST(substr(c.date, 6, 2) AS INTEGER) AS m, s.basic, s.critical, s.assistance, s.tilt "
-            "FROM resettlements s JOIN cases c ON c.id = s.case_id WHERE c.policy_year = ? AND c.void = 0", (year,)):
+            "FROM resettlements s CROSS JOIN cases c ON c.id = s.case_id WHERE c.policy_year = ? AND c.void = 0", (year,)):
         for key in LAYERS:
             paid[r["m"] - 1][key] += Decimal(r[key])
     cap_use = [0] * BUCKETS
     # the caps after each person's last case of the year (per region): the stored result's caps
     for r in store.query(
-            "SELECT json_extract(c.result, '$.caps') AS caps FROM cases c JOIN ("
-            "SELECT person_id, region, max(date || printf('%012d', id)) AS last FROM cases "
-            "WHERE policy_year = ? AND void = 0 GROUP BY person_id, region) l "
-            "ON c.person_id = l.person_id AND c.region = l.region AND c.date || printf('%012d', c.id) = l.last "
-            "WHERE c.policy_year = ?", (year, year)):
+            "SELECT json_extract(result, '$.caps') AS caps FROM cases WHERE id IN (SELECT id FROM ("
+            "SELECT id, row_number() OVER (PARTITION BY person_id, region ORDER BY date DESC, id DESC) AS k "
+            "FROM cases WHERE policy_year = ? AND void = 0) WHERE k = 1)", (year,)):
         for cap in json.loads(r["caps"] or "[]"):
             if cap.get("limit") in (None, "", "0.00"):
                 continue

@@ -171,6 +171,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX resettlements_case ON resettlements(case_id);
     CREATE INDEX resettlements_created ON resettlements(created_at);
     CREATE INDEX cases_created ON cases(created_at);
+    CREATE INDEX cases_voided ON cases(voided_at) WHERE void = 1;
 
     CREATE TRIGGER resettlements_append_only_update BEFORE UPDATE ON resettlements
     BEGIN SELECT RAISE(ABORT, '补差记录不可修改 / a re-settlement is never changed'); END;
