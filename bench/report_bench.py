@@ -61,10 +61,15 @@ def build(folder: Path, cases: int) -> None:
         start = dt.datetime(2026, 1, 1, 8, 0).astimezone()
         step = (dt.datetime(2026, 12, 31, 17, 0).astimezone() - start) / cases
 
+        date_at = names.index("date")
+        # saved in the order of their settlement dates, as a window saves them (a few voids are the only
+        # changes to replayed years, so the 补差 list has something realistic to look at)
+        order = sorted(range(cases), key=lambda i: template[i % len(template)][date_at])
+
         def rows():
-            for i in range(cases):
-                row = dict(zip(names, template[i % len(template)]))
-                row.update(person_id=first + i % persons, office=OFFICE, operator=f"经办人{i % 5}",
+            for i, k in enumerate(order):
+                row = dict(zip(names, template[k % len(template)]))
+                row.update(person_id=first + k % persons, office=OFFICE, operator=f"经办人{i % 5}",
                            created_at=(start + step * i).isoformat(timespec="seconds"), void=int(i % 100 == 99),
                            void_reason="录入错误" if i % 100 == 99 else None,
                            voided_at=(start + step * i).isoformat(timespec="seconds") if i % 100 == 99 else None,
@@ -80,8 +85,11 @@ def build(folder: Path, cases: int) -> None:
 
 
 def timed(what, run):
-    start = time.perf_counter()
+    """The value, and the seconds it took (wall clock; the CPU seconds are printed beside: the bench
+    machine may be shared)."""
+    start, cpu = time.perf_counter(), time.process_time()
     value = run()
+    timed.cpu = time.process_time() - cpu
     return value, time.perf_counter() - start
 
 
@@ -103,16 +111,16 @@ def main() -> int:
             report, seconds = timed("month", lambda: office.write_month_report(2026, 6, Path(out) / "m.xlsx"))
             size = (Path(out) / "m.xlsx").stat().st_size
         print(f"  month report 2026-06: {report.cases} 人次, {report.persons} persons, {len(report.rows)} rows, "
-              f"{size / 1e6:.1f} MB xlsx in {seconds:.2f} s (target ≤ {TARGETS['month report (xlsx)']:.0f} s)")
+              f"{size / 1e6:.1f} MB xlsx in {seconds:.2f} s, CPU {timed.cpu:.2f} s (target ≤ {TARGETS['month report (xlsx)']:.0f} s)")
         failed |= seconds > TARGETS["month report (xlsx)"]
         stats, seconds = timed("stats", lambda: office.year_stats(2025))
-        print(f"  统计 year_stats 2025: {sum(stats.cases)} cases in {seconds:.2f} s "
+        print(f"  统计 year_stats 2025: {sum(stats.cases)} cases in {seconds:.2f} s, CPU {timed.cpu:.2f} s "
               f"(target ≤ {TARGETS['统计 (year_stats)']:.0f} s)")
         failed |= seconds > TARGETS["统计 (year_stats)"]
         day, seconds = timed("day", lambda: office.day_report(dt.date(2026, 6, 15), OFFICE))
-        print(f"  日结 2026-06-15: {day.totals.cases} cases in {seconds:.2f} s")
+        print(f"  日结 2026-06-15: {day.totals.cases} cases in {seconds:.2f} s, CPU {timed.cpu:.2f} s")
         pending, seconds = timed("pending", office.pending_resettlements)
-        print(f"  补差 pending list: {len(pending)} cases in {seconds:.2f} s")
+        print(f"  补差 pending list: {len(pending)} cases in {seconds:.2f} s, CPU {timed.cpu:.2f} s")
     print("FAIL" if failed else "all within target")
     return 1 if failed else 0
 
