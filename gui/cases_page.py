@@ -31,7 +31,7 @@ VOID_TEXT = QColor("#888888")
 # Short visit kinds for the lists (the full name is the cell's tooltip and in the case detail).
 SHORT_KINDS = {"outpatient_chronic": "门诊慢特病", "outpatient_special": "门诊特殊疾病", "special_drug": "大病特药",
                "rare_disease": "罕见病用药"}
-ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执"}
+ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执", "resettle": "补差"}
 COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保", "大病保险",
            "医疗救助", "倾斜救助", "个人自付", "状态")
 

@@ -87,6 +87,7 @@ def _show(args: argparse.Namespace) -> int:
 
     with _open(args) as office:
         case = office.case(args.case_id)
+        resettled = office.resettlements(args.case_id)
     if args.json:
         _dump(case)
         return 0
@@ -114,6 +115,8 @@ def _show(args: argparse.Namespace) -> int:
         print(f"  【{w.tag}】{w.text}")
     if case["void"]:
         print(f"作废：{case['voided_at']} 由 {case['voided_by']}，原因：{case['void_reason']}")
+    for r in resettled:
+        print(f"补差：回执号 {r['number']}，{r['created_at']} 由 {r['operator']}，补差合计 {r['to_pay']}，原因：{r['reason']}")
     for pr in case["prints"]:
         print(f"{'补打' if pr['reprint'] else '打印'}回执：{pr['printed_at']} {pr['operator']}")
     print("操作记录：")
@@ -132,7 +135,7 @@ def _void(args: argparse.Namespace) -> int:
     for ch in done["later_changed"]:
         print(f"注意：其后保存的案件 {ch['case_id']} 按作废后的台账重算，结果将不同"
               f"（{NAMES['assistance']} {ch['stored']['assistance']} → {ch['recomputed']['assistance']}，"
-              f"{NAMES['tilt']} {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；如需更正，请作废后重新保存。")
+              f"{NAMES['tilt']} {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；请用 cases resettle {ch['case_id']} --reason 原因 办理补差。")
     return 0
 
 

@@ -194,8 +194,9 @@ def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict
         audit(db, operator, "void", f"作废：{reason}", case_id=case_id, person_id=row["person_id"], at=at)
         _, results = replay(db, row["person_id"], row["region"], row["policy_year"], store.book)
         stored = {r["id"]: from_json_text(r["result"]) for r in db.query(
-            "SELECT id, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 AND id > ?",
-            (row["person_id"], row["region"], row["policy_year"], case_id))}
+            "SELECT id, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 "
+            "AND (date > ? OR (date = ? AND id > ?))",   # later in the year's order: by date, then saving
+            (row["person_id"], row["region"], row["policy_year"], row["date"], row["date"], case_id))}
     changed = []
     for later_id, result in results:
         if later_id in stored:

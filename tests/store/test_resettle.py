@@ -230,3 +230,23 @@ def test_differences_add_up_to_the_replay(office):
     assert [r["to_pay"] for r in office.resettlements(saved[4].case_id)] == ["-140.00", "-560.00"]
     total = sum(Decimal(r["to_pay"]) for r in office.resettlements(saved[4].case_id))
     assert total == Decimal("-700.00")     # all of c5's 700.00 recovered
+
+
+def test_voiding_a_late_entry_after_its_resettlement_recovers_it(office):
+    """c4 (August) saved before c3 (June) was entered late. c1, c2 first: S 1000 + 1500 = 2500.
+    c4 saved after them: 3300 → 300 × 70% = 210.00.
+    c3 late: 2500 + 1000 = 3500 → 500 × 70% = 350.00; c4 replayed after c3: 800 × 70% = 560.00 → 补差 +350.00.
+    Void c3: c4 replays to 210.00 again; paid 210.00 + 350.00 = 560.00 → 补差 −350.00 (应退)."""
+    docs = [case(*c) for c in FIVE]
+    saved = office.save({"cases": [docs[0], docs[1], docs[3]]}, operator="李四", office="城关").value
+    assert saved[2].result["payouts"]["assistance"] == "210.00"
+    late = office.save(docs[2], operator="李四", office="城关").value[0]
+    assert late.result["payouts"]["assistance"] == "350.00"
+    assert [(p["case_id"], p["difference"]["to_pay"]) for p in office.pending_resettlements()] == [
+        (saved[2].case_id, "350.00")]
+    office.resettle(saved[2].case_id, "补录6月结算单", operator="王审核")
+    office.void(late.case_id, "重复录入", operator="李四")
+    assert [(p["case_id"], p["difference"]["to_pay"]) for p in office.pending_resettlements()] == [
+        (saved[2].case_id, "-350.00")]
+    office.resettle(saved[2].case_id, "6月结算单作废", operator="王审核")
+    assert year_paid(office)["paid"]["assistance"] == "210.00"    # 0 + 0 + 210: as if c3 never was
