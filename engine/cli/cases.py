@@ -42,6 +42,7 @@ def _save(args: argparse.Namespace) -> int:
     doc = read_json(args.file)
     with _open(args) as door:
         operator, office = _who(door, args)
+        _warn_late(door, doc)
 
         def emit(saved) -> None:
             sys.stdout.write(json.dumps(saved.to_json(), ensure_ascii=False) + "\n")
@@ -49,6 +50,21 @@ def _save(args: argparse.Namespace) -> int:
 
         door.save(doc, operator=operator, office=office, on_saved=emit)
     return 0
+
+
+def _warn_late(door, doc: Any) -> None:
+    """Before saving, on standard error: the stored cases a slip dated before them will change (补差)."""
+    items = doc["cases"] if isinstance(doc, dict) and isinstance(doc.get("cases"), list) else [doc]
+    for item in items:
+        try:
+            later = door.late_entry(item)
+        except InputError:
+            return   # the save itself names what is wrong
+        if later:
+            listed = "；".join(f"案件 {c['case_id']}（回执号 {c['receipt_no']}，{c['date']}）差额 {c['difference']['to_pay']}"
+                              for c in later)
+            sys.stderr.write(f"注意：结算日期 {item.get('date')} 早于该人员已保存的案件，保存后以下案件需补差"
+                             f"（cases resettle --pending）：{listed}\n")
 
 
 def _date_arg(text: str) -> dt.date:

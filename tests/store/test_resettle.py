@@ -250,3 +250,17 @@ def test_voiding_a_late_entry_after_its_resettlement_recovers_it(office):
         (saved[2].case_id, "-350.00")]
     office.resettle(saved[2].case_id, "6月结算单作废", operator="王审核")
     assert year_paid(office)["paid"]["assistance"] == "210.00"    # 0 + 0 + 210: as if c3 never was
+
+
+def test_cli_save_warns_of_a_late_entry_before_saving(run):
+    """c1, c3, c4 stored; c2 (April) late: c3 +350.00, c4 +560.00 (worked in the late-entry test above)."""
+    docs = [case(*c) for c in FIVE]
+    assert run("save", "-", "--operator", "李四", stdin=json.dumps({"cases": [docs[0], docs[2], docs[3]]})).returncode == 0
+    proc = run("save", "-", "--operator", "李四", stdin=json.dumps(docs[1]))
+    assert proc.returncode == 0, proc.stderr
+    assert "保存后以下案件需补差" in proc.stderr
+    assert "案件 2（回执号 2023-000002，2023-06-20）差额 350.00" in proc.stderr
+    assert "案件 3（回执号 2023-000003，2023-08-05）差额 560.00" in proc.stderr
+    assert json.loads(proc.stdout)["receipt_no"] == "2023-000004"
+    quiet = run("save", "-", "--operator", "李四", stdin=json.dumps(case("2023-12-01", "1000.00", "900.00", "600.00")))
+    assert quiet.returncode == 0 and quiet.stderr == ""
