@@ -343,9 +343,13 @@ def _verify(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     with _open(args) as office:
         outcome = office.verify(text)
+        resettled = office.resettlements(outcome["case_id"]) if outcome["ok"] else []
     if outcome["ok"]:
         print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）与数据库一致" +
               ("；注意：该案件已作废" if outcome["void"] else "。"))
+        for r in resettled:   # store-cli.md: a note when a 补差 corrected it later
+            print(f"注意：该案件已于 {r['created_at'][:10]} 补差（补差回执号 {r['number']}，补差合计 {r['to_pay']}，"
+                  f"原因：{r['reason']}），实际支付以原回执加补差结算单为准。")
         return 0
     print(f"回执 {outcome['receipt_no']} 与数据库不一致：")
     for problem in outcome["problems"]:

@@ -264,3 +264,19 @@ def test_cli_save_warns_of_a_late_entry_before_saving(run):
     assert json.loads(proc.stdout)["receipt_no"] == "2023-000004"
     quiet = run("save", "-", "--operator", "李四", stdin=json.dumps(case("2023-12-01", "1000.00", "900.00", "600.00")))
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_cli_verify_notes_a_later_resettlement(run, tmp_path):
+    from engine.receipt import payload
+    docs = [case(*c) for c in FIVE]
+    assert run("save", "-", "--operator", "李四", "--office", "城关", stdin=json.dumps({"cases": docs})).returncode == 0
+    shown = json.loads(run("show", "5", "--json").stdout)
+    code = payload.build(shown["receipt_no"], "城关", 5, payload.amounts(shown["input"], shown["result"]),
+                         shown["result_hash"])
+    before = run("verify", code)
+    assert before.returncode == 0 and "补差" not in before.stdout
+    assert run("void", "2", "--reason", "录错").returncode == 0
+    assert run("resettle", "5", "--reason", "第2件作废后重算").returncode == 0
+    after = run("verify", code)
+    assert after.returncode == 0 and "与数据库一致" in after.stdout
+    assert "补差回执号 2023-000006，补差合计 -140.00" in after.stdout
