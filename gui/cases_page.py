@@ -35,7 +35,7 @@ SHORT_KINDS = {"outpatient_chronic": "门诊慢特病", "outpatient_special": "�
                "rare_disease": "罕见病用药"}
 PRINT_LABEL = "打印回执(&P)"
 REPRINT_LABEL = "补打回执(&B)"
-ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执"}
+ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执", "resettle": "补差"}
 COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保", "大病保险",
            "医疗救助", "倾斜救助", "个人自付", "状态")
 

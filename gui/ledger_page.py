@@ -6,6 +6,7 @@ import html
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QScrollArea, QSplitter, QTableWidget, QVBoxLayout, QWidget)
 
@@ -21,6 +22,7 @@ from .errors import show_error
 CASE_COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保",
                 "大病保险", "医疗救助", "倾斜救助", "个人自付", "状态")
 CAP_COLUMNS = ("项目", "年度限额", "已用", "剩余", "使用情况", "依据")
+PAYMENT_COLUMNS = ("回执号", "结算日期", "基本医保", "大病保险", "医疗救助", "倾斜救助", "个人自付", "补差", "状态")
 BAR_STEPS = 1000
 
 
@@ -295,6 +297,7 @@ class LedgerPage(QWidget):
 
     def _show_ledger(self, person: dict, cases: list[dict], live: list[dict]) -> None:
         self.cap_bars, self.cap_tables, self.accumulated_tables = [], [], []
+        self.payment_tables: list[QTableWidget] = []
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -366,7 +369,39 @@ class LedgerPage(QWidget):
         fit_height(table)
         self.accumulated_tables.append(table)
         layout.addWidget(table)
+        layout.addWidget(self._payments_table(region))
         return box
+
+    def _payments_table(self, region: dict) -> QWidget:
+        """What was actually paid per case: the original settlement plus its 补差, and the cases waiting for 补差."""
+        pay = region["payments"]
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        waiting = sum(1 for c in pay["cases"] if c["pending"])
+        label = QLabel("实际支付（原结算 + 补差）" + (f"　<span style='color:#C00000'>待补差 {waiting} 件</span>" if waiting else ""))
+        label.setStyleSheet("font-weight: bold; margin-top: 4px;")
+        layout.addWidget(label)
+        table = make_table(PAYMENT_COLUMNS)
+        table.setObjectName(f"payments-{region['region']}")
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        rows = pay["cases"] + [{"receipt_no": "合计", "date": "", "paid": pay["paid"], "resettlements": [], "pending": None}]
+        table.setRowCount(len(rows))
+        for r, c in enumerate(rows):
+            settled = "；".join(f"{x['receipt_no']} {x['to_pay']}" for x in c["resettlements"])
+            state = f"待补差 {c['pending']['to_pay']}" if c["pending"] else ""
+            values = [c["receipt_no"], c["date"], *(c["paid"][k] for k in ("basic", "critical", "assistance", "tilt",
+                                                                             "out_of_pocket")), settled, state]
+            for col, value in enumerate(values):
+                item = text_item(value, align_right=2 <= col <= 6)
+                if col == 8 and state:
+                    item.setForeground(QBrush(QColor("#C00000")))
+                table.setItem(r, col, item)
+        fit_columns(table, stretch=7)
+        fit_height(table)
+        self.payment_tables.append(table)
+        layout.addWidget(table)
+        return holder
 
     # -- what tests and other pages read
 

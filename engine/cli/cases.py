@@ -45,6 +45,7 @@ def _save(args: argparse.Namespace) -> int:
     doc = read_json(args.file)
     with _open(args) as door:
         operator, office = _who(door, args)
+        _warn_late(door, doc)
 
         def emit(saved) -> None:
             sys.stdout.write(json.dumps(saved.to_json(), ensure_ascii=False) + "\n")
@@ -52,6 +53,21 @@ def _save(args: argparse.Namespace) -> int:
 
         door.save(doc, operator=operator, office=office, on_saved=emit)
     return 0
+
+
+def _warn_late(door, doc: Any) -> None:
+    """Before saving, on standard error: the stored cases a slip dated before them will change (补差)."""
+    items = doc["cases"] if isinstance(doc, dict) and isinstance(doc.get("cases"), list) else [doc]
+    for item in items:
+        try:
+            later = door.late_entry(item)
+        except InputError:
+            return   # the save itself names what is wrong
+        if later:
+            listed = "；".join(f"案件 {c['case_id']}（回执号 {c['receipt_no']}，{c['date']}）差额 {c['difference']['to_pay']}"
+                              for c in later)
+            sys.stderr.write(f"注意：结算日期 {item.get('date')} 早于该人员已保存的案件，保存后以下案件需补差"
+                             f"（cases resettle --pending）：{listed}\n")
 
 
 def _date_arg(text: str) -> dt.date:
@@ -90,6 +106,7 @@ def _show(args: argparse.Namespace) -> int:
 
     with _open(args) as office:
         case = office.case(args.case_id)
+        resettled = office.resettlements(args.case_id)
     if args.json:
         _dump(case)
         return 0
@@ -117,6 +134,8 @@ def _show(args: argparse.Namespace) -> int:
         print(f"  【{w.tag}】{w.text}")
     if case["void"]:
         print(f"作废：{case['voided_at']} 由 {case['voided_by']}，原因：{case['void_reason']}")
+    for r in resettled:
+        print(f"补差：回执号 {r['number']}，{r['created_at']} 由 {r['operator']}，补差合计 {r['to_pay']}，原因：{r['reason']}")
     for pr in case["prints"]:
         print(f"{'补打' if pr['reprint'] else '打印'}回执：{pr['printed_at']} {pr['operator']}")
     print("操作记录：")
@@ -135,11 +154,92 @@ def _void(args: argparse.Namespace) -> int:
     for ch in done["later_changed"]:
         print(f"注意：其后保存的案件 {ch['case_id']} 按作废后的台账重算，结果将不同"
               f"（{NAMES['assistance']} {ch['stored']['assistance']} → {ch['recomputed']['assistance']}，"
-              f"{NAMES['tilt']} {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；如需更正，请作废后重新保存。")
+              f"{NAMES['tilt']} {ch['stored']['tilt']} → {ch['recomputed']['tilt']}）；请用 cases resettle {ch['case_id']} --reason 原因 办理补差。")
+    return 0
+
+
+def _resettle(args: argparse.Namespace) -> int:
+    """补差: list the cases waiting (--pending) or settle one (CASE_ID --reason R)."""
+    if args.pending == (args.case_id is not None):
+        raise InputError("CASE_ID", "请给出 --pending（列出待补差的案件）或 案件编号 --reason 原因（办理一件补差），二者选一",
+                         "give either --pending or CASE_ID --reason R")
+    with _open(args) as office:
+        if args.pending:
+            rows = office.pending_resettlements()
+            if args.json:
+                _dump([{k: r[k] for k in ("case_id", "receipt_no", "difference")} for r in rows])
+                return 0
+            if not rows:
+                print("没有待补差的案件。")
+                return 0
+            print("案件  回执号        姓名      身份证号            结算日期    基本医保   大病保险   医疗救助   倾斜救助   补差合计")
+            for r in rows:
+                d = r["difference"]
+                print(f"{r['case_id']:<5} {r['receipt_no']:<13} {r['name']:<8} {r['id_number']:<19} {r['date']}  "
+                      f"{d['basic']:>9} {d['critical']:>9} {d['assistance']:>9} {d['tilt']:>9} {d['to_pay']:>9}")
+            print(f"共 {len(rows)} 件待补差（正数为补付，负数为应退）。")
+            return 0
+        operator, _ = _who(office, args)
+        done = office.resettle(args.case_id, args.reason, operator=operator).value
+        if args.output:
+            office.write_resettlement_receipt(done["resettlement_id"], Path(args.output))
+    _dump(done)
+    return 0
+
+
+def _written(target: Path, write) -> None:
+    """Write through a partial file moved into place, so a failed write leaves no half file."""
+    import os
+
+    partial = target.with_name(target.name + ".partial" + target.suffix)
+    done = False
+    try:
+        write(partial)
+        done = True
+    except OSError as exc:
+        raise InputError("-o", f"无法写入 {target}（{exc.strerror}），请换一个位置或关闭正在打开它的程序",
+                         f"cannot write {target} ({exc.strerror})") from None
+    finally:
+        if not done:
+            partial.unlink(missing_ok=True)
+    os.replace(partial, target)
+
+
+def _report_target(path: str) -> Path:
+    target = Path(path)
+    if target.suffix.lower() not in (".pdf", ".xlsx"):
+        raise InputError("-o", f"报表应保存为 .pdf 或 .xlsx 文件：{path}", f"write the report as .pdf or .xlsx: {path}")
+    return target
+
+
+def _day_report(args: argparse.Namespace) -> int:
+    from .. import clock
+
+    target = _report_target(args.output)
+    day = args.date or clock.today()
+    with _open(args) as office:
+        box = []
+        _written(target, lambda p: box.append(office.write_day_report(day, p, args.office)))
+    t = box[0].totals
+    print(f"已生成 {box[0].title}：{target}（结算 {t.cases} 件，作废 {t.voids} 件，补打 {t.reprints} 件）")
+    return 0
+
+
+def _month_report(args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    if target.suffix.lower() != ".xlsx":
+        raise InputError("-o", f"月报应保存为 .xlsx 文件：{args.output}", f"write the month report as .xlsx: {args.output}")
+    with _open(args) as office:
+        box = []
+        _written(target, lambda p: box.append(office.write_month_report(args.year, args.month, p, mask=args.mask_id)))
+    r = box[0]
+    print(f"已生成 {r.title}：{target}（服务 {r.persons} 人、{r.cases} 人次，作废 {len(r.voids)} 件，补差 {len(r.resettlements)} 件）")
     return 0
 
 
 def _ledger(args: argparse.Namespace) -> int:
+    from ..breakdown import NAMES
+
     with _open(args) as office:
         ledger = office.year_ledger(args.id_number, args.year, args.region)
     if args.json:
@@ -156,6 +256,13 @@ def _ledger(args: argparse.Namespace) -> int:
             print(f"  {cap['name']}：已用 {cap['used']}，限额 {limit}，剩余 {left}（{cap['source']}）")
         for acc in reg["accumulated"]:
             print(f"  {acc['name']}：{acc['amount']}")
+        pay = reg["payments"]
+        print("  实际支付（原结算 + 补差）：" + "，".join(
+            f"{NAMES[k]} {pay['paid'][k]}" for k in ("basic", "critical", "assistance", "tilt")))
+        for c in pay["cases"]:
+            extra = "".join(f"；补差 {r['receipt_no']} {r['to_pay']}" for r in c["resettlements"])
+            wait = f"  【待补差 {c['pending']['to_pay']}】" if c["pending"] else ""
+            print(f"    案件 {c['case_id']} 回执号 {c['receipt_no']} {c['date']}{extra}{wait}")
     return 0
 
 
@@ -253,11 +360,15 @@ def _verify(args: argparse.Namespace) -> int:
         raise InputError("QR_TEXT", "二维码内容过长，不是本程序回执的二维码", "the QR text is too long to be this program's receipt")
     with _open(args) as office:
         outcome = office.verify(text)
+        resettled = office.resettlements(outcome["case_id"]) if outcome["ok"] else []
     if args.json:
-        _dump(outcome)
+        _dump({**outcome, "resettlements": resettled} if resettled else outcome)
         return 0 if outcome["ok"] else 2
     if outcome["ok"]:
         print(f"回执 {outcome['receipt_no']}（案件 {outcome['case_id']}）真实有效，与数据库一致。")
+        for r in resettled:   # store-cli.md: a note when a 补差 corrected it later
+            print(f"注意：该案件已于 {r['created_at'][:10]} 补差（补差回执号 {r['number']}，补差合计 {r['to_pay']}，"
+                  f"原因：{r['reason']}），实际支付以原回执加补差结算单为准。")
         return 0
     head = f"回执 {outcome['receipt_no']}" if outcome["receipt_no"] else "二维码内容"
     sys.stderr.write(f"{head}未通过核验（QR_TEXT）/ the receipt (QR_TEXT) did not verify：\n")
@@ -390,6 +501,28 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("--reason", required=True)
     p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_void)
+
+    p = cmds.add_parser("resettle", help="补差: cases whose replayed result differs from what was paid")
+    p.add_argument("case_id", metavar="CASE_ID", type=int, nargs="?", help="the case to settle")
+    p.add_argument("--pending", action="store_true", help="list the cases waiting for 补差")
+    p.add_argument("--reason", help="why (required to settle)")
+    p.add_argument("--json", action="store_true", help="with --pending: a JSON list")
+    p.add_argument("-o", "--output", metavar="FILE.pdf", help="also write the 补差结算单")
+    p.add_argument("--operator")
+    p.set_defaults(run=_resettle)
+
+    p = cmds.add_parser("day-report", help="日结: what was done on a day (by recorded time), PDF or xlsx")
+    p.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="default: today")
+    p.add_argument("--office", metavar="CODE", help="one office (default: all)")
+    p.add_argument("-o", "--output", required=True, metavar="F.pdf|F.xlsx")
+    p.set_defaults(run=_day_report)
+
+    p = cmds.add_parser("month-report", help="the month report to the district (cases by the time of saving), xlsx")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--month", type=int, required=True)
+    p.add_argument("-o", "--output", required=True, metavar="F.xlsx")
+    p.add_argument("--mask-id", action="store_true", help="mask ID numbers")
+    p.set_defaults(run=_month_report)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")
     p.add_argument("id_number", metavar="ID_NUMBER", type=arg(check_id_number, "ID_NUMBER"))

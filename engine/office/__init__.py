@@ -28,6 +28,7 @@ from ..store.errors import StoreError
 from ..store.export import export_cases
 from ..store.import_persons import ImportReport, import_persons
 from ..store.persons import find_by_id_number, identities_on, search_by_name
+from ..store import resettle as _resettle
 from ..store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
                             person_or_error, person_years, year_ledger)
 from ..store.verify import verify
@@ -132,6 +133,36 @@ class Office(PolicyDesk):
         answer = void_case(self.store, case_id, reason, operator=operator)
         return self._done(answer, Changes(cases=True, ledger=True))
 
+    def late_entry(self, doc: Any) -> list[dict[str, Any]]:
+        """Before saving: the stored cases this case would change (it is dated before them), each with
+        the difference that would wait for 补差. Nothing is written."""
+        return _resettle.late_entry(self.store, doc)
+
+    # ---- re-settlement (补差) ----------------------------------------------------------
+
+    def pending_resettlements(self) -> list[dict[str, Any]]:
+        """Cases whose replayed result differs from what was paid (stored + 补差): waiting for 补差."""
+        return _resettle.pending(self.store)
+
+    def resettle(self, case_id: int, reason: str, *, operator: str) -> Done[dict[str, Any]]:
+        """补差 one case (see engine.store.resettle.settle); the case itself is never changed."""
+        answer = _resettle.settle(self.store, case_id, reason, operator=operator)
+        return self._done(answer, Changes(cases=True, ledger=True))
+
+    def resettlements(self, case_id: int) -> list[dict[str, Any]]:
+        """The 补差 records of a case, oldest first."""
+        return _resettle.resettlements_of(self.store, case_id)
+
+    def write_resettlement_receipt(self, resettlement_id: int, out: str | Path | IO[bytes], *,
+                                   layout: str = "A4") -> dict[str, Any]:
+        """The 补差结算单 PDF of a 补差 record into `out`; returns the record."""
+        from ..receipt.resettlement import from_stored, write
+
+        record = _resettle.resettlement(self.store, resettlement_id)
+        original = self.case(record["case_id"])
+        write(from_stored(original, record, window=self.setting("window")), out, layout)
+        return record
+
     def case(self, case_id: int) -> dict[str, Any]:
         """One saved case as `cases show --json` gives it (full ID number: mask it to show it)."""
         return show_case(self.store, case_id)
@@ -220,6 +251,44 @@ class Office(PolicyDesk):
     def import_persons(self, path: str | Path, *, operator: str) -> Done[ImportReport]:
         report = import_persons(self.store, path, operator=operator)
         return self._done(report, Changes(persons=True))
+
+    # ---- reports ----------------------------------------------------------------------
+
+    def day_report(self, day: dt.date, office: str | None = None):
+        """日结 of a day (by the recorded time of each action), for one office or all."""
+        from ..reports.day import day_report
+
+        return day_report(self.store, day, office)
+
+    def write_day_report(self, day: dt.date, out: str | Path, office: str | None = None):
+        """日结 into a .pdf or .xlsx file; returns the report."""
+        from .. import clock
+        from ..reports.day_files import write
+
+        report = self.day_report(day, office)
+        write(report, out, made_at=clock.now().strftime("%Y-%m-%d %H:%M"))
+        return report
+
+    def month_report(self, year: int, month: int, *, mask: bool = False):
+        """The month report to the district (cases by the time of saving)."""
+        from ..reports.month import month_report
+
+        return month_report(self.store, year, month, mask=mask)
+
+    def write_month_report(self, year: int, month: int, out: str | Path, *, mask: bool = False,
+                           charts: list[tuple[str, bytes]] | None = None):
+        """The month report into an xlsx file (with chart images when given); returns the report."""
+        from ..reports.month import write_xlsx
+
+        report = self.month_report(year, month, mask=mask)
+        write_xlsx(report, out, charts)
+        return report
+
+    def year_stats(self, year: int):
+        """The year at a glance: paid per month and layer, caps used, early warnings by month."""
+        from ..reports.stats import year_stats
+
+        return year_stats(self.store, year)
 
     # ---- backups, restore, check -------------------------------------------------------
 

@@ -2,10 +2,13 @@
 
 A case is computed against the person's ledger for its region and policy year *as
 stored*: the ledger is rebuilt by replaying the person's non-void cases of that year in
-the order they were saved (calculate.Year). So saving a year's cases one by one gives
-what `python -m engine calc` gives for the list, and a void case drops out of every
-later computation. The case, its result, its receipt number and the audit entry are
-committed in one transaction; a list of cases too, all or nothing.
+the order of their settlement dates (saving order within a day; calculate.Year). So saving
+a year's cases one by one gives what `python -m engine calc` gives for the list, and a void
+case drops out of every later computation. A case entered late (dated before cases already
+stored) is computed on the cases dated up to its own date, and changes the results of the
+later ones: those are settled by 补差 (engine/store/resettle.py), never rewritten. The case,
+its result, its receipt number and the audit entry are committed in one transaction; a list
+of cases too, all or nothing.
 """
 from __future__ import annotations
 
@@ -77,28 +80,33 @@ def check_savable(case: Case) -> None:
                          "the total is 0: nothing to settle, no receipt number is issued")
 
 
-def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: int) -> list[tuple[int, Case]]:
-    """A person's non-void cases of a region and policy year, in the order they were saved."""
+def stored_year(db: sqlite_utils.Database, person_id: int, region: str, year: int,
+                until: str | None = None) -> list[tuple[int, Case]]:
+    """A person's non-void cases of a region and policy year, by settlement date then saving order
+    (`until`: only those dated on or before that ISO date)."""
     rows = db.query("SELECT id, input FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 "
-                    "ORDER BY id", (person_id, region, year))
+                    + ("AND date <= ? " if until else "") + "ORDER BY date, id",
+                    (person_id, region, year) + ((until,) if until else ()))
     return [(r["id"], parse_case(from_json_text(r["input"]), stored=True)) for r in rows]
 
 
 def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int,
-           book: PolicyBook) -> tuple[Ledger, list[tuple[int, Result]]]:
-    """The year's ledger rebuilt from the stored cases, with each case's result on it."""
+           book: PolicyBook, until: str | None = None) -> tuple[Ledger, list[tuple[int, Result]]]:
+    """The year's ledger rebuilt from the stored cases (dated up to `until`), with each case's result on it."""
     ledger = Ledger()
     results = [(case_id, calculate_case(case, ledger, book))
-               for case_id, case in stored_year(db, person_id, region, year)]
+               for case_id, case in stored_year(db, person_id, region, year, until)]
     return ledger, results
 
 
 def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[int, str]:
-    """The next number of the office and year: after the highest stored one and after the floor a
-    restore of an older backup left (receipt_marks), so no number is ever issued twice."""
+    """The next number of the office and year, one series for cases and 补差 records: after the highest
+    stored one and after the floor a restore of an older backup left (receipt_marks), so no number is
+    ever issued twice."""
     row = next(db.query("SELECT max(coalesce((SELECT max(seq) FROM receipts WHERE office = ? AND year = ?), 0), "
+                        "coalesce((SELECT max(seq) FROM resettlements WHERE office = ? AND year = ?), 0), "
                         "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0)) + 1 AS seq",
-                        (office, year, receipt_marks.floor_key(office, year))))
+                        (office, year, office, year, receipt_marks.floor_key(office, year))))
     return row["seq"], f"{year}-{row['seq']:06d}"
 
 
@@ -111,7 +119,7 @@ def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict
                                   insurance=case.insurance if "insurance" in told else None,
                                   rural=case.rural if "rural" in told else None)
         check_case_identities(db, person_id, case, at)
-        ledger, _ = replay(db, person_id, case.region, case.year, book)
+        ledger, _ = replay(db, person_id, case.region, case.year, book, until=case.date.isoformat())
         result = calculate_case(case, ledger, book)
     except InputError as exc:
         raise (exc.within(f"cases[{index}]") if index is not None else exc) from None
@@ -142,7 +150,8 @@ def preview_case(store: Store, doc: Any) -> dict[str, Any]:
     if case.id_number:
         rows = store.query("SELECT id FROM persons WHERE id_number = ?", (case.id_number,))
         if rows:
-            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year, store.book)
+            ledger, _ = replay(store.db, rows[0]["id"], case.region, case.year, store.book,
+                               until=case.date.isoformat())
     return calculate_case(case, ledger, store.book).to_json()
 
 
@@ -192,8 +201,9 @@ def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict
         audit(db, operator, "void", f"作废：{reason}", case_id=case_id, person_id=row["person_id"], at=at)
         _, results = replay(db, row["person_id"], row["region"], row["policy_year"], store.book)
         stored = {r["id"]: from_json_text(r["result"]) for r in db.query(
-            "SELECT id, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 AND id > ?",
-            (row["person_id"], row["region"], row["policy_year"], case_id))}
+            "SELECT id, result FROM cases WHERE person_id = ? AND region = ? AND policy_year = ? AND void = 0 "
+            "AND (date > ? OR (date = ? AND id > ?))",   # later in the year's order: by date, then saving
+            (row["person_id"], row["region"], row["policy_year"], row["date"], row["date"], case_id))}
     changed = []
     for later_id, result in results:
         if later_id in stored:

@@ -95,7 +95,7 @@ class Store:
 
 
 def now() -> str:
-    """A timestamp in local time with its offset, to the second."""
+    """A timestamp in local time with its offset, to the second (the program's clock: 日结 goes by it)."""
     return clock.now().isoformat(timespec="seconds")
 
 

@@ -150,6 +150,51 @@ MIGRATIONS: list[str] = [
     ALTER TABLE persons ADD COLUMN insurance TEXT CHECK (insurance IN ('resident', 'employee', 'none'));
     ALTER TABLE persons ADD COLUMN rural INTEGER CHECK (rural IN (0, 1));
     """,
+    # 4: re-settlement (补差, engine/store/resettle.py): when a void or a late-entered earlier case changes
+    # what a later case should have paid, the difference per layer is a record of its own, linked to
+    # the case, with a receipt number from the same series as the cases' (office, policy year);
+    # append-only like the cases, and never for a void case
+    """
+    CREATE TABLE resettlements (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        office TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq > 0),
+        number TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        basic TEXT NOT NULL,
+        critical TEXT NOT NULL,
+        assistance TEXT NOT NULL,
+        tilt TEXT NOT NULL,
+        hospital_borne TEXT NOT NULL,
+        out_of_pocket TEXT NOT NULL,
+        to_pay TEXT NOT NULL,
+        result TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (office, year, seq)
+    );
+    CREATE INDEX resettlements_case ON resettlements(case_id);
+    CREATE INDEX resettlements_created ON resettlements(created_at);
+    CREATE INDEX cases_created ON cases(created_at);
+    CREATE INDEX cases_voided ON cases(voided_at) WHERE void = 1;
+
+    CREATE TRIGGER resettlements_append_only_update BEFORE UPDATE ON resettlements
+    BEGIN SELECT RAISE(ABORT, '补差记录不可修改 / a re-settlement is never changed'); END;
+    CREATE TRIGGER resettlements_append_only_delete BEFORE DELETE ON resettlements
+    BEGIN SELECT RAISE(ABORT, '补差记录不可删除 / a re-settlement is never removed'); END;
+    CREATE TRIGGER resettlements_not_for_void BEFORE INSERT ON resettlements
+    WHEN (SELECT void FROM cases WHERE id = NEW.case_id) = 1
+    BEGIN SELECT RAISE(ABORT, '作废的案件不能补差 / a void case is not re-settled'); END;
+    CREATE TRIGGER resettlements_number_free BEFORE INSERT ON resettlements
+    WHEN EXISTS (SELECT 1 FROM receipts r WHERE r.office = NEW.office AND r.year = NEW.year AND r.seq = NEW.seq)
+    BEGIN SELECT RAISE(ABORT, '回执号已被案件使用 / the receipt number is taken by a case'); END;
+    CREATE TRIGGER receipts_number_free BEFORE INSERT ON receipts
+    WHEN EXISTS (SELECT 1 FROM resettlements s WHERE s.office = NEW.office AND s.year = NEW.year AND s.seq = NEW.seq)
+    BEGIN SELECT RAISE(ABORT, '回执号已被补差记录使用 / the receipt number is taken by a re-settlement'); END;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

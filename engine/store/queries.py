@@ -13,6 +13,7 @@ from .cases import replay
 from .database import Store
 from ..pinyin import is_pinyin_query
 from .persons import find_by_id_number, like_escape, mask_id, search_by_pinyin
+from .resettle import year_payments
 
 # The ledger's accumulated amounts, as a clerk reads them: those the common rules keep (keys from
 # engine/insurance.py and the regions' shared keys), then each region's own (its LEDGER_LABELS).
@@ -125,6 +126,8 @@ def year_ledger(store: Store, id_number: str, year: int, region: str | None = No
             "caps": list(caps.values()),
             "accumulated": [{"key": k, "name": ledger_label(k), "amount": str(v)}
                             for k, v in sorted(ledger.data.items())],
+            # what was actually paid: each case's stored amounts + its 补差, and the cases waiting for 补差
+            "payments": year_payments(store, person["id"], reg, year),
         })
     return {"id_number": mask_id(person["id_number"]), "name": person["name"], "year": year, "regions": out}
 

@@ -32,7 +32,11 @@ def issued(conn: sqlite3.Connection) -> Marks:
     """The highest number issued per office and year according to this database (its receipts
     and its floors)."""
     marks: Marks = {}
-    for office, year, seq in conn.execute("SELECT office, year, max(seq) FROM receipts GROUP BY office, year"):
+    series = ["SELECT office, year, seq FROM receipts"]
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'resettlements'").fetchone():
+        series.append("SELECT office, year, seq FROM resettlements")   # 补差 records share the cases' series
+    for office, year, seq in conn.execute(f"SELECT office, year, max(seq) FROM ({' UNION ALL '.join(series)}) "
+                                          "GROUP BY office, year"):
         marks[(office, int(year))] = int(seq)
     for key, value in conn.execute("SELECT key, value FROM settings WHERE key LIKE ?", (FLOOR_PREFIX + "%",)):
         year, _, office = key[len(FLOOR_PREFIX):].partition(":")

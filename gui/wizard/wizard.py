@@ -61,6 +61,7 @@ class SettleWizard(QWidget):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(print_after=False))
         QShortcut(QKeySequence.StandardKey.Print, self, activated=lambda: self.save(print_after=True))
         self.doc: dict | None = None
+        self.late: list[dict] = []   # stored cases this one would change (entered late), from compute()
         self.result: dict | None = None
         self.saved_case_id: int | None = None
         self.sample = False
@@ -186,6 +187,12 @@ class SettleWizard(QWidget):
             return False
         self.doc, self.result = doc, result
         self.result_page.show_result(doc, result, self.session.office_name)
+        self.late = self.session.office.late_entry(doc)
+        if self.late:   # an earlier slip entered late: told before saving which stored cases it changes
+            listed = "；".join(f"回执号 {c['receipt_no']}（{c['date']}）差额 {c['difference']['to_pay']}" for c in self.late)
+            self.result_page.banner.setText(
+                self.result_page.banner.text() + f"<br><b style='color:#C00000'>注意：本案结算日期早于该人员已保存的案件，"
+                f"保存后以下 {len(self.late)} 件将需补差（正数补付，负数应退）：{listed}</b>")
         self._go(3)
         self.last_compute_ms = (time.perf_counter() - start) * 1000
         return True

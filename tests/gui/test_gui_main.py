@@ -64,7 +64,8 @@ def test_screenshots_flag_saves_every_screen(tmp_path):
     names = sorted(p.stem for p in tmp_path.glob("*.png"))
     assert names == sorted(["main-window", "wizard-1-identity", "wizard-2-visit", "wizard-3-amounts",
                             "wizard-3-amounts-error-on-field", "wizard-4-result", "wizard-4-result-saved",
-                            "cases-search", "ledger-person-year", "warnings-list", "policy-parameters", "settings",
+                            "cases-search", "ledger-person-year", "warnings-list", "reports-day-report", "stats-year",
+                            "policy-parameters", "settings",
                             "print-preview-receipt", "wizard-sample-case", "first-start-setup"])
     from PySide6.QtGui import QImage
 

@@ -240,3 +240,31 @@ def test_clicking_a_clause_shows_the_documents_sentence(qtbot, wizard):
     index = next(i for i, s in enumerate(page.sources) if "第十一条" in s)
     page.show_clause(index)
     assert "尿毒症" in page.clause.toPlainText() and "原文" in page.clause.toPlainText()
+
+
+def test_a_slip_entered_late_is_told_before_saving(qtbot, wizard, session):
+    """武汉 三类: stored 2023-02-10 (S 1000) and 2023-06-20 (S 1000 → year 2000 ≤ 3000: 医疗救助 0.00); an April slip
+    with S 1500 entered late puts June at 2500 + 1000 = 3500: 500 × 70% = 350.00 more for June (补差, 补付)."""
+    id_number = valid_id("1970-05-05", 9)
+
+    def case(date, total, scope, basic):
+        return {"region": "wuhan", "date": date, "person": {"id_number": id_number, "name": "张三",
+                "identities": ["subsistence_edge"]}, "visit": {"kind": "inpatient", "hospital_level": 2},
+                "amounts": {"total": total, "policy_scope": scope, "basic_paid": basic, "critical_paid": "0.00"}}
+    save_cases(session.office.store, {"cases": [case("2023-02-10", "3000.00", "2800.00", "1800.00"),
+                                                case("2023-06-20", "2600.00", "2400.00", "1400.00")]},
+               operator="李四", office="城关镇医保站")
+    page = wizard.identity
+    qtbot.keyClicks(page.id_number, id_number)
+    enter(qtbot)
+    set_date(qtbot, wizard.visit_page.date, "2023-04-15")
+    wizard.visit_page.kind.setFocus()
+    enter(qtbot)
+    for key, value in {"total": "3700.00", "policy_scope": "3500.00", "basic_paid": "2000.00",
+                       "critical_paid": "0.00"}.items():
+        type_text(qtbot, wizard.amounts_page.inputs[key], value)
+    enter(qtbot)
+    assert wizard.current() == 3
+    banner = wizard.result_page.banner.text()
+    assert "保存后以下 1 件将需补差" in banner and "回执号 2023-000002（2023-06-20）差额 350.00" in banner
+    assert [c["case_id"] for c in wizard.late] == [2]

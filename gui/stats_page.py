@@ -1,0 +1,129 @@
+"""统计: the policy year at a glance — the money paid per month and layer (stacked bars, 补差
+included), how much of their yearly caps persons have used (a histogram), and the early warnings
+by month. Click a month's bar to list its cases below. Drawn with QPainter (gui/charts.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine import clock
+from engine.breakdown import NAMES
+from engine.errors import InputError
+from engine.money import fmt
+from engine.reports.stats import BUCKETS, LAYERS
+from engine.store import StoreError
+
+from .cases_page import case_row_items, COLUMNS as CASE_COLUMNS, fit_columns, make_table
+from .charts import BarChart
+from .errors import show_error
+from .widgets import note, page_title
+
+MONTHS = [f"{m}月" for m in range(1, 13)]
+SHARES = [f"{10 * i}%" for i in range(BUCKETS)]
+
+
+def make_charts() -> tuple[BarChart, BarChart, BarChart]:
+    paid = BarChart("各月支付金额（按结算日期，含补差）", [NAMES[k] for k in LAYERS], "元")
+    caps = BarChart("年度限额使用比例（人·项）", ["人数"], "人", counts=True)
+    warnings = BarChart("各月预警人次", ["预警"], "人次", counts=True)
+    return paid, caps, warnings
+
+
+def fill_charts(charts: tuple[BarChart, BarChart, BarChart], stats) -> None:
+    paid, caps, warnings = charts
+    paid.set_data(MONTHS, [[month[k] for k in LAYERS] for month in stats.paid])
+    caps.set_data(SHARES, [[n] for n in stats.cap_use])
+    warnings.set_data(MONTHS, [[n] for n in stats.warnings])
+
+
+def chart_images(stats) -> list[tuple[str, bytes]]:
+    """The three charts as PNG images (for the month report)."""
+    charts = make_charts()
+    fill_charts(charts, stats)
+    return [(f"{stats.year} 年度 {chart.title}", chart.to_png()) for chart in charts]
+
+
+class StatsPage(QWidget):
+    def __init__(self, session, main_window=None):
+        super().__init__()
+        self.session = session
+        self.main_window = main_window
+        self.stats = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(page_title("统计"))
+        layout.addWidget(note("按政策年度统计：各月实际支付（原结算 + 补差）、各项年度限额的使用比例、各月预警人次。"
+                              "点击某月的柱形，在下方列出该月的案件。"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("年度"))
+        self.year_combo = QComboBox()
+        self.year_combo.setMinimumContentsLength(7)
+        top.addWidget(self.year_combo)
+        self.summary = QLabel()
+        self.summary.setObjectName("statsSummary")
+        top.addSpacing(16)
+        top.addWidget(self.summary, 1)
+        layout.addLayout(top)
+        self.charts = make_charts()
+        row = QHBoxLayout()
+        row.addWidget(self.charts[0], 2)
+        side = QVBoxLayout()
+        side.addWidget(self.charts[1])
+        side.addWidget(self.charts[2])
+        row.addLayout(side, 1)
+        layout.addLayout(row, 3)
+        self.list_label = QLabel("点击某月的柱形查看该月案件。")
+        layout.addWidget(self.list_label)
+        self.table = make_table(CASE_COLUMNS)
+        self.table.setObjectName("statsCases")
+        layout.addWidget(self.table, 2)
+        self.charts[0].clicked.connect(self.show_month)
+        self.charts[2].clicked.connect(self.show_month)
+        self.year_combo.currentIndexChanged.connect(lambda _: self.load(self.year_combo.currentData()))
+        session.changed.connect(self._changed)
+
+    def _changed(self, changes) -> None:
+        if changes.touches("cases", "ledger") and self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        office = self.session.office
+        current = self.year_combo.currentData() or office.newest_case_year() or clock.today().year
+        years = sorted(set(office.case_years()) | {current}, reverse=True)
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for y in years:
+            self.year_combo.addItem(f"{y}年", y)
+        self.year_combo.setCurrentIndex(self.year_combo.findData(current))
+        self.year_combo.blockSignals(False)
+        self.load(current)
+
+    def load(self, year: int) -> None:
+        try:
+            self.stats = self.session.office.year_stats(year)
+        except (InputError, StoreError) as exc:
+            show_error(self, exc)
+            return
+        fill_charts(self.charts, self.stats)
+        total = sum((self.stats.month_total(m) for m in range(1, 13)), Decimal(0))
+        self.summary.setText(f"{year} 年度：{sum(self.stats.cases)} 人次，各项支付合计 {fmt(total)} 元，"
+                             f"预警 {sum(self.stats.warnings)} 人次")
+        self.table.setRowCount(0)
+        self.list_label.setText("点击某月的柱形查看该月案件。")
+
+    def show_month(self, index: int) -> None:
+        """List the cases of the month `index` (0 = January) of the year shown."""
+        if self.stats is None:
+            return
+        year, month = self.stats.year, index + 1
+        start = dt.date(year, month, 1)
+        end = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        rows = self.session.office.cases(year=year, date_from=start, date_to=end)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, item in enumerate(case_row_items(row)):
+                self.table.setItem(r, c, item)
+        fit_columns(self.table)
+        self.list_label.setText(f"{year} 年 {month} 月（按结算日期）的案件 {len(rows)} 件")
