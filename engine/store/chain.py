@@ -28,6 +28,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from .. import clock
 from ..codec import from_json_text, result_hash, to_json_text
 
 GENESIS = "0" * 64
@@ -128,9 +129,7 @@ def _seal_if_pending(db: sqlite_utils.Database) -> None:
     db.conn.execute("DELETE FROM settings WHERE key = 'chain_seal'")
     if db.conn.execute("SELECT 1 FROM audit WHERE row_hash IS NOT NULL LIMIT 1").fetchone():
         return   # the chain has begun: a flag set again later is ignored
-    from .database import now   # (database imports this module)
-
-    at = now()
+    at = clock.now().isoformat(timespec="seconds")
     persons, office = persons_digest(db), office_digest(db)
     for row in db.query(_CASES_SQL + " ORDER BY c.id"):
         _append(db, {"at": at, "operator": "系统", "action": "seal", "case_id": row["id"],
