@@ -4,6 +4,7 @@ payment and the audit chain. While the data folder has no account the office wor
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any, Callable
 
 from .. import clock
@@ -86,7 +87,8 @@ class AccountDesk:
         if not self.has_accounts():
             return super().add_policy_version(region, name, value, valid_from, reason, operator,  # type: ignore[misc]
                                               today=today)
-        return self._done(_review.propose(self.store, self.account, region, name, value, valid_from, reason),
+        return self._done(_review.propose(self.store, self.account, region, name, value, valid_from, reason,
+                                          today=today),
                           Changes(policy=True))
 
     def policy_proposals(self) -> list[dict]:
@@ -105,9 +107,27 @@ class AccountDesk:
                           Changes(cases=True))
 
     def pay_list(self, office: str | None = None) -> dict[str, Any]:
+        """The 发放名单: reviewed (or 免审) cases not yet paid, ID numbers masked, with the total."""
         return _review.pay_list(self.store, office)
 
+    def write_pay_list(self, path: str | Path, office: str | None = None) -> dict[str, Any]:
+        """The 发放名单 as an xlsx workbook; returns the listing written."""
+        from ..store.pay_list import write_pay_list
+
+        listing = self.pay_list(office)
+        write_pay_list(listing, path)
+        return listing
+
     # ---- the audit chain --------------------------------------------------------------
+
+    def audit_rows(self, *, day: dt.date | None = None, case_id: int | None = None) -> list[dict]:
+        """The audit log of a day (by the row's time) or of a case, oldest first."""
+        if case_id is not None:
+            return self.store.query("SELECT id, at, operator, action, case_id, detail FROM audit WHERE case_id = ? "
+                                    "ORDER BY id", (case_id,))
+        day = day or clock.today()
+        return self.store.query("SELECT id, at, operator, action, case_id, detail FROM audit WHERE substr(at, 1, 10) = ? "
+                                "ORDER BY id", (day.isoformat(),))
 
     def audit_verify(self) -> _chain.Verdict:
         """Walk the audit chain and compare it with what is stored (see engine/store/chain.py)."""

@@ -110,15 +110,12 @@ def set_review(store: Store, account: dict | None, on: bool) -> None:
 # ---- parameter changes awaiting a second account -----------------------------------------
 
 def propose(store: Store, account: dict | None, region: str, name: str, value: Any, valid_from: Any,
-            reason: str) -> dict:
+            reason: str, *, today: dt.date | None = None) -> dict:
     """A parameter change by a 管理员; it takes effect when a second account approves it."""
     maker = accounts.require_role(store, account, ("管理员",), "调整政策参数")
-    if region not in REGIONS:
-        raise InputError("REGION", f"没有地区“{region}”", f"unknown region {region!r}")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InputError("reason", "请填写调整原因（--reason），如依据的文件或通知", "a reason is required (--reason)")
-    day = valid_from if isinstance(valid_from, dt.date) else dt.date.fromisoformat(str(valid_from))
+    checked = versions.add_version(store, region, name, value, valid_from, reason, maker, today=today,
+                                   check_only=True)
+    value, day, reason = checked["value"], checked["valid_from"], checked["reason"]
     with store.write() as db:
         at = now()
         pid = db["policy_proposals"].insert({"region": region, "name": name, "value": versions.encode(value),
