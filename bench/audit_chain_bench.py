@@ -40,7 +40,7 @@ def build(folder: Path, n: int) -> None:
                 db.conn.execute("INSERT INTO receipts (case_id, office, year, seq, number) VALUES (?, '城关镇', 2023, ?, ?)",
                                 (i, i, f"2023-{i:06d}"))
                 chain.append(db, {"at": "2023-03-01T10:00:00+08:00", "operator": "李四", "action": "save",
-                                  "case_id": i, "person_id": 1, "detail": "保存案件"}, persons=None)
+                                  "case_id": i, "person_id": 1, "detail": "保存案件"})
 
 
 def main() -> int:

@@ -6,7 +6,8 @@ written (after the change it records, in the same transaction):
 - "case": the digest of its case — every stored amount, the date, operator, office, the void,
   review and payment columns, the hashes of the stored input and result (engine.codec), the
   receipt's number and the count of prints;
-- "persons": a digest of every person's ID number and name (rows naming a person, imports);
+- "persons": [lo, hi, digest]: the persons added since the row before (ids lo..hi, each with its
+  ID number and name, which never change once stored: engine.store.persons.upsert_person);
 - "office": a digest of the accounts (names, roles, password hashes, locks by a 管理员), the
   local parameter versions and proposals, and the review switch (every row).
 So an UPDATE of a case, a receipt number or a person, a REPLACE INTO, an edit after DROP
@@ -22,6 +23,7 @@ the first open after the migration seals the cases stored then (one 'seal' row e
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -38,7 +40,6 @@ CASE_COLUMNS = ("id", "person_id", "region", "policy_year", "date", "kind", "pol
                 "voided_by", "review", "reviewed_by", "reviewed_at", "review_note", "paid_at", "paid_by",
                 "pay_method", "pay_account")
 CHAINED_SETTINGS = ("review",)
-PERSON_ACTIONS = ("import-persons", "seal")
 
 _CASES_SQL = ("SELECT " + ", ".join(f"c.{c}" for c in CASE_COLUMNS) + ", c.input, c.result, "
               "r.number AS receipt_number, r.office AS receipt_office, r.year AS receipt_year, r.seq AS receipt_seq, "
@@ -70,8 +71,19 @@ def _rows_digest(db: sqlite_utils.Database, sql: str) -> str:
     return h.hexdigest()
 
 
-def persons_digest(db: sqlite_utils.Database) -> str:
-    return _rows_digest(db, "SELECT id, id_number, name FROM persons ORDER BY id")
+def _persons_digest(rows: Iterable[tuple]) -> str:
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(to_json_text(list(row)).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _persons_since(db: sqlite_utils.Database, lo: int) -> list:
+    """[lo, hi, digest] of the persons with ids from lo on."""
+    rows = db.conn.execute("SELECT id, id_number, name FROM persons WHERE id >= ? ORDER BY id", (lo,)).fetchall()
+    hi = rows[-1][0] if rows else lo - 1
+    return [lo, hi, _persons_digest(rows)]
 
 
 def office_digest(db: sqlite_utils.Database) -> str:
@@ -93,26 +105,28 @@ def _row_hash(row: dict) -> str:
                               row["detail"], row["state"], row["prev_hash"]]))
 
 
-def _head(db: sqlite_utils.Database) -> tuple[int, str]:
-    last = db.conn.execute("SELECT id, row_hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    return (last[0], last[1] or GENESIS) if last else (0, GENESIS)
+def _head(db: sqlite_utils.Database) -> tuple[int, str, int]:
+    """The last row's id and hash, and the first person id no chained row covers yet."""
+    last = db.conn.execute("SELECT id, row_hash, state FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    if not last:
+        return 0, GENESIS, 1
+    covered = from_json_text(last[2]).get("persons") if last[2] else None
+    return last[0], last[1] or GENESIS, (int(covered[1]) + 1 if covered else 1)
 
 
-def append(db: sqlite_utils.Database, entry: dict[str, Any], *, persons: str | None = None,
-           office: str | None = None, case: str | None = None) -> int:
+def append(db: sqlite_utils.Database, entry: dict[str, Any], *, office: str | None = None,
+           case: str | None = None) -> int:
     """Insert one audit row, chained, inside the caller's transaction (write it after the change
     it records). `entry`: at, operator, action, detail, case_id, person_id."""
-    return _append(db, entry, persons=persons, office=office, case=case)
+    return _append(db, entry, office=office, case=case)
 
 
-def _append(db: sqlite_utils.Database, entry: dict[str, Any], *, persons: str | None = None,
-            office: str | None = None, case: str | None = None) -> int:
-    state: dict[str, str] = {"office": office or office_digest(db)}
+def _append(db: sqlite_utils.Database, entry: dict[str, Any], *, office: str | None = None,
+            case: str | None = None) -> int:
+    last_id, prev, lo = _head(db)
+    state: dict[str, Any] = {"office": office or office_digest(db), "persons": _persons_since(db, lo)}
     if entry.get("case_id") is not None:
         state["case"] = case or case_digest(db, entry["case_id"]) or ""
-    if entry.get("person_id") is not None or entry["action"] in PERSON_ACTIONS:
-        state["persons"] = persons or persons_digest(db)
-    last_id, prev = _head(db)
     row = {"id": last_id + 1, "at": entry["at"], "operator": entry["operator"], "action": entry["action"],
            "case_id": entry.get("case_id"), "person_id": entry.get("person_id"), "detail": entry.get("detail", ""),
            "state": to_json_text(state), "prev_hash": prev}
@@ -130,11 +144,10 @@ def _seal_if_pending(db: sqlite_utils.Database) -> None:
     if db.conn.execute("SELECT 1 FROM audit WHERE row_hash IS NOT NULL LIMIT 1").fetchone():
         return   # the chain has begun: a flag set again later is ignored
     at = clock.now().isoformat(timespec="seconds")
-    persons, office = persons_digest(db), office_digest(db)
+    office = office_digest(db)
     for row in db.query(_CASES_SQL + " ORDER BY c.id"):
         _append(db, {"at": at, "operator": "系统", "action": "seal", "case_id": row["id"],
-                     "detail": "启用防篡改校验：登记此前已保存的案件"},
-                persons=persons, office=office, case=_case_digest(row))
+                     "detail": "启用防篡改校验：登记此前已保存的案件"}, office=office, case=_case_digest(row))
 
 
 def seal_pending(store) -> None:
@@ -169,7 +182,7 @@ def verify(db: sqlite_utils.Database) -> Verdict:
     """Walk the chain in id order, then compare what the last rows vouch for with what is stored."""
     prev, count, chained = GENESIS, 0, 0
     last_case: dict[int, tuple[int, str]] = {}
-    last_persons: tuple[int, str] | None = None
+    person_ranges: list[tuple[int, int, int, str]] = []   # (row, lo, hi, digest)
     last_office: tuple[int, str] | None = None
     cases = db.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
 
@@ -201,7 +214,8 @@ def verify(db: sqlite_utils.Database) -> Verdict:
         if "case" in state and row["case_id"] is not None:
             last_case[row["case_id"]] = (row["id"], state["case"])
         if "persons" in state:
-            last_persons = (row["id"], state["persons"])
+            lo, hi, digest = state["persons"]
+            person_ranges.append((row["id"], int(lo), int(hi), digest))
         if "office" in state:
             last_office = (row["id"], state["office"])
     if not chained and not cases:
@@ -220,9 +234,21 @@ def verify(db: sqlite_utils.Database) -> Verdict:
         row_id = last_case[missing[0]][0]
         return fail(row_id, f"第 {row_id} 条操作记录所登记的案件 {missing[0]} 已不存在：案件被删除",
                     f"case {missing[0]} recorded by audit row {row_id} is gone")
-    if last_persons is not None and last_persons[1] != persons_digest(db):
-        return fail(last_persons[0], f"人员的姓名或身份证号与第 {last_persons[0]} 条操作记录登记的不一致：人员信息被改动",
-                    f"persons differ from what audit row {last_persons[0]} recorded")
+    persons = db.conn.execute("SELECT id, id_number, name FROM persons ORDER BY id").fetchall()
+    ids = [p[0] for p in persons]
+    next_id = None
+    for row_id, lo, hi, digest in person_ranges:
+        if next_id is not None and lo != next_id:
+            return fail(row_id, f"第 {row_id} 条操作记录登记的人员编号不衔接：操作记录被改动",
+                        f"audit row {row_id} does not continue the persons recorded before")
+        chunk = persons[bisect.bisect_left(ids, lo):bisect.bisect_right(ids, hi)]
+        if _persons_digest(chunk) != digest:
+            return fail(row_id, f"人员的姓名或身份证号与第 {row_id} 条操作记录登记的不一致：人员被改动、删除或插入",
+                        f"persons {lo}..{hi} differ from what audit row {row_id} recorded")
+        next_id = hi + 1
+    if person_ranges and persons and persons[-1][0] >= (next_id or 1):
+        return fail(None, f"人员 {persons[-1][0]} 没有任何操作记录登记：人员被直接插入",
+                    f"person {persons[-1][0]} was added without an audit row")
     if last_office is not None and last_office[1] != office_digest(db):
         return fail(last_office[0], f"账户、政策参数或审核设置与第 {last_office[0]} 条操作记录登记的不一致：被直接改动",
                     f"accounts, parameters or the review switch differ from audit row {last_office[0]}")

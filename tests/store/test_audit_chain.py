@@ -75,8 +75,8 @@ def test_an_untouched_database_verifies(folder):
     (["UPDATE cases SET office = '别处' WHERE id = 3"], 3, "案件 3"),
     (["DROP TRIGGER cases_void_once", "UPDATE cases SET void = 0 WHERE id = 2"], 5, "案件 2"),   # un-voiding
     (["UPDATE receipts SET number = '2023-000099' WHERE case_id = 3"], 3, "回执号 2023-000099"),
-    (["UPDATE persons SET name = '孙八' WHERE id = 1"], 5, "人员"),
-    (["UPDATE persons SET id_number = '110101199001011234' WHERE id = 2"], 5, "人员"),
+    (["UPDATE persons SET name = '孙八' WHERE id = 1"], 1, "人员"),             # the row that recorded the person
+    (["UPDATE persons SET id_number = '110101199001011234' WHERE id = 2"], 2, "人员"),
     (["DELETE FROM receipt_prints"], 4, "案件 1"),
     (["DROP TRIGGER cases_input_frozen", "UPDATE cases SET result = replace(result, '\"assistance\"', '\"assistanc\"'), "
       "total = '1.00' WHERE id = 1"], 4, "案件 1"),
@@ -121,6 +121,12 @@ def test_a_case_inserted_without_an_audit_row_is_found(folder):
                    "created_at FROM cases WHERE id = 1")
     v = verdict(folder)
     assert not v.ok and "案件 4 没有任何校验过的操作记录" in v.broken.zh
+
+
+def test_a_person_inserted_without_an_audit_row_is_found(folder):
+    attack(folder, "INSERT INTO persons (id_number, name, created_at, updated_at) VALUES ('x', '冒名', 'x', 'x')")
+    v = verdict(folder)
+    assert not v.ok and "人员 3 没有任何操作记录登记" in v.broken.zh
 
 
 def test_an_account_given_a_role_with_sqlite_is_found(tmp_path):
