@@ -92,7 +92,10 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         s = self.session
         self.setWindowTitle(f"{APP_TITLE} — {s.office_name}" + (f" {s.setting('window')}" if s.setting("window") else ""))
-        self.status.setText(f"经办人：{s.operator}　数据：{s.office.path}")
+        account = s.account
+        who = (f"当前账户：{account['name']}（{'、'.join(account['roles'])}）" if account
+               else ("未登录" if s.office.has_accounts() else f"经办人：{s.operator}"))
+        self.status.setText(f"{who}　数据：{s.office.path}")
 
     def _show(self, row: int) -> None:
         if self.session is None:

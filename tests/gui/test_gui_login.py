@@ -1,0 +1,78 @@
+"""Who works at the window: no login for a folder without accounts; the first 管理员; the login
+dialog refusing a wrong password (recorded by the office); the status bar naming the account;
+a new login after the idle time."""
+from __future__ import annotations
+
+import pytest
+
+from engine.office import Office
+from gui.login import FirstAdminDialog, IdleGuard, LoginDialog, log_in
+from gui.main_window import MainWindow
+from gui.session import Session
+
+
+@pytest.fixture
+def session(tmp_path, qapp):
+    with Office.open(tmp_path / "d", daily_backup=False) as office:
+        office.set_settings({"office": "城关镇医保站", "operator": "李四"})
+        yield Session(office)
+
+
+def test_a_folder_without_accounts_needs_no_login(session, qtbot):
+    assert log_in(session) is True
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    assert window.status.text().startswith("经办人：李四")
+
+
+def test_the_first_administrator_is_made_and_logged_in(session, qtbot):
+    dialog = FirstAdminDialog(session)
+    qtbot.addWidget(dialog)
+    assert dialog.name.text() == "李四"
+    dialog.password.setText("admin-pass-1")
+    dialog.again.setText("admin-pass-2")
+    dialog.accept()
+    assert "不一致" in dialog.error.text() and not session.office.has_accounts()
+    dialog.again.setText("admin-pass-1")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert session.account["name"] == "李四" and "管理员" in session.account["roles"]
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    assert window.status.text().startswith("当前账户：李四（经办、审核、管理员）")
+
+
+def test_login_refuses_a_wrong_password_and_names_the_account(session, qtbot):
+    session.office.add_account("王管理", ["管理员"], "admin-pass-1")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    assert window.status.text().startswith("未登录")
+    dialog = LoginDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("王管理")
+    dialog.password.setText("wrong-pass-1")
+    dialog.accept()
+    assert "账户或密码不正确" in dialog.error.text() and session.account is None
+    assert dialog.password.text() == ""
+    dialog.password.setText("admin-pass-1")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert window.status.text().startswith("当前账户：王管理（管理员）")
+    assert [a["action"] for a in session.office.audit_rows(case_id=None)][-1] == "refused"
+
+
+def test_after_the_idle_time_the_account_logs_in_again(session, qtbot, monkeypatch, qapp):
+    session.office.add_account("王管理", ["管理员"], "admin-pass-1")
+    session.login("王管理", "admin-pass-1")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    session.set_settings({"idle_minutes": "1"})
+    guard = IdleGuard(session, window, qapp)
+    asked = []
+    monkeypatch.setattr("gui.login.log_in", lambda s, parent, reason: asked.append(reason) or True)
+    guard.check()
+    assert asked == [] and session.account is not None          # not idle yet
+    guard.last -= 61
+    guard.check()
+    assert asked == ["已超过 1 分钟未操作，请重新登录。"] and session.account is None
+    assert window.status.text().startswith("未登录")
