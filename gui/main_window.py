@@ -1,6 +1,6 @@
-"""The main window: a list of the six tasks on the left, the task on the right.
+"""The main window: a list of the tasks on the left, the task on the right.
 
-新建结算 (the wizard), 案件查询, 人员台账, 预警名单, 政策参数, 设置. Ctrl+1…6 switch tasks;
+新建结算 (the wizard), 案件查询, 待审核, 人员台账, 预警名单, 政策参数, 设置. Ctrl+1…7 switch tasks;
 Ctrl+N starts a new settlement. Size and position are remembered.
 
 The window is drawn first and the case store opened right after (`attach`), so it appears
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QSt
 APP_TITLE = "三重保障计算器"
 # (key, title, module, class): imported when first shown
 PAGES = (("wizard", "新建结算", "gui.wizard", "SettleWizard"), ("cases", "案件查询", "gui.cases_page", "CasesPage"),
+         ("review", "待审核", "gui.review_page", "ReviewPage"),
          ("ledger", "人员台账", "gui.ledger_page", "LedgerPage"),
          ("warnings", "预警名单", "gui.warnings_page", "WarningsPage"),
          ("policy", "政策参数", "gui.policy_page", "PolicyPage"), ("settings", "设置", "gui.settings_page", "SettingsPage"))

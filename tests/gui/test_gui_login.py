@@ -76,3 +76,48 @@ def test_after_the_idle_time_the_account_logs_in_again(session, qtbot, monkeypat
     guard.check()
     assert asked == ["已超过 1 分钟未操作，请重新登录。"] and session.account is None
     assert window.status.text().startswith("未登录")
+
+
+def _case(id_number: str, name: str) -> dict:
+    return {"region": "wuhan", "date": "2023-03-01",
+            "person": {"id_number": id_number, "name": name, "identities": ["subsistence_edge"]},
+            "visit": {"kind": "inpatient", "hospital_level": 2},
+            "amounts": {"total": "6000.00", "policy_scope": "5500.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+
+
+def test_the_review_queue_opens_approves_and_returns_by_keyboard(session, qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui.review_page import ReviewPage
+    from ids import valid_id
+
+    office = session.office
+    office.add_account("王管理", ["管理员"], "admin-pass-1")
+    office.login("王管理", "admin-pass-1")
+    office.add_account("李经办", ["经办", "审核"], "clerk-pass-1")
+    office.add_account("赵审核", ["审核"], "check-pass-1")
+    session.login("李经办", "clerk-pass-1")
+    for n, name in enumerate(("孙七", "吴九")):
+        office.save(_case(valid_id("1970-01-01", n + 1), name), operator="", office="城关镇医保站")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    page = window.open_page("review")
+    page.show()
+    assert page.count_label.text() == "待审核 2 件" and page.selected_id() == 1
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)                      # Enter opens the case
+    assert "回执号 2023-000001" in page.detail.toPlainText()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)   # the maker: refused
+    assert "不能审核自己的案件" in page.error_label.text()
+    assert [c["review"] for c in office.cases()] == ["待审核", "待审核"]
+    session.login("赵审核", "check-pass-1")
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert [c["review"] for c in office.cases()] == ["已审核", "待审核"]
+    assert page.count_label.text() == "待审核 1 件" and page.selected_id() == 2
+    page.send_back_selected()
+    assert page.error_label.text() == "请填写退回原因"
+    page.reason_edit.setText("发票金额不符")
+    qtbot.keyClick(page.reason_edit, Qt.Key.Key_Return)
+    assert [c["review"] for c in office.cases()] == ["已审核", "退回"]
+    assert page.count_label.text() == "没有待审核的案件。"
