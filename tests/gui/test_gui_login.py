@@ -121,3 +121,30 @@ def test_the_review_queue_opens_approves_and_returns_by_keyboard(session, qtbot)
     qtbot.keyClick(page.reason_edit, Qt.Key.Key_Return)
     assert [c["review"] for c in office.cases()] == ["已审核", "退回"]
     assert page.count_label.text() == "没有待审核的案件。"
+
+
+def test_the_case_list_filters_by_review_and_payment_state(session, qtbot):
+    from gui.cases_page import CasesPage
+    from ids import valid_id
+
+    office = session.office
+    office.add_account("王管理", ["管理员"], "admin-pass-1")
+    office.login("王管理", "admin-pass-1")
+    office.add_account("李经办", ["经办"], "clerk-pass-1")
+    office.add_account("赵审核", ["审核"], "check-pass-1")
+    session.login("李经办", "clerk-pass-1")
+    for n, name in enumerate(("孙七", "吴九", "郑十")):
+        office.save(_case(valid_id("1970-01-01", n + 1), name), operator="", office="城关镇医保站")
+    session.login("赵审核", "check-pass-1")
+    office.approve([1, 2])
+    office.pay(1, "现金")
+    page = CasesPage(session)
+    qtbot.addWidget(page)
+
+    def shown(status):
+        page.status_combo.setCurrentIndex(page.status_combo.findData(status))
+        assert page.search()
+        return [page.table.item(r, 0).data(0x0100) for r in range(page.table.rowCount())]
+
+    assert shown("待审核") == [3] and shown("已审核") == [1, 2] and shown("待发放") == [2] and shown("已发放") == [1]
+    assert shown(None) == [1, 2, 3]
