@@ -113,7 +113,8 @@ def _return(args: argparse.Namespace) -> int:
 
 def _pay(args: argparse.Namespace) -> int:
     with _open(args) as office:
-        done = office.pay(args.case_id, args.method, args.account, args.date, operator=args.operator).value
+        done = office.pay(args.case_id, args.method, args.account, args.date,
+                          operator=args.operator or office.setting("operator") or "经办人").value
     print(f"案件 {done['case_id']}（回执号 {done['receipt_no']}）已发放（{done['method']}"
           f"{' ' + done['account'] if done['account'] else ''}）。")
     return 0

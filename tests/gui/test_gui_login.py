@@ -148,3 +148,26 @@ def test_the_case_list_filters_by_review_and_payment_state(session, qtbot):
 
     assert shown("待审核") == [3] and shown("已审核") == [1, 2] and shown("待发放") == [2] and shown("已发放") == [1]
     assert shown(None) == [1, 2, 3]
+
+
+def test_settings_switch_review_and_verify_the_audit_log(session, qtbot):
+    from gui.settings_page import SettingsPage
+
+    page = SettingsPage(session)
+    qtbot.addWidget(page)
+    box = page.accounts_box
+    assert not box.review_check.isEnabled()                     # no accounts: nothing to review
+    assert box.verify_now() and "完好" in box.last.text()
+    session.office.add_account("王管理", ["管理员", "经办"], "admin-pass-1")
+    session.login("王管理", "admin-pass-1")
+    assert box.review_check.isEnabled() and box.review_check.isChecked()
+    box.review_check.click()
+    assert not session.office.review_required() and "已关闭审核" in box.status.text()
+    session.office.add_account("赵审核", ["审核"], "check-pass-1")
+    box.review_check.click()                                    # on again: allowed
+    assert session.office.review_required()
+    box.review_check.click()                                    # off with two accounts: refused
+    assert session.office.review_required() and "不能关闭审核" in box.status.text()
+    assert box.review_check.isChecked()
+    box.idle_spin.setValue(30)
+    assert session.setting("idle_minutes") == "30"
