@@ -239,13 +239,17 @@ class Office(AccountDesk, PolicyDesk):
     def restore(self, source: str | Path) -> Done[dict[str, Any]]:
         """Replace the database by the backup `source` (the current one is backed up first);
         the office stays open on the restored database, whatever happened. With accounts: a 管理员."""
-        self.acting(None, ("管理员",), "恢复备份")
+        by = self.acting(None, ("管理员",), "恢复备份")
+        from ..store.accounts import keep_after_restore, live_rows
+
+        accounts = live_rows(self.store)
         folder = self.folder
         self.store.close()
         try:
             done = self.restore_folder(folder, source)
         finally:
             self.store = open_store(folder, daily_backup=False)
+        keep_after_restore(self.store, accounts, by)   # accounts and locks are the live ones, not the backup's
         return self._done(done, Changes(store_replaced=True))
 
     def check(self) -> dict[str, Any]:

@@ -208,15 +208,26 @@ def set_locked(store: Store, actor: dict | None, name: str, locked: bool) -> Non
         audit(db, by, "account", f"{'停用' if locked else '启用'}账户“{name}”")
 
 
-def carry_over(live_conn, restored_conn) -> None:
-    """Hook for restore (issue 18): the accounts and their lock state of the live database replace
-    those of the backup, so an account removed or locked since the backup is not revived.
-    Both are sqlite3 connections; call inside the restored database's write transaction, then
-    write an audit row there (the office digest changes)."""
-    rows = live_conn.execute("SELECT id, name, roles, password_hash, locked, failed_tries, locked_until, created_at, "
-                             "created_by FROM accounts ORDER BY id").fetchall()
-    restored_conn.execute("DROP TRIGGER IF EXISTS accounts_never_deleted")
-    restored_conn.execute("DELETE FROM accounts")
-    restored_conn.execute("CREATE TRIGGER accounts_never_deleted BEFORE DELETE ON accounts "
-                          "BEGIN SELECT RAISE(ABORT, 'accounts are locked, never deleted'); END")
-    restored_conn.executemany("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+_COLUMNS = ("id", "name", "roles", "password_hash", "locked", "failed_tries", "locked_until", "created_at", "created_by")
+
+
+def live_rows(store: Store) -> list[tuple]:
+    """The accounts as they stand, to put back after a restore (keep_after_restore)."""
+    return store.conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM accounts ORDER BY id").fetchall()
+
+
+def keep_after_restore(store: Store, rows: list[tuple], operator: str) -> None:
+    """The restore hook (issue 18): the live accounts and their lock state replace those of the
+    restored backup, so an account removed or locked since the backup is not revived, and a
+    password changed since is not rolled back. Recorded in the audit log."""
+    with store.write() as db:
+        if [tuple(r) for r in db.conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM accounts ORDER BY id")] == \
+                [tuple(r) for r in rows]:
+            return
+        db.conn.execute("DROP TRIGGER IF EXISTS accounts_never_deleted")
+        db.conn.execute("DELETE FROM accounts")
+        db.conn.execute("CREATE TRIGGER accounts_never_deleted BEFORE DELETE ON accounts "
+                        "BEGIN SELECT RAISE(ABORT, 'accounts are locked, never deleted'); END")
+        db.conn.executemany(f"INSERT INTO accounts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                            rows)
+        audit(db, operator or "系统", "account", "恢复备份：保留恢复前的账户及其停用、锁定状态")

@@ -4,7 +4,6 @@ nothing but the recorded refusal. A folder with no account works as before."""
 from __future__ import annotations
 
 import copy
-import sqlite3
 
 import pytest
 
@@ -178,18 +177,27 @@ def test_a_forgotten_password_is_reset_by_an_administrator(office):
     assert office.login("赵审核", "new-password-2")["roles"] == ["审核"]
 
 
-def test_carry_over_keeps_the_live_accounts_and_locks(tmp_path):
-    with Office.open(tmp_path / "old", daily_backup=False) as old:
-        staffed(old)
-    with Office.open(tmp_path / "live", daily_backup=False) as live:
-        live.add_account("王管理", ["管理员"], PW["王管理"])
-        as_(live, "王管理")
-        live.add_account("赵审核", ["审核"], PW["赵审核"])
-        live.set_locked("赵审核", True)
-        restored = sqlite3.connect(old.path if False else tmp_path / "old" / "cases.sqlite3", isolation_level=None)
-        restored.execute("BEGIN")
-        accounts.carry_over(live.store.conn, restored)
-        restored.execute("COMMIT")
-        names = restored.execute("SELECT name, locked FROM accounts ORDER BY id").fetchall()
-        restored.close()
-    assert names == [("王管理", 0), ("赵审核", 1)]
+def test_a_restore_keeps_the_live_accounts_and_their_locks(office):
+    staffed(office)
+    backup = office.backup().value                      # 王管理, 李经办, 赵审核, 钱双岗, all in use
+    as_(office, "王管理")
+    office.set_locked("赵审核", True)                   # locked since the backup
+    office.set_password("李经办", "changed-pass-1")     # a password changed since
+    office.add_account("孙新人", ["经办"], "newbie-pass-1")   # added since
+    before = office.store.query("SELECT name, roles, password_hash, locked FROM accounts ORDER BY id")
+    office.restore(backup)
+    assert office.store.query("SELECT name, roles, password_hash, locked FROM accounts ORDER BY id") == before
+    with pytest.raises(Refused):
+        office.login("赵审核", PW["赵审核"])            # not revived by the backup
+    with pytest.raises(Refused):
+        office.login("李经办", PW["李经办"])            # the old password does not come back
+    assert office.login("孙新人", "newbie-pass-1")["name"] == "孙新人"
+    assert office.audit_verify().ok
+
+
+def test_a_restore_needs_an_administrator(office):
+    staffed(office)
+    backup = office.backup().value
+    as_(office, "李经办")
+    with pytest.raises(Refused):
+        office.restore(backup)
