@@ -102,15 +102,15 @@ def list_accounts(store: Store) -> list[dict[str, Any]]:
 def refuse(store: Store, operator: str, action: str, zh: str, en: str, *, field: str = "--operator",
            case_id: int | None = None) -> Refused:
     """Record a refusal in the audit log (its own transaction) and give the error to raise."""
-    with store.write() as db:
-        audit(db, operator or "（未登录）", "refused", f"拒绝{action}：{zh}", case_id=case_id)
+    with store.write() as db:   # the name as typed, cut short: a refusal is no place for a stranger's essay
+        audit(db, (operator or "（未登录）")[:40], "refused", f"拒绝{action}：{zh[:300]}", case_id=case_id)
     return Refused(field, zh, en)
 
 
 def authenticate(store: Store, name: str, password: str) -> dict[str, Any]:
     """The account, when the password is right and the account is not locked; else Refused
     (recorded; a wrong password counts towards the lock)."""
-    name = (name or "").strip()
+    name = (name or "").strip()[:40]
     rows = store.query("SELECT * FROM accounts WHERE name = ?", (name,))
     if not rows:
         password_matches(password or "", _DUMMY_HASH)

@@ -44,7 +44,7 @@ def _reviewer(store: Store, account: dict | None, action: str, row: dict) -> str
 
 def approve(store: Store, account: dict | None, case_ids: list[int]) -> list[dict]:
     """Mark 待审核 cases 已审核, all or none."""
-    rows = [_case(store, i) for i in case_ids]
+    rows = [_case(store, i) for i in dict.fromkeys(case_ids)]
     names = []
     for row in rows:
         names.append(_reviewer(store, account, "审核", row))
