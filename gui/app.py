@@ -227,14 +227,25 @@ def _run() -> int:
             app.exit(1)
             return
         log.info("opened %s", session.office.path)
+        from .login import IdleGuard, log_in
+
+        if not log_in(session, window):
+            app.exit(1)
+            return
         window.attach(session)
+        held.append(IdleGuard(session, window, app))
         if quit_after == "ready":
             QTimer.singleShot(0, app.quit)
             return
         start_daily_backup(folder, window)
         if needs_setup(session):
+            from .login import FirstAdminDialog
+
             dialog = FirstRunDialog(session, window)
-            if dialog.exec() and dialog.try_sample.isChecked():
+            accepted = dialog.exec()
+            if accepted and not session.office.has_accounts():
+                FirstAdminDialog(session, window).exec()     # the first start creates the 管理员 (or none)
+            if accepted and dialog.try_sample.isChecked():
                 window.open_page("wizard").load_sample()
 
     QTimer.singleShot(0, app.quit if quit_after == "shown" else attach)

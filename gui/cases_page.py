@@ -286,6 +286,10 @@ class CasesPage(QWidget):
         self.date_check.toggled.connect(self.date_from.setEnabled)
         self.date_check.toggled.connect(self.date_to.setEnabled)
         self.void_check = QCheckBox("含已作废")
+        self.status_combo = QComboBox()   # review and payment (发放) states
+        for text in ("全部", "待审核", "已审核", "退回", "免审", "待发放", "已发放"):
+            self.status_combo.addItem(text, None if text == "全部" else text)
+        self.status_combo.activated.connect(lambda _: self.search())
         self.search_button = QPushButton("查询（Enter）")
         self.search_button.clicked.connect(self.search)
         self.clear_button = QPushButton("清空条件")
@@ -315,6 +319,9 @@ class CasesPage(QWidget):
         dates.addWidget(self.date_to)
         dates.addSpacing(12)
         dates.addWidget(self.void_check)
+        dates.addSpacing(12)
+        dates.addWidget(QLabel("状态"))
+        dates.addWidget(self.status_combo)
         dates.addStretch(1)
         grid.addLayout(dates, 1, 2, 1, 6)
         grid.addWidget(self.clear_button, 1, 8)
@@ -352,6 +359,7 @@ class CasesPage(QWidget):
         self.region_combo.setCurrentIndex(0)
         self.date_check.setChecked(False)
         self.void_check.setChecked(False)
+        self.status_combo.setCurrentIndex(0)
         self.id_edit.setFocus()
 
     def criteria(self) -> dict[str, Any]:
@@ -366,7 +374,7 @@ class CasesPage(QWidget):
         return {"id_number": self.id_edit.text().strip() or None, "name": self.name_edit.text().strip() or None,
                 "year": self.year_combo.currentData(), "region": self.region_combo.currentData(),
                 "operator": self.operator_edit.text().strip() or None, "date_from": date_from, "date_to": date_to,
-                "include_void": self.void_check.isChecked()}
+                "include_void": self.void_check.isChecked(), "status": self.status_combo.currentData()}
 
     # -- searching
 

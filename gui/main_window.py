@@ -1,7 +1,7 @@
 """The main window: a list of the tasks on the left, the task on the right.
 
-新建结算 (the wizard), 案件查询, 人员台账, 预警名单, 报表 (日结, 月报, 补差, export/import), 统计,
-政策参数, 设置. Ctrl+1…8 switch tasks;
+新建结算 (the wizard), 案件查询, 待审核, 人员台账, 预警名单, 报表 (日结, 月报, 补差, export/import), 统计,
+政策参数, 设置. Ctrl+1…9 switch tasks;
 Ctrl+N starts a new settlement. Size and position are remembered.
 
 The window is drawn first and the case store opened right after (`attach`), so it appears
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QSt
 APP_TITLE = "三重保障计算器"
 # (key, title, module, class): imported when first shown
 PAGES = (("wizard", "新建结算", "gui.wizard", "SettleWizard"), ("cases", "案件查询", "gui.cases_page", "CasesPage"),
+         ("review", "待审核", "gui.review_page", "ReviewPage"),
          ("ledger", "人员台账", "gui.ledger_page", "LedgerPage"),
          ("warnings", "预警名单", "gui.warnings_page", "WarningsPage"),
          ("reports", "报表", "gui.reports_page", "ReportsPage"), ("stats", "统计", "gui.stats_page", "StatsPage"),
@@ -115,7 +116,10 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         s = self.session
         self.setWindowTitle(f"{APP_TITLE} — {s.office_name}" + (f" {s.setting('window')}" if s.setting("window") else ""))
-        self.status.setText(f"经办人：{s.operator}　数据：{s.office.path}")
+        account = s.account
+        who = (f"当前账户：{account['name']}（{'、'.join(account['roles'])}）" if account
+               else ("未登录" if s.office.has_accounts() else f"经办人：{s.operator}"))
+        self.status.setText(f"{who}　数据：{s.office.path}")
 
     def _show(self, row: int) -> None:
         if self.session is None:

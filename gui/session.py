@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.office import Office
+from engine.office import Changes, Office
 
 
 class Session(QObject):
@@ -23,7 +23,24 @@ class Session(QObject):
         self.office.set_settings(values)
 
     @property
+    def account(self) -> dict | None:
+        """The logged-in account (None while the office has no accounts, or before a login)."""
+        return self.office.account
+
+    def login(self, name: str, password: str) -> dict:
+        account = self.office.login(name, password)
+        self.changed.emit(Changes(settings=True))
+        return account
+
+    def logout(self) -> None:
+        self.office.logout()
+        self.changed.emit(Changes(settings=True))
+
+    @property
     def operator(self) -> str:
+        """Who works: the logged-in account, else the 经办人 of the settings."""
+        if self.office.account is not None:
+            return self.office.account["name"]
         return self.setting("operator") or "经办人"
 
     @property

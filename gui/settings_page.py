@@ -144,6 +144,10 @@ class SettingsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(form_box)
         left.addWidget(folder_box)
+        from .accounts_box import AccountsBox
+
+        self.accounts_box = AccountsBox(session, self)
+        left.addWidget(self.accounts_box)
         left.addStretch(1)
 
         backup_box = QGroupBox("备份与恢复")

@@ -22,10 +22,12 @@ def _dump(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _open(args: argparse.Namespace):
-    from ..office import Office
+def _open(args: argparse.Namespace, *, log_in: bool = False, daily_backup: bool = True):
+    """The office of --data-dir; logged in as --operator when it has accounts and `log_in`
+    (the commands that change things: engine/cli/accounts.py)."""
+    from .accounts import _open as open_office
 
-    return Office.open(args.data_dir)
+    return open_office(args, log_in=log_in, daily_backup=daily_backup)
 
 
 def _who(office, args: argparse.Namespace) -> tuple[str, str]:
@@ -43,7 +45,7 @@ def _save(args: argparse.Namespace) -> int:
     from .common import read_json
 
     doc = read_json(args.file)
-    with _open(args) as door:
+    with _open(args, log_in=True) as door:
         operator, office = _who(door, args)
         _warn_late(door, doc)
 
@@ -147,7 +149,7 @@ def _show(args: argparse.Namespace) -> int:
 def _void(args: argparse.Namespace) -> int:
     from ..breakdown import NAMES
 
-    with _open(args) as office:
+    with _open(args, log_in=True) as office:
         operator, _ = _who(office, args)
         done = office.void(args.case_id, args.reason, operator=operator).value
     print(f"案件 {done['case_id']}（回执号 {done['receipt_no']}）已作废，其金额已从该人员年度台账中扣除。")
@@ -310,7 +312,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    with _open(args) as office:
+    with _open(args, log_in=True) as office:
         operator, _ = _who(office, args)
         report = office.import_persons(args.file, operator=operator).value
     if args.json:
@@ -329,7 +331,7 @@ def _receipt(args: argparse.Namespace) -> int:
 
     target = Path(output_file(args.output))
     partial = target.with_name(target.name + ".partial")
-    with _open(args) as office:
+    with _open(args, log_in=True) as office:
         operator, _ = _who(office, args)
         try:
             office_copy = args.office_copy or office.setting("office_copy") == "1"
@@ -409,12 +411,22 @@ def _backup_file(path: str, magic: bytes) -> None:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from ..office import Office
+    from ..office import Office, StoreError
     from ..store.database import SQLITE_MAGIC
     from ..store.restore import skip_notice
 
     _backup_file(args.file, SQLITE_MAGIC)
-    done = Office.restore_folder(args.data_dir, args.file)
+    try:   # no daily backup now: a refused FILE leaves the data folder exactly as it was
+        office = _open(args, log_in=True, daily_backup=False)
+    except StoreError:   # too damaged to open: restore it as before
+        office = None
+    if office is not None and office.has_accounts():
+        with office:
+            done = office.restore(args.file).value
+    else:
+        if office is not None:
+            office.close()
+        done = Office.restore_folder(args.data_dir, args.file)
     if done["previous_saved_as"]:
         print(f"恢复前的数据库已备份到 {done['previous_saved_as']}")
     if done["damaged_moved_to"]:
@@ -456,11 +468,15 @@ def _policy_list(args: argparse.Namespace) -> int:
 def _policy_set(args: argparse.Namespace) -> int:
     from ..office import parse_value_text
 
-    with _open(args) as office:
+    with _open(args, log_in=True) as office:
         template = office.parameter_template(args.region, args.name) if args.region in REGIONS else None
         value = parse_value_text(args.value, template)
         operator, _ = _who(office, args)
         done = office.add_policy_version(args.region, args.name, value, args.valid_from, args.reason, operator).value
+    if done.get("state") == "待审批":
+        print(f"已提出参数调整 {done['id']}：{REGIONS[done['region']]} {done['name']} 自 {done['valid_from']} 起；"
+              f"须由另一账户（审核或管理员）执行 python -m engine cases policy-approve {done['id']} 后生效。")
+        return 0
     print(f"已调整：{done['region_name']} {done['name']}（{done['description']}）自 {done['valid_from']} 起为 "
           f"{done['value_text']}；原因：{done['reason']}（{done['operator']}）。")
     print("已保存的案件不受影响；结算日期在此之后的案件按新值计算，并提示使用了本地调整的取值。"
@@ -581,6 +597,7 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
 
     p = cmds.add_parser("restore", help="restore the database from a backup (the current one is backed up first)")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--operator", help="账户名 when the office has accounts (a 管理员)")
     p.set_defaults(run=_restore)
 
     p = cmds.add_parser("check", help="integrity check")
@@ -600,3 +617,7 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("--reason", required=True, type=arg(validate.free_text, "--reason", "调整原因", 200))
     p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.set_defaults(run=_policy_set)
+
+    from .accounts import add_parsers
+
+    add_parsers(cmds, parser_class)

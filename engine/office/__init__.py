@@ -33,10 +33,11 @@ from ..store.queries import (case_years, early_warning_list, last_live_year, lis
                             person_or_error, person_years, year_ledger)
 from ..store.verify import verify
 
+from .accounts import AccountDesk, Refused
 from .changes import SAVED, Changes, Done
 from .policy import PolicyDesk, encode_value, format_value, parse_value_text
 
-__all__ = ["BackupInfo", "Changes", "Done", "Office", "RESTORE_BUTTON", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
+__all__ = ["BackupInfo", "Changes", "Done", "Office", "RESTORE_BUTTON", "Refused", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
            "parse_value_text"]
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ SETTING_DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "def
                     "printer": "", "office_copy": ""}
 
 
-class Office(PolicyDesk):
+class Office(AccountDesk, PolicyDesk):
     """An open data folder. Use `Office.open(data_dir)`; close it (or use `with`)."""
 
     def __init__(self, store: Store):
@@ -115,6 +116,7 @@ class Office(PolicyDesk):
     def save(self, doc: Any, *, operator: str, office: str,
              on_saved: Callable[[Saved], None] | None = None) -> Done[list[Saved]]:
         """Save one case or {"cases": [...]} (see engine.store.cases.save_cases)."""
+        operator = self.acting(operator, ("经办",), "保存案件")
         saved: list[Saved] = []
 
         def each(one: Saved) -> None:
@@ -129,7 +131,12 @@ class Office(PolicyDesk):
         return Done(saved, SAVED)
 
     def void(self, case_id: int, reason: str, *, operator: str) -> Done[dict[str, Any]]:
-        """作废 a case; the answer lists later cases of the year whose results would now differ."""
+        """作废 a case; the answer lists later cases of the year whose results would now differ.
+        With accounts: a 经办 their own case while 待审核 or 退回, else a 审核 other than its maker."""
+        if self.has_accounts():
+            from ..store.review import check_void
+
+            operator = check_void(self.store, self.account, case_id)
         answer = void_case(self.store, case_id, reason, operator=operator)
         return self._done(answer, Changes(cases=True, ledger=True))
 
@@ -227,6 +234,7 @@ class Office(PolicyDesk):
 
     def record_print(self, case_id: int, *, operator: str, reprint: bool) -> Done[dict[str, Any]]:
         """A receipt was printed (or reprinted, 补打); the answer is the case as `case` gives it."""
+        operator = self.acting(operator, ("经办",), "打印回执", case_id)
         stored = record_print(self.store, case_id, operator=operator, reprint=reprint)
         return self._done(stored, Changes(prints=True))
 
@@ -249,6 +257,7 @@ class Office(PolicyDesk):
         return write_list_xlsx(path, title, header, rows, widths, money_columns)
 
     def import_persons(self, path: str | Path, *, operator: str) -> Done[ImportReport]:
+        operator = self.acting(operator, ("经办", "管理员"), "导入人员")
         report = import_persons(self.store, path, operator=operator)
         return self._done(report, Changes(persons=True))
 
@@ -324,13 +333,18 @@ class Office(PolicyDesk):
 
     def restore(self, source: str | Path, *, operator: str | None = None) -> Done[dict[str, Any]]:
         """Replace the database by the backup `source` (the current one is backed up first);
-        the office stays open on the restored database, whatever happened."""
+        the office stays open on the restored database, whatever happened. With accounts: a 管理员."""
+        by = self.acting(None, ("管理员",), "恢复备份")
+        from ..store.accounts import keep_after_restore, live_rows
+
+        accounts = live_rows(self.store)
         folder = self.folder
         self.store.close()
         try:
             done = self.restore_folder(folder, source, operator=operator)
         finally:
             self.store = open_store(folder, daily_backup=False)
+        keep_after_restore(self.store, accounts, by)   # accounts and locks are the live ones, not the backup's
         return self._done(done, Changes(store_replaced=True))
 
     def check(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import sqlite_utils
 from .. import clock
 from ..errors import InputError, PolicyDataError
 from ..policy import PolicyBook, bundled
-from . import backup, datadir, receipt_marks, schema
+from . import backup, chain, datadir, receipt_marks, schema
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS, statements
 
@@ -101,9 +101,10 @@ def now() -> str:
 
 def audit(db: sqlite_utils.Database, operator: str, action: str, detail: str, *,
           case_id: int | None = None, person_id: int | None = None, at: str | None = None) -> None:
-    """One entry of the audit log, written inside the caller's transaction."""
-    db["audit"].insert({"at": at or now(), "operator": operator, "action": action, "case_id": case_id,
-                        "person_id": person_id, "detail": detail})
+    """One entry of the audit log, written inside the caller's transaction after the change it
+    records: it is chained to the row before and vouches for the state it names (engine/store/chain.py)."""
+    chain.append(db, {"at": at or now(), "operator": operator, "action": action, "case_id": case_id,
+                      "person_id": person_id, "detail": detail})
 
 
 RESTORE_BUTTON = "从备份恢复…"
@@ -342,6 +343,7 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         conn.execute("PRAGMA synchronous = FULL")
         store = Store(folder, conn)
         _migrate(store, version)
+        chain.seal_pending(store)
         if daily_backup:  # (the window runs it in the background instead: daily_backup(folder))
             backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
         return store

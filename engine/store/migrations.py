@@ -195,6 +195,71 @@ MIGRATIONS: list[str] = [
     WHEN EXISTS (SELECT 1 FROM resettlements s WHERE s.office = NEW.office AND s.year = NEW.year AND s.seq = NEW.seq)
     BEGIN SELECT RAISE(ABORT, '回执号已被补差记录使用 / the receipt number is taken by a re-settlement'); END;
     """,
+    # 5: operator accounts (engine/store/accounts.py), review and payment of cases (engine/store/review.py),
+    # parameter changes awaiting a second account, and the audit log's hash chain (engine/store/chain.py).
+    # Cases saved before review existed are 免审; a case saved while the office has no account or has
+    # switched review off is 免审 too (the trigger below), else it waits for review (待审核).
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        roles TEXT NOT NULL CHECK (length(roles) > 0),
+        password_hash TEXT NOT NULL,
+        locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+        failed_tries INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TRIGGER accounts_never_deleted BEFORE DELETE ON accounts
+    BEGIN SELECT RAISE(ABORT, 'accounts are locked, never deleted'); END;
+
+    ALTER TABLE cases ADD COLUMN review TEXT NOT NULL DEFAULT '待审核'
+        CHECK (review IN ('待审核', '已审核', '退回', '免审'));
+    ALTER TABLE cases ADD COLUMN reviewed_by TEXT;
+    ALTER TABLE cases ADD COLUMN reviewed_at TEXT;
+    ALTER TABLE cases ADD COLUMN review_note TEXT;
+    ALTER TABLE cases ADD COLUMN paid_at TEXT;
+    ALTER TABLE cases ADD COLUMN paid_by TEXT;
+    ALTER TABLE cases ADD COLUMN pay_method TEXT;
+    ALTER TABLE cases ADD COLUMN pay_account TEXT;
+    UPDATE cases SET review = '免审';
+    CREATE INDEX cases_review ON cases(review, void);
+
+    CREATE TRIGGER cases_review_off AFTER INSERT ON cases
+    WHEN NOT EXISTS (SELECT 1 FROM accounts)
+         OR EXISTS (SELECT 1 FROM settings WHERE key = 'review' AND value = 'off')
+    BEGIN UPDATE cases SET review = '免审' WHERE id = NEW.id; END;
+
+    CREATE TABLE policy_proposals (
+        id INTEGER PRIMARY KEY,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        operator TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT '待审批' CHECK (state IN ('待审批', '已生效', '已驳回')),
+        decided_by TEXT,
+        decided_at TEXT,
+        version_id INTEGER REFERENCES policy_versions(id)
+    );
+
+    ALTER TABLE audit ADD COLUMN state TEXT;
+    ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit ADD COLUMN row_hash TEXT;
+    INSERT OR REPLACE INTO settings (key, value) VALUES ('chain_seal', 'pending');
+
+    CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER cases_no_replace BEFORE INSERT ON cases WHEN EXISTS (SELECT 1 FROM cases WHERE id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'cases are voided, never replaced'); END;
+    CREATE TRIGGER receipts_no_replace BEFORE INSERT ON receipts
+    WHEN EXISTS (SELECT 1 FROM receipts WHERE id = NEW.id OR case_id = NEW.case_id
+                 OR (office = NEW.office AND year = NEW.year AND seq = NEW.seq))
+    BEGIN SELECT RAISE(ABORT, 'receipt numbers are never replaced'); END;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

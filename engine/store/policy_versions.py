@@ -308,11 +308,11 @@ def _day(value: Any) -> dt.date:
 
 
 def add_version(store: Store, region: str, name: str, value: Any, valid_from: Any, reason: str, operator: str,
-                *, today: dt.date | None = None) -> dict[str, Any]:
+                *, today: dt.date | None = None, check_only: bool = False) -> dict[str, Any]:
     """Store a new dated version of one parameter of one region, with an audit entry, and apply it.
     Refused (InputError, nothing changed) unless the region and parameter exist, the value has
     the shape of the current one, a reason is given, and valid_from is today or later and later
-    than every saved case of the region."""
+    than every saved case of the region. `check_only`: the checks only (nothing is written)."""
     today = today or clock_today()
     book = store.book
     rb = book.region(_region(region))
@@ -350,6 +350,8 @@ def add_version(store: Store, region: str, name: str, value: Any, valid_from: An
     if current is not None and new == current:
         raise InputError("VALUE", f"新值与 {day} 适用的现值相同（{format_value(name, current)}），无需调整",
                          "the new value equals the value in force on that day")
+    if check_only:   # a change awaiting a second account's approval (engine/store/review.py): checked, not stored
+        return {"value": new, "valid_from": day, "reason": reason}
     with store.write() as db:
         last = last_case_date(store, region)
         if last is not None and day <= last:

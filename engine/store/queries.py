@@ -46,12 +46,21 @@ def _year(year: int | None) -> int | None:
     return year
 
 
+STATUS_WHERE = {"待审核": "c.review = '待审核'", "已审核": "c.review = '已审核'", "退回": "c.review = '退回'",
+                "免审": "c.review = '免审'", "已发放": "c.paid_at IS NOT NULL",
+                "待发放": "c.paid_at IS NULL AND c.review IN ('已审核', '免审')"}
+
+
 def list_cases(store: Store, *, id_number: str | None = None, name: str | None = None, year: int | None = None,
                region: str | None = None, operator: str | None = None, date_from: dt.date | None = None,
-               date_to: dt.date | None = None, include_void: bool = False, limit: int | None = None) -> list[dict]:
+               date_to: dt.date | None = None, include_void: bool = False, limit: int | None = None,
+               status: str | None = None) -> list[dict]:
     """Cases, oldest first (date, then saving order). ID numbers are masked. `name` is part of a
-    name, or its pinyin (initials or whole)."""
+    name, or its pinyin (initials or whole). `status`: a review state (待审核, 已审核, 退回, 免审),
+    已发放, or 待发放 (reviewed, not yet paid)."""
     where, params = [], []
+    if status:
+        where.append(STATUS_WHERE[status])
     if id_number:
         where.append("p.id_number = ?")
         params.append(check_id_number(id_number.strip().upper(), "id_number"))
@@ -81,7 +90,7 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
     if not include_void:
         where.append("c.void = 0")
     sql = ("SELECT c.id, r.number, p.id_number, p.name, c.region, c.date, c.void, c.kind, c.total, c.basic, c.critical, "
-           "c.assistance, c.tilt, c.hospital_borne, c.out_of_pocket, c.operator, c.office "
+           "c.assistance, c.tilt, c.hospital_borne, c.out_of_pocket, c.operator, c.office, c.review, c.paid_at "
            + ("FROM persons p CROSS JOIN cases c ON p.id = c.person_id" if (id_number or name)  # persons first
               else "FROM cases c JOIN persons p ON p.id = c.person_id")
            + " JOIN receipts r ON r.case_id = c.id"
@@ -92,6 +101,7 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
         "region": r["region"], "date": r["date"], "void": bool(r["void"]), "kind": r["kind"], "total": r["total"],
         "payouts": {"basic": r["basic"], "critical": r["critical"], "assistance": r["assistance"], "tilt": r["tilt"]},
         "hospital_borne": r["hospital_borne"], "out_of_pocket": r["out_of_pocket"],
+        "review": r["review"], "paid_at": r["paid_at"],
         "operator": r["operator"], "office": r["office"],
     } for r in store.query(sql, params)]
 

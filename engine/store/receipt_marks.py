@@ -18,6 +18,10 @@ import time
 import uuid
 from pathlib import Path
 
+import sqlite_utils
+
+from . import chain
+
 MARKS_NAME = "receipt-numbers.json"
 FLOOR_PREFIX = "receipt_floor:"
 
@@ -115,9 +119,9 @@ def write_floors(conn: sqlite3.Connection, marks: Marks, *, at: str, operator: s
         conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (floor_key(office, year), str(seq)))
         first, last = f"{year}-{low + 1:06d}", f"{year}-{seq:06d}"
         span = first if first == last else f"{first} 至 {last}"
-        conn.execute("INSERT INTO audit (at, operator, action, detail) VALUES (?, ?, 'receipt-skip', ?)",
-                     (at, operator, f"{why}：{office} {year} 年回执号 {span} 已在此前发出，跳过不再使用，"
-                                    f"下一张回执从 {year}-{seq + 1:06d} 起"))
+        chain.append(sqlite_utils.Database(conn), {
+            "at": at, "operator": operator, "action": "receipt-skip",
+            "detail": f"{why}：{office} {year} 年回执号 {span} 已在此前发出，跳过不再使用，下一张回执从 {year}-{seq + 1:06d} 起"})
         skipped.append({"office": office, "year": year, "first": first, "last": last,
                         "next": f"{year}-{seq + 1:06d}"})
     return skipped

@@ -30,9 +30,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlite_utils
+
 from .. import clock
 from ..errors import InputError
-from . import backup, datadir, receipt_marks, schema
+from . import backup, chain, datadir, receipt_marks, schema
 from .database import DB_NAME, SQLITE_MAGIC, _sweep_stale_temp_files, check_integrity, connect, now, open_store, \
     statements
 from .errors import StoreError
@@ -243,8 +245,8 @@ def restore(data_dir: str | Path | None, source: str | Path, *, operator: str | 
             who = operator or "系统"
             new.execute("BEGIN IMMEDIATE")
             before = f"，恢复前的数据库另存为 {(live.saved_as or live.damaged_copy).name}" if (live.saved_as or live.damaged_copy) else ""
-            new.execute("INSERT INTO audit (at, operator, action, detail) VALUES (?, ?, 'restore', ?)",
-                        (at, who, f"从备份 {source.name} 恢复数据库{before}"))
+            chain.append(sqlite_utils.Database(new), {"at": at, "operator": who, "action": "restore",
+                                                      "detail": f"从备份 {source.name} 恢复数据库{before}"})
             skipped = receipt_marks.write_floors(new, marks, at=at, operator=who, why="从较早的备份恢复")
             new.execute("COMMIT")
             cases = new.execute("SELECT count(*) FROM cases").fetchone()[0]
