@@ -16,9 +16,8 @@ def yuan(value: Decimal) -> Decimal:
 def fmt(value: Decimal) -> str:
     """An amount as the contract writes it: exactly two decimals."""
     text = str(value)
-    dot = text.find(".")
-    if dot >= 0 and len(text) - dot == 3 and "E" not in text:
-        return text  # already to the fen: the common case, kept cheap
+    if text[-3:-2] == ".":
+        return text  # already to the fen (no exponent can follow two digits after the point): kept cheap
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
