@@ -71,8 +71,9 @@ def _major_year(ctx: Ctx) -> bool:
     reached = ctx.critical > 0 or view.get("critical.base") >= critical_deductible(ctx)
     if reached:
         view.set_flag("wuhan.major")
+        deductible = critical_deductible(ctx)  # outside the text: it marks the 大病保险 parameters used
         ctx.step("assistance", lambda: f"大病保险年度累计基数 {fmt(view.get('critical.base'))} 已达起付线 "
-                 f"{fmt(critical_deductible(ctx))}{'（本次大病保险已支付）' if ctx.critical > 0 else ''}：认定为重特大疾病，"
+                 f"{fmt(deductible)}{'（本次大病保险已支付）' if ctx.critical > 0 else ''}：认定为重特大疾病，"
                  "当年适用重特大疾病年救助限额，门诊慢特病与住院救助打通使用", None, "inpatient.cap.major")
     return reached
 
