@@ -1,6 +1,6 @@
-"""The main window: a list of the six tasks on the left, the task on the right.
+"""The main window: a list of the seven tasks on the left, the task on the right.
 
-新建结算 (the wizard), 案件查询, 人员台账, 预警名单, 政策参数, 设置. Ctrl+1…6 switch tasks;
+新建结算 (the wizard), 案件查询, 人员台账, 预警名单, 政策参数, 模拟测算, 设置. Ctrl+1…7 switch tasks;
 Ctrl+N starts a new settlement. Size and position are remembered.
 
 The window is drawn first and the case store opened right after (`attach`), so it appears
@@ -19,7 +19,8 @@ APP_TITLE = "三重保障计算器"
 PAGES = (("wizard", "新建结算", "gui.wizard", "SettleWizard"), ("cases", "案件查询", "gui.cases_page", "CasesPage"),
          ("ledger", "人员台账", "gui.ledger_page", "LedgerPage"),
          ("warnings", "预警名单", "gui.warnings_page", "WarningsPage"),
-         ("policy", "政策参数", "gui.policy_page", "PolicyPage"), ("settings", "设置", "gui.settings_page", "SettingsPage"))
+         ("policy", "政策参数", "gui.policy_page", "PolicyPage"), ("whatif", "模拟测算", "gui.whatif_page", "WhatIfPage"),
+         ("settings", "设置", "gui.settings_page", "SettingsPage"))
 KEYS = [p[0] for p in PAGES]
 DEFAULT_SIZE = QSize(1366, 768)
 MIN_SIZE = QSize(960, 600)  # fits a 1920×1080 laptop at 150 % (1280×720 less the taskbar and title bar)
