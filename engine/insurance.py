@@ -31,23 +31,29 @@ def basic_layer(ctx: Ctx) -> Decimal:
     if c.kind == "inpatient":
         deductible = ctx.p("basic.inpatient.deductible")[ins][c.hospital_level]
         rate = ctx.p("basic.inpatient.rate")[ins][c.hospital_level]
-        eligible = max(c.policy_scope - deductible, ZERO)
-        raw = yuan(eligible * rate)
-        formula = lambda: (f"基本医保（{c.hospital_level}级医院）：({fmt(c.policy_scope)} − 起付标准 {fmt(deductible)})"
-                           f" × {pct(rate)} = {fmt(raw)}")  # noqa: E731
+        raw = yuan(max(c.policy_scope - deductible, ZERO) * rate)
         sources = ("basic.inpatient.deductible", "basic.inpatient.rate")
     else:
+        deductible = None
         rate = ctx.p("basic.outpatient.rate")[ins][c.kind]
         raw = yuan(c.policy_scope * rate)
-        formula = lambda: f"基本医保：{fmt(c.policy_scope)} × {pct(rate)} = {fmt(raw)}"  # noqa: E731
         sources = ("basic.outpatient.rate",)
     cap = ctx.p("basic.cap")[ins]
     left = cap - ctx.view.get(used_key)
     pay = min_cap(raw, left)
     if c.critical_paid is not None:  # computed basic never pushes the slip's total above the scope
         pay = min(pay, max(c.policy_scope - c.critical_paid, ZERO))
-    limited = lambda: f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(pay)}"  # noqa: E731
-    ctx.step("basic", lambda: formula() + (limited() if pay < raw else ""), pay, *sources, "basic.cap")
+
+    def text() -> str:
+        if deductible is None:
+            formula = f"基本医保：{fmt(c.policy_scope)} × {pct(rate)} = {fmt(raw)}"
+        else:
+            formula = (f"基本医保（{c.hospital_level}级医院）：({fmt(c.policy_scope)} − 起付标准 {fmt(deductible)})"
+                       f" × {pct(rate)} = {fmt(raw)}")
+        if pay < raw:
+            formula += f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(pay)}"
+        return formula
+    ctx.step("basic", text, pay, *sources, "basic.cap")
     ctx.view.add(used_key, pay)
     ctx.cap("basic.cap", f"基本医保统筹基金年度最高支付限额（{INSURANCE[ins]}）", cap, used_key, "basic.cap")
     return pay
