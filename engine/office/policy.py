@@ -77,6 +77,7 @@ class PolicyDesk:
         """模拟测算: every stored non-void case of `year` re-run in each person's saved order with the
         parameters changed from `valid_from` (default 1 January of the year); nothing is saved.
         `settings` are (region, parameter, value as typed), read as `cases policy-set` reads them."""
+        total, cases = year_cases(self.store, year)   # the year checked first; its cases are read as they are run
         day = valid_from or dt.date(year, 1, 1)
         book = self.book
         changes = []
@@ -85,7 +86,6 @@ class PolicyDesk:
                 value = versions.parse_value_text(text, book.file_template(region, name) if region in REGIONS else None)
                 value = versions.checked_value(book, region, name, value, day)
                 changes.append(whatif.Change(region, name, value, day, versions.format_value(name, value)))
-            except InputError as exc:
-                raise exc.within(f"--set[{i}]") from None
-        total, cases = year_cases(self.store, year)
+            except InputError as exc:   # the date is the command's own (--from); the rest is the setting's
+                raise (exc if exc.field == "--from" else exc.within(f"--set[{i}]")) from None
         return whatif.run(cases, year, tuple(changes), book, total=total, progress=progress, stop=stop)

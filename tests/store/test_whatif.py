@@ -155,3 +155,9 @@ def test_the_command_prints_the_report_writes_the_xlsx_and_ends_with_one_json_li
 
     bad = run("what-if", "--year", "2023", "--set", "wuhan", "inpatient.rate", "abc")
     assert bad.returncode == 2 and "--set[0].VALUE" in bad.stderr
+
+
+def test_a_start_date_outside_the_documents_names_from(office):
+    with pytest.raises(InputError) as caught:
+        office.what_if(2023, [("wuhan", "inpatient.rate", RATES)], valid_from=dt.date(2001, 1, 1))
+    assert caught.value.field == "--from" and "施行期" in caught.value.zh
