@@ -126,14 +126,14 @@ def critical_layer(ctx: Ctx) -> Decimal:
     if c.kind in kinds and _outside_resident_specific(ctx):
         pay = c.critical_paid or ZERO
         diseases = "、".join(c.diseases) or "未填病种"
-        ctx.step("critical", f"居民门诊慢特病（{diseases}）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
+        ctx.step("critical", lambda: f"居民门诊慢特病（{diseases}）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
                  f"大病保险{'支付（按结算单）' if c.critical_paid else '支付'} {fmt(pay)}",
                  pay, SLIP if c.critical_paid else RESIDENT_CHRONIC)
         ctx.view.add("critical.paid", pay)
         return pay
     if c.kind not in kinds:
         pay = c.critical_paid or ZERO
-        ctx.step("critical", f"{'大病保险支付（按结算单）' if c.critical_paid else '该类费用不计入大病保险'}：{fmt(pay)}",
+        ctx.step("critical", lambda: f"{'大病保险支付（按结算单）' if c.critical_paid else '该类费用不计入大病保险'}：{fmt(pay)}",
                  pay, SLIP if c.critical_paid else "critical.kinds")
         ctx.view.add("critical.paid", pay)
         return pay
@@ -181,7 +181,7 @@ def _special_drug(ctx: Ctx, case_base: Decimal) -> Decimal:
     cap = ctx.p("special_drug.cap")
     if c.critical_paid is not None:
         pay = c.critical_paid
-        ctx.step("critical", f"大病保险特药支付（按结算单）= {fmt(pay)}", pay, SLIP)
+        ctx.step("critical", lambda: f"大病保险特药支付（按结算单）= {fmt(pay)}", pay, SLIP)
     else:
         rate = ctx.p("special_drug.rate")
         raw = yuan(case_base * rate)
