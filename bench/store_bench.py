@@ -44,7 +44,7 @@ from stdnum.cn import ric  # noqa: E402
 
 from engine.errors import InputError  # noqa: E402
 from engine.money import CENT  # noqa: E402
-from engine.selftest import SAMPLES  # noqa: E402
+from engine.selftest import samples  # noqa: E402
 from engine.store import open_store  # noqa: E402
 from engine.store import backup as store_backup  # noqa: E402
 from engine.store.cases import replay, save_cases, to_json_text  # noqa: E402
@@ -117,7 +117,7 @@ def case_pool() -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """Visits/amounts/flags and person profiles per region, from the self-test samples and the
     hand-worked cases in tests/engine/cases (when present). Profiles holding an identity that expires
     (因病致贫重病患者, 12 months) are left out: a bench person keeps one profile for three years."""
-    raws = [{k: v for k, v in s.items() if k != "expect"} for s in SAMPLES.values()]
+    raws = [{k: v for k, v in s.items() if k != "expect"} for s in samples().values()]
     for path in sorted((ROOT / "tests" / "engine" / "cases").glob("*.yaml")):
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             inp = _jsonish(entry["input"])

@@ -71,9 +71,9 @@ def known_identities(ps) -> list[str]:
     return known
 
 
-def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module) -> Ctx:
+def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module, explain: bool) -> Ctx:
     klass = ps.values["classes"].get(identity) if identity else None
-    ctx = Ctx(case, ps, ledger.view(), identity, klass)
+    ctx = Ctx(case, ps, ledger.view(), identity, klass, explain)
     ctx.basic = basic_layer(ctx)
     ctx.critical = critical_layer(ctx)
     ctx.base = assistance_base(ctx)
@@ -90,9 +90,10 @@ def _unnamed_identities(case: Case, known: list[str]) -> list[str]:
             + ("按其他身份就高计算。" if held else "按普通参保人员计算。") for code in ignored]
 
 
-def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -> Result:
+def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, explain: bool = True) -> Result:
     """Compute one case against the person's ledger for its region and year, with the parameters of
-    `book` (default: the bundled policy files); commit the usage."""
+    `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run) the
+    result has the same amounts, caps and warnings but no steps."""
     ps = (book or bundled()).params_for(case.region, case.date)
     module = MODULES[case.region]
     known = known_identities(ps)
@@ -100,12 +101,12 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
         case = replace(case, identities=tuple(code for code in case.identities if code in known))
     candidates: list[str | None] = sorted(case.identities, key=known.index) or [None]
-    tried = [_evaluate(case, ps, ledger, identity, module) for identity in candidates]
+    tried = [_evaluate(case, ps, ledger, identity, module, explain) for identity in candidates]
     ctx = tried[0]
     for other in tried[1:]:
         if other.paid > ctx.paid:
             ctx = other
-    if len(tried) > 1:
+    if len(tried) > 1 and explain:
         others = "；".join(f"{IDENTITIES[t.identity]}（{t.klass or '无类别'}）合计 {fmt(t.paid)}"
                           for t in tried if t is not ctx)
         ctx.steps.insert(0, Step("info", f"就高不重复：按{IDENTITIES[ctx.identity]}（{ctx.klass or '无类别'}）计算，"
@@ -113,10 +114,11 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -
     borne = module.hospital_borne(ctx) if hasattr(module, "hospital_borne") else ZERO
     c = case
     out_of_pocket = c.total - ctx.paid - borne
-    layers = [("basic", ctx.basic), ("critical", ctx.critical), ("assistance", ctx.assistance), ("tilt", ctx.tilt)]
-    paid = "".join(f" − {NAMES[k]} {fmt(v)}" for k, v in layers + ([("hospital", borne)] if borne else []))
-    ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
-                          f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
+    if explain:
+        layers = [("basic", ctx.basic), ("critical", ctx.critical), ("assistance", ctx.assistance), ("tilt", ctx.tilt)]
+        paid = "".join(f" − {NAMES[k]} {fmt(v)}" for k, v in layers + ([("hospital", borne)] if borne else []))
+        ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
+                              f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     warning = early_warning(ctx, out_of_pocket)
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED):
@@ -140,9 +142,11 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None) -
 class Year:
     """One person's ledgers, by region and policy year, for a sequence of cases."""
 
-    def __init__(self, ledgers: dict[tuple[str, int], Ledger] | None = None, book: PolicyBook | None = None):
+    def __init__(self, ledgers: dict[tuple[str, int], Ledger] | None = None, book: PolicyBook | None = None,
+                 explain: bool = True):
         self.ledgers = ledgers if ledgers is not None else {}
         self.book = book
+        self.explain = explain
 
     def ledger(self, case: Case) -> Ledger:
         key = (case.region, case.year)
@@ -151,7 +155,7 @@ class Year:
         return self.ledgers[key]
 
     def add(self, case: Case) -> Result:
-        return calculate_case(case, self.ledger(case), self.book)
+        return calculate_case(case, self.ledger(case), self.book, self.explain)
 
 
 def parse_input(doc: Any) -> list[Case]:
@@ -187,9 +191,10 @@ def _same_person(cases: list[Case]) -> None:
 
 
 def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True,
-                    book: PolicyBook | None = None) -> list[Result]:
-    """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`."""
-    year = year or Year(book=book)
+                    book: PolicyBook | None = None, explain: bool = True) -> list[Result]:
+    """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`;
+    without `explain`, no steps (a bulk run: the same amounts)."""
+    year = year or Year(book=book, explain=explain)
     results = []
     for i, case in enumerate(cases):
         try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .ledger import LedgerView
 from .money import ZERO, fmt
@@ -54,6 +54,7 @@ class Ctx:
     view: LedgerView
     identity: str | None
     klass: str | None = None
+    explain: bool = True            # False: a bulk run (numbers, ledger, caps and warnings; no steps)
     steps: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
@@ -90,8 +91,11 @@ class Ctx:
                 clauses.append(clause)
         return "；".join((f"{doc} " if doc else "") + "；".join(clauses) for doc, clauses in by_doc.items())
 
-    def step(self, layer: str, text: str, amount: Decimal | None, *sources: str) -> None:
-        self.steps.append(Step(layer, text, amount, self.cite(*sources)))
+    def step(self, layer: str, text: str | Callable[[], str], amount: Decimal | None, *sources: str) -> None:
+        """Record a step when explaining. A formatted text is passed as a function (`lambda: f"..."`), so a
+        bulk run never formats it."""
+        if self.explain:
+            self.steps.append(Step(layer, text if isinstance(text, str) else text(), amount, self.cite(*sources)))
 
     def cap(self, key: str, name: str, limit: Decimal | None, used_key: str, *sources: str) -> None:
         self.caps.append(Cap(key, name, limit, self.view.get(used_key), self.cite(*sources)))

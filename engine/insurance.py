@@ -25,29 +25,34 @@ def basic_layer(ctx: Ctx) -> Decimal:
     ins = c.insurance
     used_key = f"basic.paid.{ins}"  # 职工 and 居民 are separate funds, each with its own yearly cap
     if c.basic_paid is not None:
-        ctx.step("basic", f"基本医保支付（按结算单）= {fmt(c.basic_paid)}", c.basic_paid, SLIP)
+        ctx.step("basic", lambda: f"基本医保支付（按结算单）= {fmt(c.basic_paid)}", c.basic_paid, SLIP)
         ctx.view.add(used_key, c.basic_paid)
         return c.basic_paid
     if c.kind == "inpatient":
         deductible = ctx.p("basic.inpatient.deductible")[ins][c.hospital_level]
         rate = ctx.p("basic.inpatient.rate")[ins][c.hospital_level]
-        eligible = max(c.policy_scope - deductible, ZERO)
-        raw = yuan(eligible * rate)
-        text = (f"基本医保（{c.hospital_level}级医院）：({fmt(c.policy_scope)} − 起付标准 {fmt(deductible)}) × {pct(rate)}"
-                f" = {fmt(raw)}")
+        raw = yuan(max(c.policy_scope - deductible, ZERO) * rate)
         sources = ("basic.inpatient.deductible", "basic.inpatient.rate")
     else:
+        deductible = None
         rate = ctx.p("basic.outpatient.rate")[ins][c.kind]
         raw = yuan(c.policy_scope * rate)
-        text = f"基本医保：{fmt(c.policy_scope)} × {pct(rate)} = {fmt(raw)}"
         sources = ("basic.outpatient.rate",)
     cap = ctx.p("basic.cap")[ins]
     left = cap - ctx.view.get(used_key)
     pay = min_cap(raw, left)
     if c.critical_paid is not None:  # computed basic never pushes the slip's total above the scope
         pay = min(pay, max(c.policy_scope - c.critical_paid, ZERO))
-    if pay < raw:
-        text += f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(pay)}"
+
+    def text() -> str:
+        if deductible is None:
+            formula = f"基本医保：{fmt(c.policy_scope)} × {pct(rate)} = {fmt(raw)}"
+        else:
+            formula = (f"基本医保（{c.hospital_level}级医院）：({fmt(c.policy_scope)} − 起付标准 {fmt(deductible)})"
+                       f" × {pct(rate)} = {fmt(raw)}")
+        if pay < raw:
+            formula += f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(pay)}"
+        return formula
     ctx.step("basic", text, pay, *sources, "basic.cap")
     ctx.view.add(used_key, pay)
     ctx.cap("basic.cap", f"基本医保统筹基金年度最高支付限额（{INSURANCE[ins]}）", cap, used_key, "basic.cap")
@@ -121,20 +126,20 @@ def critical_layer(ctx: Ctx) -> Decimal:
     if c.kind in kinds and _outside_resident_specific(ctx):
         pay = c.critical_paid or ZERO
         diseases = "、".join(c.diseases) or "未填病种"
-        ctx.step("critical", f"居民门诊慢特病（{diseases}）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
+        ctx.step("critical", lambda: f"居民门诊慢特病（{diseases}）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
                  f"大病保险{'支付（按结算单）' if c.critical_paid else '支付'} {fmt(pay)}",
                  pay, SLIP if c.critical_paid else RESIDENT_CHRONIC)
         ctx.view.add("critical.paid", pay)
         return pay
     if c.kind not in kinds:
         pay = c.critical_paid or ZERO
-        ctx.step("critical", f"{'大病保险支付（按结算单）' if c.critical_paid else '该类费用不计入大病保险'}：{fmt(pay)}",
+        ctx.step("critical", lambda: f"{'大病保险支付（按结算单）' if c.critical_paid else '该类费用不计入大病保险'}：{fmt(pay)}",
                  pay, SLIP if c.critical_paid else "critical.kinds")
         ctx.view.add("critical.paid", pay)
         return pay
     before = ctx.view.add("critical.base", case_base)
     if c.critical_paid is not None:
-        ctx.step("critical", f"大病保险支付（按结算单）= {fmt(c.critical_paid)}；大病保险年度累计基数 "
+        ctx.step("critical", lambda: f"大病保险支付（按结算单）= {fmt(c.critical_paid)}；大病保险年度累计基数 "
                  f"{fmt(before)} + {fmt(case_base)} = {fmt(before + case_base)}", c.critical_paid, SLIP)
         ctx.view.add("critical.paid", c.critical_paid)
         return c.critical_paid
@@ -145,26 +150,29 @@ def critical_layer(ctx: Ctx) -> Decimal:
         part = portion_between(before, case_base, start, end)
         if part > 0:
             raw += part * rate
-            band = f"{fmt(start)}–{fmt(end)}" if end is not None else f"{fmt(start)} 以上"
-            parts.append(f"{band} 段 {fmt(part)} × {pct(rate)}")
+            parts.append((start, end, part, rate))
     raw = yuan(raw)
-    who = "倾斜支付" if cap is None else "普惠待遇"
-    text = (f"大病保险（{who}）：基数 = 政策范围内 {fmt(c.policy_scope)} − 基本医保 {fmt(ctx.basic)} = {fmt(case_base)}，"
-            f"年度累计 {fmt(before)} → {fmt(before + case_base)}，起付线 {fmt(bands[0][0])}；")
-    text += ("；".join(parts) + f" = {fmt(raw)}") if parts else "未超过起付线，支付 0.00"
-    pay = raw
-    if cap is not None:
-        left = cap - ctx.view.get("critical.paid")
-        pay = min_cap(raw, left)
-        if pay < raw:
-            text += f"；受年度最高支付限额 {fmt(cap)} 所限，支付 {fmt(pay)}"
-    else:
-        text += "（不设封顶线）"
+    pay = raw if cap is None else min_cap(raw, cap - ctx.view.get("critical.paid"))
+
+    def text() -> str:
+        who = "倾斜支付" if cap is None else "普惠待遇"
+        head = (f"大病保险（{who}）：基数 = 政策范围内 {fmt(c.policy_scope)} − 基本医保 {fmt(ctx.basic)} = {fmt(case_base)}，"
+                f"年度累计 {fmt(before)} → {fmt(before + case_base)}，起付线 {fmt(bands[0][0])}；")
+        bands_text = "；".join(f"{_band(start, end)} 段 {fmt(part)} × {pct(rate)}" for start, end, part, rate in parts)
+        body = f"{bands_text} = {fmt(raw)}" if parts else "未超过起付线，支付 0.00"
+        if cap is None:
+            return head + body + "（不设封顶线）"
+        return head + body + (f"；受年度最高支付限额 {fmt(cap)} 所限，支付 {fmt(pay)}" if pay < raw else "")
+
     ctx.step("critical", text, pay, *sources)
     ctx.view.add("critical.paid", pay)
     if cap is not None:
         ctx.cap("critical.cap", "大病保险年度最高支付限额", cap, "critical.paid", "critical.cap")
     return pay
+
+
+def _band(start: Decimal, end: Decimal | None) -> str:
+    return f"{fmt(start)}–{fmt(end)}" if end is not None else f"{fmt(start)} 以上"
 
 
 def _special_drug(ctx: Ctx, case_base: Decimal) -> Decimal:
@@ -173,7 +181,7 @@ def _special_drug(ctx: Ctx, case_base: Decimal) -> Decimal:
     cap = ctx.p("special_drug.cap")
     if c.critical_paid is not None:
         pay = c.critical_paid
-        ctx.step("critical", f"大病保险特药支付（按结算单）= {fmt(pay)}", pay, SLIP)
+        ctx.step("critical", lambda: f"大病保险特药支付（按结算单）= {fmt(pay)}", pay, SLIP)
     else:
         rate = ctx.p("special_drug.rate")
         raw = yuan(case_base * rate)
@@ -195,16 +203,16 @@ def assistance_base(ctx: Ctx) -> Decimal:
     if c.insurance == "none" and ctx.has("uninsured.share"):
         share = ctx.p("uninsured.share")
         base = yuan(c.total * share)
-        ctx.step("assistance", f"未参加基本医保：政策范围内自付 = 医疗总费用 {fmt(c.total)} × {pct(share)} = {fmt(base)}",
+        ctx.step("assistance", lambda: f"未参加基本医保：政策范围内自付 = 医疗总费用 {fmt(c.total)} × {pct(share)} = {fmt(base)}",
                  base, "uninsured.share")
         return base
     if "drg" in c.flags and ctx.has("drg.rule"):
         ctx.p("drg.rule")
         base = max(c.total - ctx.basic - ctx.critical, ZERO)
-        ctx.step("assistance", f"单病种定额/按床日付费：政策范围内自付 = {fmt(c.total)} − {fmt(ctx.basic)} − "
+        ctx.step("assistance", lambda: f"单病种定额/按床日付费：政策范围内自付 = {fmt(c.total)} − {fmt(ctx.basic)} − "
                  f"{fmt(ctx.critical)} = {fmt(base)}", base, "drg.rule")
         return base
     base = max(c.policy_scope - ctx.basic - ctx.critical, ZERO)
-    ctx.step("assistance", f"政策范围内个人自付 = {fmt(c.policy_scope)} − {fmt(ctx.basic)} − {fmt(ctx.critical)} = {fmt(base)}",
+    ctx.step("assistance", lambda: f"政策范围内个人自付 = {fmt(c.policy_scope)} − {fmt(ctx.basic)} − {fmt(ctx.critical)} = {fmt(base)}",
              base, "assistance.base")
     return base

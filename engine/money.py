@@ -18,9 +18,8 @@ def fmt(value: Decimal) -> str:
     if value.is_zero():
         return "0.00"
     text = str(value)
-    dot = text.find(".")
-    if dot >= 0 and len(text) - dot == 3 and "E" not in text:
-        return text  # already to the fen: the common case, kept cheap
+    if text[-3:-2] == ".":
+        return text  # already to the fen (no exponent can follow two digits after the point): kept cheap
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 

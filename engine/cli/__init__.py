@@ -21,7 +21,9 @@ def _calc(args: argparse.Namespace) -> int:
     from ..calculate import calculate
 
     result = calculate(read_json(args.file))
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
+    # json.dumps, not json.dump: only the one-shot, unindented encoding uses the C encoder (json.dump
+    # streams through the pure-Python one, half the time of a 2,000-case year); the text is identical.
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2 if args.pretty else None))
     sys.stdout.write("\n")
     return 0
 

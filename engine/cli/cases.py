@@ -484,6 +484,21 @@ def _policy_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _what_if(args: argparse.Namespace) -> int:
+    with _open(args) as office:
+        report = office.what_if(args.year, [tuple(s) for s in args.set], args.valid_from)
+    for line in report.lines():
+        print(line)
+    if args.output:
+        try:
+            report.write_xlsx(args.output)
+        except OSError as exc:
+            raise InputError("-o", f"无法写入 {args.output}（{exc.strerror}）", f"cannot write {args.output} ({exc.strerror})") from None
+        print(f"已写出人员对比表：{args.output}")
+    print(json.dumps(report.summary(), ensure_ascii=False))
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     cases = sub.add_parser("cases", help="the case store: save, list, show, void, ledger, export, import, backup")
     cases.add_argument("--data-dir", help="data folder (else SANCHONG_DATA_DIR, else the user data folder)")
@@ -621,3 +636,11 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     from .accounts import add_parsers
 
     add_parsers(cmds, parser_class)
+    p = cmds.add_parser("what-if", help="模拟测算: the year's stored cases re-run with changed parameters; nothing is saved")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--set", nargs=3, action="append", required=True, metavar=("REGION", "PARAM", "VALUE"),
+                   help="a changed parameter, VALUE as policy-set takes it (repeat for several)")
+    p.add_argument("--from", dest="valid_from", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="the first settlement date the changes apply to (default: 1 January of the year)")
+    p.add_argument("-o", "--output", metavar="DIFF.xlsx", help="each person with both figures")
+    p.set_defaults(run=_what_if)

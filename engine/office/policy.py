@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
+from .. import whatif
+from ..errors import InputError
 from ..policy import LocalVersion, ParamSet, PolicyBook, RegionBook
+from ..region_registry import REGIONS
 from ..store import policy_versions as versions
 from ..store.database import Store
+from ..store.queries import year_cases
 from .changes import Changes, Done
 
 # A parameter value as JSON text (numbers exactly), as a clerk reads it, and as a person types it.
@@ -66,3 +70,22 @@ class PolicyDesk:
     def parameter_template(self, region: str, name: str) -> Any:
         """The value a typed new value of a parameter is read against (its latest in the files)."""
         return self.book.file_template(region, name)
+
+    def what_if(self, year: int, settings: list[tuple[str, str, str]], valid_from: dt.date | None = None, *,
+                progress: Callable[[int, int], None] | None = None,
+                stop: Callable[[], bool] | None = None) -> whatif.Report:
+        """模拟测算: every stored non-void case of `year` re-run in each person's saved order with the
+        parameters changed from `valid_from` (default 1 January of the year); nothing is saved.
+        `settings` are (region, parameter, value as typed), read as `cases policy-set` reads them."""
+        total, cases = year_cases(self.store, year)   # the year checked first; its cases are read as they are run
+        day = valid_from or dt.date(year, 1, 1)
+        book = self.book
+        changes = []
+        for i, (region, name, text) in enumerate(settings):
+            try:
+                value = versions.parse_value_text(text, book.file_template(region, name) if region in REGIONS else None)
+                value = versions.checked_value(book, region, name, value, day)
+                changes.append(whatif.Change(region, name, value, day, versions.format_value(name, value)))
+            except InputError as exc:   # the date is the command's own (--from); the rest is the setting's
+                raise (exc if exc.field == "--from" else exc.within(f"--set[{i}]")) from None
+        return whatif.run(cases, year, tuple(changes), book, total=total, progress=progress, stop=stop)

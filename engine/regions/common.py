@@ -36,7 +36,7 @@ class Limit:
 class Payout:
     pay: Decimal    # what is paid, within the limits
     raw: Decimal    # rate × eligible base, rounded once (ROUND_HALF_UP)
-    text: str       # the step, in the document's words
+    text: str       # the step, in the document's words ("" when the context does not explain)
 
 
 def _title(rule: str, details: tuple[str, ...]) -> str:
@@ -56,6 +56,8 @@ def share(ctx: Ctx, *, rule: str, details: tuple[str, ...] = (), base_noun: str,
     """This case's base × a rate, within yearly limits: "{rule}（{details}）：{base_noun} B × r = R；{limit}…"."""
     raw = yuan(base * rate)
     pay, notes = _within(ctx, raw, limits)
+    if not ctx.explain:
+        return Payout(pay, raw, "")
     text = f"{_title(rule, details)}：{base_noun} {fmt(base)} × {rate_noun}{pct(rate)} = {fmt(raw)}{notes}"
     return Payout(pay, raw, text)
 
@@ -73,6 +75,8 @@ def yearly_above(ctx: Ctx, *, rule: str, details: tuple[str, ...] = (), base_nou
     part = portion_above(before, base, threshold)
     raw = yuan(part * rate)
     pay, notes = _within(ctx, raw, limits)
+    if not ctx.explain:
+        return Payout(pay, raw, "")
     met = ""
     if before >= threshold:   # so a pen can check it: the threshold was reached by the year's earlier cases
         met = "（已由本年度此前的案件达到）" if above == DEDUCTIBLE else "（本年度此前的案件已超过）"
@@ -85,7 +89,7 @@ def capped(ctx: Ctx, raw: Decimal, limit: Decimal, used_key: str, what: str) -> 
     """Limit a payout by what is left of a yearly limit; the text says so when it bites."""
     left = limit - ctx.view.get(used_key)
     pay = min_cap(raw, left)
-    if pay < raw:
+    if pay < raw and ctx.explain:
         return pay, f"；{what} {fmt(limit)}，已用 {fmt(limit - max(left, ZERO))}，剩余 {fmt(max(left, ZERO))}，支付 {fmt(pay)}"
     return pay, ""
 

@@ -134,7 +134,7 @@ def _tilt_referral(ctx: Ctx) -> None:
     c = ctx.case
     left = ctx.base - ctx.assistance
     if left > 0 and c.referral and c.in_province:
-        ctx.step("tilt", f"倾斜救助：三重制度保障后政策范围内个人负担 {fmt(left)}，如负担仍然较重，由救助对象认定部门按相关政策给予"
+        ctx.step("tilt", lambda: f"倾斜救助：三重制度保障后政策范围内个人负担 {fmt(left)}，如负担仍然较重，由救助对象认定部门按相关政策给予"
                  "临时救助（本窗口不支付），倾斜救助 0.00", ZERO, "tilt.referral")
         ctx.warnings.append(f"三重制度保障后政策范围内个人负担 {fmt(left)} 元：如负担较重，请引导申请人向救助对象认定部门申请临时救助。")
 

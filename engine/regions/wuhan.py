@@ -74,8 +74,9 @@ def _major_year(ctx: Ctx) -> bool:
     reached = ctx.critical > 0 or view.get("critical.base") >= critical_deductible(ctx)
     if reached:
         view.set_flag("wuhan.major")
-        ctx.step("assistance", f"大病保险年度累计基数 {fmt(view.get('critical.base'))} 已达起付线 "
-                 f"{fmt(critical_deductible(ctx))}{'（本次大病保险已支付）' if ctx.critical > 0 else ''}：认定为重特大疾病，"
+        deductible = critical_deductible(ctx)  # outside the text: it marks the 大病保险 parameters used
+        ctx.step("assistance", lambda: f"大病保险年度累计基数 {fmt(view.get('critical.base'))} 已达起付线 "
+                 f"{fmt(deductible)}{'（本次大病保险已支付）' if ctx.critical > 0 else ''}：认定为重特大疾病，"
                  "当年适用重特大疾病年救助限额，门诊慢特病与住院救助打通使用", None, "inpatient.cap.major")
     return reached
 
@@ -210,11 +211,11 @@ def _tilt(ctx: Ctx) -> None:
     pay = max(max(rural_year, backstop_year) - paid, ZERO)
     if rural_year > 0 and backstop_year > 0:  # both tracks have paid something this year: the year decides
         if rural is not None:
-            ctx.step("info", f"{rural[1]}；重特大疾病倾斜救助年度累计 {fmt(rural_year)}", None, *RURAL_SOURCES)
+            ctx.step("info", lambda: f"{rural[1]}；重特大疾病倾斜救助年度累计 {fmt(rural_year)}", None, *RURAL_SOURCES)
         if backstop is not None:
-            ctx.step("info", f"{backstop[1]}；托底保障年度累计 {fmt(backstop_year)}", None, *BACKSTOP_SOURCES)
+            ctx.step("info", lambda: f"{backstop[1]}；托底保障年度累计 {fmt(backstop_year)}", None, *BACKSTOP_SOURCES)
         larger = "重特大疾病倾斜救助" if rural_year >= backstop_year else "托底保障"
-        ctx.step("tilt", f"倾斜救助与托底保障就高不重复（按年度比较）：重特大疾病倾斜救助年度累计 {fmt(rural_year)}，"
+        ctx.step("tilt", lambda: f"倾斜救助与托底保障就高不重复（按年度比较）：重特大疾病倾斜救助年度累计 {fmt(rural_year)}，"
                  f"托底保障年度累计 {fmt(backstop_year)}，取较高的{larger} {fmt(max(rural_year, backstop_year))} − "
                  f"本年度已支付 {fmt(paid)} = {fmt(pay)}", pay, *RURAL_SOURCES, *BACKSTOP_SOURCES)
     else:  # at most one track has paid anything this year: this case pays that track's amount
@@ -224,7 +225,7 @@ def _tilt(ctx: Ctx) -> None:
         (chosen, chosen_sources), (other, other_sources) = tracks
         ctx.step("tilt", chosen[1], pay, *chosen_sources)
         if other is not None:
-            ctx.step("info", f"{other[1]}；与上项就高不重复，不另行支付", None, *other_sources)
+            ctx.step("info", lambda: f"{other[1]}；与上项就高不重复，不另行支付", None, *other_sources)
     ctx.tilt = pay
     view.add("tilt.paid", pay)
     if backstop is not None and ctx.has("backstop.cap"):
@@ -274,11 +275,11 @@ def hospital_borne(ctx: Ctx) -> Decimal:
     outside = c.total - c.policy_scope
     if share is None:
         if outside > 0:
-            ctx.step("hospital", f"政策范围外费用 {fmt(outside)}：{where}无比例规定，由个人负担", ZERO, "hospital_borne.limits")
+            ctx.step("hospital", lambda: f"政策范围外费用 {fmt(outside)}：{where}无比例规定，由个人负担", ZERO, "hospital_borne.limits")
         return ZERO
     allowed = yuan(c.total * share)
     borne = min_cap(max(outside - allowed, ZERO), outside)
-    ctx.step("hospital", f"政策范围外费用 {fmt(c.total)} − {fmt(c.policy_scope)} = {fmt(outside)}；{where}上限 "
+    ctx.step("hospital", lambda: f"政策范围外费用 {fmt(c.total)} − {fmt(c.policy_scope)} = {fmt(outside)}；{where}上限 "
              f"{fmt(c.total)} × {pct(share)} = {fmt(allowed)}；超出 {fmt(borne)} 原则上由医疗机构承担",
              borne, "hospital_borne.limits")
     if borne > 0:

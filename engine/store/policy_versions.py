@@ -370,3 +370,19 @@ def add_version(store: Store, region: str, name: str, value: Any, valid_from: An
               f"政策参数调整：{REGIONS[region]} {name}（{p.description}）自 {day} 起由 {old} 改为 "
               f"{format_value(name, new)}；原因：{reason}", at=at)
     return next(v for v in list_versions(store, region, today=today) if v["id"] == version_id)
+
+
+def checked_value(book: PolicyBook, region: str, name: str, value: Any, day: dt.date) -> Any:
+    """A value for `name` of `region` from `day` as add_version would take it (the region and the
+    parameter exist, in force that day, the value shaped like the current one), without storing it:
+    a what-if's change (engine/whatif.py)."""
+    rb = book.region(_region(region))
+    if name not in rb.parameters:
+        close = difflib.get_close_matches(name, list(rb.parameters), n=3)
+        hint = f"；是否是：{'、'.join(close)}" if close else ""
+        raise InputError("PARAM", f"{REGIONS[region]}没有参数“{name}”{hint}（参数名见“政策参数”页或 cases policy-list）",
+                         f"{region} has no parameter {name!r}" + (f"; did you mean {', '.join(close)}" if close else ""))
+    if not any(d.document.in_force(day) for d in rb.definitions[name]):
+        raise InputError("--from", f"{day} 不在{REGIONS[region]}“{name}”所属文件的施行期内，该日起此参数不适用",
+                         f"{day} is outside the period of the document of {region} {name}")
+    return _Shape(region, name).conform(value, _template(book, region, name, day), [])

@@ -3,12 +3,14 @@ year ledger, the year's early-warning list."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from typing import Any, Iterator
 
-from ..case import check_id_number
-from ..errors import InputError
+from ..case import check_id_number, parse_case
 from ..codec import from_json_text
+from ..errors import InputError
 from ..region_registry import REGIONS, check_region, ledger_labels
+from ..whatif import LAYERS, StoredCase
 from .cases import replay
 from .database import Store
 from ..pinyin import is_pinyin_query
@@ -211,3 +213,16 @@ def last_live_year(store: Store, id_number: str) -> int | None:
     rows = store.query("SELECT max(policy_year) AS y FROM cases c JOIN persons p ON p.id = c.person_id "
                        "WHERE p.id_number = ? AND c.void = 0", (id_number,))
     return rows[0]["y"] if rows else None
+
+
+def year_cases(store: Store, year: int) -> tuple[int, Iterator[StoredCase]]:
+    """The year's non-void cases, by person and in saved order, with what their results paid:
+    their number, and the cases as they are read (what-if, engine/whatif.py)."""
+    _year(year)
+    count = store.query("SELECT count(*) AS n FROM cases WHERE policy_year = ? AND void = 0", (year,))[0]["n"]
+    rows = store.db.query(
+        "SELECT c.id, c.person_id, c.input, c.basic, c.critical, c.assistance, c.tilt, p.id_number, p.name "
+        "FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.policy_year = ? AND c.void = 0 "
+        "ORDER BY c.person_id, c.id", (year,))
+    return count, (StoredCase(r["id"], r["person_id"], r["id_number"], r["name"], parse_case(from_json_text(r["input"])),
+                              {layer: Decimal(r[layer]) for layer in LAYERS}) for r in rows)

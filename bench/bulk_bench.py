@@ -1,0 +1,79 @@
+"""Bulk speed (issue 17): a person's year of 2,000 cases, end to end and in process.
+
+    python bench/bulk_bench.py
+
+Targets: `python -m engine calc` on 2,000 cases ≥ 20,000 cases/s end to end (process start
+excluded: the time of 2,000 cases minus the time of one); in process, without steps ≥ 100,000
+cases/s and with steps ≥ 30,000 cases/s. Each figure is printed with its ratio to a bare Decimal
+evaluation of the same case, so a slower or busier machine can be read against the targets.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from engine.calculate import calculate_cases, parse_input  # noqa: E402
+from engine_bench import hand_written, per_second, year_of  # noqa: E402
+
+N = 2000
+
+
+def best_rate(fn, n: int, runs: int = 7) -> float:
+    """Cases a second of the fastest of `runs` runs of `fn` over `n` cases (the least disturbed by others)."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return n / best
+
+
+def process_seconds(path: str, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "engine", "calc", path], capture_output=True, cwd=ROOT, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def line(label: str, rate: float, target: int, bare: float) -> None:
+    mark = "ok" if rate >= target else "below"
+    print(f"{label:<38}{rate:10,.0f} cases/s  (target ≥ {target:,}: {mark}; bare Decimal is {bare / rate:,.1f}× faster)")
+
+
+def main() -> None:
+    doc = {"cases": year_of(N)}
+    cases = parse_input(doc)
+    explained = calculate_cases(cases)
+    bulk = calculate_cases(cases, explain=False)
+    assert [(r.basic, r.critical, r.assistance, r.tilt) for r in explained] == \
+        [(r.basic, r.critical, r.assistance, r.tilt) for r in bulk]
+    bare = per_second(hand_written)
+    print(f"{'bare Decimal evaluation of one case':<38}{bare:10,.0f} cases/s")
+    line("in process, without steps", best_rate(lambda: calculate_cases(cases, explain=False), N), 100_000, bare)
+    line("in process, with steps", best_rate(lambda: calculate_cases(cases), N), 30_000, bare)
+    line("in process, parse + steps + to_json", best_rate(
+        lambda: [r.to_json() for r in calculate_cases(parse_input(doc))], N), 30_000, bare)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        year, one = Path(tmp, "year.json"), Path(tmp, "one.json")
+        year.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        one.write_text(json.dumps({"cases": year_of(1)}, ensure_ascii=False), encoding="utf-8")
+        t_year, t_one = process_seconds(str(year)), process_seconds(str(one))
+    print(f"python -m engine calc, 1 case:        {t_one * 1000:10.1f} ms (process start)")
+    print(f"python -m engine calc, {N:,} cases:   {t_year * 1000:10.1f} ms")
+    line(f"calc end to end ({N:,} − 1 cases)", (N - 1) / (t_year - t_one), 20_000, bare)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""模拟测算 speed over the store bench's database (issue 17: 1,000,000 stored cases in ≤ 60 s).
+
+    .venv/bin/python bench/whatif_bench.py [--dir DIR] [--cases N] [--persons M]
+
+Builds (or reuses) the database of bench/store_bench.py with the same arguments, opens it with
+the daily backup off, and times `Office.what_if` over its fullest policy year: with no change
+(which must reproduce every stored result: 0 changed cases) and with one rate changed. Prints
+cases a second and the time that rate gives for 1,000,000 cases. A smaller database (the
+default here) is enough to read the rate; the full one takes hours and gigabytes to build.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from engine.office import Office  # noqa: E402
+from store_bench import cached, generate  # noqa: E402
+
+TARGET_CASES, TARGET_SECONDS = 1_000_000, 60.0
+# 武汉 住院医疗救助比例, 三类 70% → 80%
+CHANGE = ("wuhan", "inpatient.rate", '{"一类": 1.00, "二类": 0.80, "三类": 0.80, "四类": 0.60}')
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "sanchong-bench-whatif"))
+    ap.add_argument("--cases", type=int, default=30_000)
+    ap.add_argument("--persons", type=int, default=3_000)
+    ap.add_argument("--seed", type=int, default=20230101)
+    args = ap.parse_args()
+    folder = Path(args.dir).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    if cached(folder, args.cases, args.persons) is None:
+        print(f"data: generating {args.cases:,} cases for {args.persons:,} persons in {folder} ...", flush=True)
+        generate(folder, args.cases, args.persons, args.seed)
+    with Office.open(folder, daily_backup=False) as office:
+        years = {y: len(office.cases(year=y)) for y in office.case_years()}
+        year = max(years, key=years.get)
+        for label, settings in (("no change", []), ("武汉 inpatient.rate 三类 +10 points", [CHANGE])):
+            start = time.perf_counter()
+            report = office.what_if(year, settings)
+            took = time.perf_counter() - start
+            rate = report.cases / took
+            print(f"what-if {year}, {label}: {report.cases:,} cases in {took:.2f} s = {rate:,.0f} cases/s; "
+                  f"{TARGET_CASES:,} cases would take {TARGET_CASES / rate:.0f} s (target ≤ {TARGET_SECONDS:.0f} s); "
+                  f"changed cases {report.changed_cases:,}, persons {report.changed_persons:,}")
+            if not settings:
+                assert report.changed_cases == 0, "with no change, what-if must reproduce every stored result"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""模拟测算 (issue 17): a year of stored cases re-run under changed parameters, nothing saved."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from decimal import Decimal
+
+import pytest
+
+from engine.errors import InputError
+from engine.office import Office
+from engine.whatif import Cancelled
+from ids import valid_id
+
+SUN, ZHOU = valid_id("1970-01-01", 7), valid_id("1960-05-05", 3)
+RATES = '{"一类": 1.00, "二类": 0.80, "三类": 0.80, "四类": 0.60}'   # 武汉 住院救助: 三类 70% → 80%
+
+
+def inpatient(id_number: str, name: str, identity: str, date: str) -> dict:
+    """武汉 住院, 政策范围内 5500.00 of which the slip's 基本医保 paid 3500.00: a burden of 2000.00."""
+    return {"region": "wuhan", "date": date, "person": {"id_number": id_number, "name": name, "identities": [identity]},
+            "visit": {"kind": "inpatient", "hospital_level": 2},
+            "amounts": {"total": "6000.00", "policy_scope": "5500.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+
+
+@pytest.fixture
+def office(tmp_path):
+    with Office.open(tmp_path / "d", daily_backup=False) as o:
+        yield o
+
+
+def save(office, doc):
+    return office.save(doc, operator="李四", office="城关镇").value
+
+
+def small_year(office) -> None:
+    """Two persons of 武汉, 2023, two cases each; a voided case and a 2024 case stay out."""
+    for doc in (inpatient(SUN, "孙七", "subsistence_edge", "2023-03-01"), inpatient(ZHOU, "周八", "subsistence", "2023-03-05"),
+                inpatient(SUN, "孙七", "subsistence_edge", "2023-04-01"), inpatient(ZHOU, "周八", "subsistence", "2023-06-01")):
+        save(office, doc)
+    voided = save(office, inpatient(SUN, "孙七", "subsistence_edge", "2023-05-01"))[0]
+    office.void(voided.case_id, "录入错误", operator="李四")
+    save(office, inpatient(SUN, "孙七", "subsistence_edge", "2024-02-01"))
+
+
+def test_a_rate_ten_points_higher_changes_what_is_worked_by_hand(office):
+    small_year(office)
+    before = office.cases(year=2023)
+    report = office.what_if(2023, [("wuhan", "inpatient.rate", RATES)])
+    # 孙七, 低保边缘 (三类): 住院救助 = 70% of the year's burden above the 3000.00 起付标准 (武政规〔2023〕1号 二、(四)).
+    #   stored:  case 1: year 0 → 2000.00, nothing above 3000.00: 0.00; case 2: 2000.00 → 4000.00, 1000.00 × 70% = 700.00
+    #   what-if: case 1: 0.00; case 2: 1000.00 × 80% = 800.00 → one case changes, +100.00
+    # 周八, 低保 (二类, 80%, no 起付标准): 2000.00 × 80% = 1600.00 twice, stored and what-if alike.
+    # 基本医保 from the slips: 4 × 3500.00 = 14000.00; 大病保险 and tilt 0.00.
+    assert report.summary() == {
+        "cases": 4, "changed_cases": 1, "changed_persons": 1,
+        "stored": {"basic": "14000.00", "critical": "0.00", "assistance": "3900.00", "tilt": "0.00"},
+        "what_if": {"basic": "14000.00", "critical": "0.00", "assistance": "4000.00", "tilt": "0.00"}}
+    [sun] = report.largest()
+    assert (sun.name, sun.cases, sun.changed_cases, sun.stored["assistance"], sun.what_if["assistance"], sun.difference) == \
+        ("孙七", 2, 1, Decimal("700.00"), Decimal("800.00"), Decimal("100.00"))
+    assert office.cases(year=2023) == before     # nothing saved
+    assert office.policy_versions() == []
+
+
+def test_from_a_date_after_the_first_case_only_later_cases_change(office):
+    small_year(office)
+    # From 2023-04-01 孙七's second case is computed at 80% (800.00); nothing else is after the date but
+    # 周八's 2023-06-01 case, whose 二类 rate is unchanged.
+    report = office.what_if(2023, [("wuhan", "inpatient.rate", RATES)], valid_from=dt.date(2023, 4, 1))
+    assert (report.changed_cases, report.what_if["assistance"]) == (1, Decimal("4000.00"))
+    later = office.what_if(2023, [("wuhan", "inpatient.rate", RATES)], valid_from=dt.date(2023, 4, 2))
+    assert (later.changed_cases, later.what_if["assistance"]) == (0, Decimal("3900.00"))
+
+
+def _random_year(office, seed: int = 17) -> int:
+    """Persons of every region with several cases each, saved as a clerk would; the count saved."""
+    rng = random.Random(seed)
+    identities = {"wuhan": ["subsistence", "subsistence_edge", "extreme_poverty", "monitored_rural"],
+                  "dianjiang": ["subsistence", "orphan", "relapsed_poverty", "severe_disability"],
+                  "weihai": ["subsistence", "subsistence_edge", "illness_impoverished"],
+                  "changchun": ["subsistence", "extreme_poverty", "monitored_rural"]}
+    kinds = ["inpatient", "inpatient", "outpatient_chronic", "outpatient_special", "outpatient_general"]
+    saved = 0
+    for n in range(8):
+        region = sorted(identities)[n % 4]
+        person = {"id_number": valid_id(f"19{50 + n}-02-03", n + 1), "name": f"测试{chr(0x4E00 + n)}",
+                  "identities": rng.sample(identities[region], rng.randint(1, 2)), "rural": rng.random() < 0.5}
+        for month in sorted(rng.sample(range(1, 13), 5)):
+            scope = Decimal(rng.randint(0, 8_000_000)) / 100
+            amounts = {"total": f"{scope + Decimal(rng.randint(0, 300_000)) / 100:.2f}", "policy_scope": f"{scope:.2f}"}
+            if rng.random() < 0.5:
+                amounts["basic_paid"] = f"{scope * Decimal('0.5'):.2f}"
+            flags = {f: True for f in ("tilt_applied", "poverty_risk") if rng.random() < 0.3}
+            save(office, {"region": region, "date": f"2023-{month:02d}-{rng.randint(1, 28):02d}", "person": person,
+                          "visit": {"kind": rng.choice(kinds), "hospital_level": rng.randint(1, 3),
+                                    "referral": rng.random() < 0.7, "in_province": True, "in_district": rng.random() < 0.6},
+                          "amounts": amounts, "flags": flags})
+            saved += 1
+    return saved
+
+
+def test_no_change_reproduces_every_stored_result(office):
+    saved = _random_year(office)
+    live = [c for c in office.cases(year=2023) if not c["void"]]
+    stored = {k: sum(Decimal(c["payouts"][k]) for c in live) for k in ("basic", "critical", "assistance", "tilt")}
+    report = office.what_if(2023, [])
+    assert report.cases == saved and report.changed_cases == 0 and report.changed_persons == 0
+    assert report.stored == report.what_if == stored
+    assert sum(stored.values()) > 0
+    assert all(p.stored == p.what_if for p in report.persons)
+
+
+def test_progress_is_told_and_a_stop_cancels(office):
+    small_year(office)
+    told = []
+    office.what_if(2023, [], progress=lambda done, total: told.append((done, total)))
+    assert told == [(2, 4), (4, 4)]   # after each person
+    with pytest.raises(Cancelled):
+        office.what_if(2023, [], stop=lambda: True)
+
+
+@pytest.mark.parametrize("setting, field", [
+    (("wuhan", "inpatient.rates", RATES), "--set[0].PARAM"),
+    (("wuhan", "inpatient.rate", '{"一类": 1.00}'), "--set[0].VALUE"),
+    (("wuhan", "inpatient.rate", '{"一类": 1.00, "二类": 0.80, "三类": 8, "四类": 0.60}'), "--set[0].VALUE.三类"),
+    (("nowhere", "inpatient.rate", "0.5"), "--set[0].REGION"),
+])
+def test_a_bad_setting_names_its_field(office, setting, field):
+    with pytest.raises(InputError) as caught:
+        office.what_if(2023, [setting])
+    assert caught.value.field == field
+
+
+def test_the_command_prints_the_report_writes_the_xlsx_and_ends_with_one_json_line(run, tmp_path):
+    from openpyxl import load_workbook
+
+    for doc in (inpatient(SUN, "孙七", "subsistence_edge", "2023-03-01"), inpatient(SUN, "孙七", "subsistence_edge", "2023-04-01")):
+        assert run("save", "-", "--operator", "李四", stdin=json.dumps(doc, ensure_ascii=False)).returncode == 0
+    out = tmp_path / "diff.xlsx"
+    p = run("what-if", "--year", "2023", "--set", "wuhan", "inpatient.rate", RATES, "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.strip().splitlines()
+    assert "医疗救助：已支付 700.00，模拟测算 800.00，差额 +100.00" in p.stdout
+    assert json.loads(lines[-1]) == {
+        "cases": 2, "changed_cases": 1, "changed_persons": 1,
+        "stored": {"basic": "7000.00", "critical": "0.00", "assistance": "700.00", "tilt": "0.00"},
+        "what_if": {"basic": "7000.00", "critical": "0.00", "assistance": "800.00", "tilt": "0.00"}}
+    sheet = load_workbook(out)["人员对比"]
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    person = dict(zip(header, row))
+    assert person["姓名"] == "孙七" and person["身份证号"] == SUN[:6] + "********" + SUN[-4:]
+    assert (person["医疗救助（已支付）"], person["医疗救助（模拟）"], person["差额"]) == (700, 800, 100)
+
+    bad = run("what-if", "--year", "2023", "--set", "wuhan", "inpatient.rate", "abc")
+    assert bad.returncode == 2 and "--set[0].VALUE" in bad.stderr
+
+
+def test_a_start_date_outside_the_documents_names_from(office):
+    with pytest.raises(InputError) as caught:
+        office.what_if(2023, [("wuhan", "inpatient.rate", RATES)], valid_from=dt.date(2001, 1, 1))
+    assert caught.value.field == "--from" and "施行期" in caught.value.zh
