@@ -1,6 +1,6 @@
 """Policy what-if (模拟测算): a year of stored cases re-run under changed parameters, in memory.
 
-Every stored, non-void case of the year is computed again in each person's saved order (one
+Every stored, non-void case of the year is computed again in each person's ledger order (settlement date, then saving order) (one
 ledger per person, region and policy year, as the store replays it) with a book that has the
 changes as extra local versions from a start date; nothing is saved. The report puts what was
 paid (the stored results) beside what the changed rules would have paid, per layer, per person
@@ -167,7 +167,7 @@ def changed_book(book: PolicyBook, changes: Iterable[Change]) -> PolicyBook:
 
 def run(stored: Iterable[StoredCase], year: int, changes: tuple[Change, ...], book: PolicyBook, *, total: int = 0,
         progress: Callable[[int, int], None] | None = None, stop: Callable[[], bool] | None = None) -> Report:
-    """Re-run the stored cases (grouped by person, in saved order) with `book` plus the changes.
+    """Re-run the stored cases (grouped by person, in ledger order) with `book` plus the changes.
     `progress(done, total)` is called now and then; `stop()` returning True raises Cancelled."""
     book = changed_book(book, changes)
     report = Report(year, changes)

@@ -216,13 +216,24 @@ def last_live_year(store: Store, id_number: str) -> int | None:
 
 
 def year_cases(store: Store, year: int) -> tuple[int, Iterator[StoredCase]]:
-    """The year's non-void cases, by person and in saved order, with what their results paid:
+    """The year's non-void cases, by person and in the order the ledger replays them (settlement date,
+    then saving order), with what was paid for each: its stored result plus its 补差 records. Returns
     their number, and the cases as they are read (what-if, engine/whatif.py)."""
     _year(year)
     count = store.query("SELECT count(*) AS n FROM cases WHERE policy_year = ? AND void = 0", (year,))[0]["n"]
+    resettled: dict[int, dict[str, Decimal]] = {}
+    for r in store.query("SELECT case_id, basic, critical, assistance, tilt FROM resettlements WHERE year = ?", (year,)):
+        sums = resettled.setdefault(r["case_id"], dict.fromkeys(LAYERS, Decimal(0)))
+        for layer in LAYERS:
+            sums[layer] += Decimal(r[layer])
     rows = store.db.query(
         "SELECT c.id, c.person_id, c.input, c.basic, c.critical, c.assistance, c.tilt, p.id_number, p.name "
         "FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.policy_year = ? AND c.void = 0 "
-        "ORDER BY c.person_id, c.id", (year,))
-    return count, (StoredCase(r["id"], r["person_id"], r["id_number"], r["name"], parse_case(from_json_text(r["input"])),
-                              {layer: Decimal(r[layer]) for layer in LAYERS}) for r in rows)
+        "ORDER BY c.person_id, c.date, c.id", (year,))
+
+    def paid(r: dict) -> dict[str, Decimal]:
+        extra = resettled.get(r["id"], {})
+        return {layer: Decimal(r[layer]) + extra.get(layer, Decimal(0)) for layer in LAYERS}
+
+    return count, (StoredCase(r["id"], r["person_id"], r["id_number"], r["name"],
+                              parse_case(from_json_text(r["input"]), stored=True), paid(r)) for r in rows)

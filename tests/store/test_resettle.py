@@ -281,3 +281,17 @@ def test_cli_verify_notes_a_later_resettlement(run, tmp_path):
     after = run("verify", code)
     assert after.returncode == 0 and "与数据库一致" in after.stdout
     assert "补差回执号 2023-000006，补差合计 -140.00" in after.stdout
+
+
+def test_what_if_with_no_change_counts_the_resettlements_as_paid(office):
+    """模拟测算 compares with what was paid: the stored results plus their 补差. After the second of
+    the five is voided and the later three are settled (350 − 350, 560 − 560, 700 − 140: 560.00 of 医疗救助
+    paid in the year), a run with no change reproduces that year exactly: nothing changes."""
+    docs = [case(*c) for c in FIVE]
+    saved = office.save({"cases": docs}, operator="李四", office="城关镇医保站").value
+    office.void(saved[1].case_id, "结算单录入错误", operator="李四")
+    for s in saved[2:]:
+        office.resettle(s.case_id, "第2件作废后重算", operator="王审核")
+    report = office.what_if(2023, [])
+    assert (report.cases, report.changed_cases, report.changed_persons) == (4, 0, 0)
+    assert report.stored["assistance"] == report.what_if["assistance"] == Decimal("560.00")
