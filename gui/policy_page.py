@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from engine import clock
 from engine.catalog import region_day
 from engine.errors import InputError
-from engine.office import Office, encode_value, format_value, parse_value_text
-from engine.policy import Parameter
+from engine.office import encode_value, format_value, parse_value_text
+from engine.policy import Parameter, PolicyBook
 from engine.region_registry import REGIONS
 
 from .widgets import note, page_title
@@ -65,12 +65,12 @@ def _mark(item: QTableWidgetItem, background: QColor, foreground: QColor) -> Non
 class ParameterRow:
     """What the table shows of one parameter on one day (no Qt)."""
 
-    def __init__(self, office: Office, region: str, p: Parameter, day: dt.date):
+    def __init__(self, book: PolicyBook, region: str, p: Parameter, day: dt.date):
         self.name = p.name
         self.description = p.description
         self.parameter = p
         try:
-            ps = office.params_for(region, day)
+            ps = book.params_for(region, day)
         except InputError:
             ps = None
         self.in_force = ps is not None and p.name in ps.values
@@ -78,8 +78,8 @@ class ParameterRow:
         meta = ps.meta[p.name] if self.in_force else p
         self.citation = meta.citation
         self.verified = meta.verified
-        self.history = office.parameter_history(region, p.name)
-        self.local_now = office.local_source(region, p.name, day) if self.in_force else None
+        self.history = book.history(region, p.name)
+        self.local_now = book.local_source(region, p.name, day) if self.in_force else None
         self.locals = [e["local"] for e in self.history if e["local"] is not None]
 
     @property
@@ -294,12 +294,12 @@ class PolicyPage(QWidget):
 
     def refresh(self) -> None:
         region = self.region()
-        office = self.session.office
-        day = region_day(region, self.today(), office.book)
-        rb = office.region_book(region)
+        book = self.session.office.book   # read once: every row of the page from the same book
+        day = region_day(region, self.today(), book)
+        rb = book.region(region)
         order = {d.key: (not d.core, d.local, i) for i, d in enumerate(rb.documents)}
         params = sorted(rb.parameters.values(), key=lambda p: order[p.document.key])
-        self.rows = [ParameterRow(office, region, p, day) for p in params]
+        self.rows = [ParameterRow(book, region, p, day) for p in params]
         self._fill()
 
     def visible_rows(self) -> list[ParameterRow]:

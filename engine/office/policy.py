@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from .. import whatif
 from ..errors import InputError
-from ..policy import LocalVersion, ParamSet, PolicyBook, RegionBook
+from ..policy import ParamSet, PolicyBook, RegionBook
 from ..region_registry import REGIONS
 from ..store import policy_versions as versions
 from ..store.database import Store
@@ -40,14 +40,6 @@ class PolicyDesk:
     def params_for(self, region: str, day: dt.date) -> ParamSet:
         """The parameters in force for a case of the region on `day` (InputError: no document)."""
         return self.book.params_for(region, day)
-
-    def parameter_history(self, region: str, name: str) -> list[dict[str, Any]]:
-        """Every dated value of a parameter, the files' and the local ones."""
-        return self.book.history(region, name)
-
-    def local_source(self, region: str, name: str, day: dt.date) -> LocalVersion | None:
-        """The local version whose value applies on `day`, if any."""
-        return self.book.local_source(region, name, day)
 
     def policy_versions(self, region: str | None = None, *, today: dt.date | None = None) -> list[dict[str, Any]]:
         """The local versions stored, oldest first."""
