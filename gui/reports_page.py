@@ -23,6 +23,7 @@ from .stats_page import chart_images
 from .widgets import note, page_title
 
 DAY_COLUMNS = ("经办人", "结算件数", *(SUM_NAMES[k] for k in SUMS), "作废", "补打", "补差补付", "补差应退")
+PAY_COLUMNS = ("经办人", "发放方式", "发放件数", "发放金额")
 PENDING_COLUMNS = ("案件编号", "回执号", "姓名", "身份证号", "结算日期", "基本医保", "大病保险", "医疗救助", "倾斜救助",
                    "补差合计")
 ALL_OFFICES = "（全部经办机构）"
@@ -66,7 +67,7 @@ class ReportsPage(QWidget):
         layout.addWidget(page_title("报表"))
 
         # -- 日结
-        day_box = QGroupBox("日结（按操作的记录时间：保存、作废、补打、补差）")
+        day_box = QGroupBox("日结（按操作的记录时间：保存、作废、补打、补差、发放）")
         day = QVBoxLayout(day_box)
         row = QHBoxLayout()
         row.addWidget(QLabel("日期"))
@@ -98,6 +99,11 @@ class ReportsPage(QWidget):
         self.day_table = make_table(DAY_COLUMNS)
         self.day_table.setObjectName("dayTable")
         day.addWidget(self.day_table)
+        self.pay_label = QLabel()
+        day.addWidget(self.pay_label)
+        self.pay_table = make_table(PAY_COLUMNS)
+        self.pay_table.setObjectName("dayPayTable")
+        day.addWidget(self.pay_table)
         layout.addWidget(day_box)
         day_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
@@ -192,6 +198,16 @@ class ReportsPage(QWidget):
         fit_columns(self.day_table)
         fit_height(self.day_table, 2)
         t = self.report.totals
+        methods = self.report.by_method
+        self.pay_table.setRowCount(len(methods))
+        for r, row in enumerate(methods):
+            for c, value in enumerate((row.operator, row.method, row.count, fmt(row.amount))):
+                self.pay_table.setItem(r, c, text_item(value, align_right=c > 1))
+        fit_columns(self.pay_table)
+        fit_height(self.pay_table, 1)
+        self.pay_table.setVisible(bool(methods))
+        self.pay_label.setText(f"发放（按经办人与发放方式）：共 {t.payments} 件，{fmt(t.paid)} 元" if methods
+                               else "当天没有记录发放。")
         voids = "；".join(f"{v['number']} {v['name']}（{v['void_reason']}）" for v in self.report.voids) or "无"
         self.day_summary.setText(f"{self.report.title}：结算 {t.cases} 件，作废 {t.voids} 件（{voids}），"
                                  f"补打 {t.reprints} 件，补差 {len(self.report.resettlements)} 件"

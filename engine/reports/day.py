@@ -1,6 +1,7 @@
 """日结: what an office did on one day, by the recorded time of each action (saving, voiding,
 补差, printing), not by the settlement dates of the cases: per operator the cases saved and their
-sums per layer, the voids with their reasons, the reprints, the 补差 paid and to be recovered.
+sums per layer, the voids with their reasons, the reprints, the 补差 paid and to be recovered, and
+the payments (发放) recorded that day, counted and summed per method and operator.
 
 A day's report stays the same when made again later: a case saved that day is counted among that
 day's saved cases even if it is voided on another day (that void is in the other day's report).
@@ -15,6 +16,7 @@ from typing import Any
 from ..money import ZERO
 from ..store.database import Store
 from ..store.persons import mask_id
+from ..store.review import METHODS, mask_account, pay_amount
 
 # The sums per layer, in the report's column order, with the breakdown's names.
 SUMS = ("total", "basic", "critical", "assistance", "tilt", "out_of_pocket", "hospital_borne")
@@ -35,6 +37,17 @@ class OperatorDay:
     reprints: int = 0
     resettled_paid: Decimal = ZERO        # 补差 paid out (positive differences)
     resettled_recovered: Decimal = ZERO   # 补差 to be recovered (应退, as a positive amount)
+    payments: int = 0                     # 发放 recorded
+    paid: Decimal = ZERO                  # their amount
+
+
+@dataclass
+class MethodRow:
+    """Payments of one method, by one operator (or 合计 over the operators)."""
+    operator: str
+    method: str
+    count: int = 0
+    amount: Decimal = ZERO
 
 
 @dataclass
@@ -47,6 +60,8 @@ class DayReport:
     voids: list[dict[str, Any]]
     reprints: list[dict[str, Any]]
     resettlements: list[dict[str, Any]]
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    by_method: list[MethodRow] = field(default_factory=list)   # per operator and method, then 合计 per method
 
     @property
     def title(self) -> str:
@@ -85,6 +100,12 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
         "JOIN receipts r ON r.case_id = s.case_id JOIN cases c ON c.id = s.case_id JOIN persons p ON p.id = c.person_id "
         "WHERE s.created_at >= ? AND s.created_at < ?" + (" AND s.office = ?" if office else "")
         + " ORDER BY s.created_at, s.id", (start, end, *extra))
+    payments = store.query(
+        "SELECT c.id, r.number, p.name, p.id_number, a.at AS recorded_at, a.operator, c.paid_at, c.pay_method, "
+        "c.pay_account, c.office, c.assistance, c.tilt FROM audit a JOIN cases c ON c.id = a.case_id "
+        "JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
+        "WHERE a.action = 'pay' AND a.at >= ? AND a.at < ?" + where_office + " ORDER BY a.at, a.id",
+        (start, end, *extra))
 
     people: dict[str, OperatorDay] = {}
 
@@ -109,6 +130,17 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
             row.resettled_paid += amount
         else:
             row.resettled_recovered -= amount
+    methods: dict[tuple[str, str], MethodRow] = {}
+    for pay in payments:
+        pay["amount"] = pay_amount(pay)
+        pay["pay_account"] = mask_account(pay["pay_account"])
+        row = of(pay["operator"])
+        row.payments += 1
+        row.paid += pay["amount"]
+        for who in (pay["operator"], "合计"):
+            method = methods.setdefault((who, pay["pay_method"]), MethodRow(who, pay["pay_method"]))
+            method.count += 1
+            method.amount += pay["amount"]
     operators = [people[k] for k in sorted(people)]
     totals = OperatorDay("合计")
     for row in operators:
@@ -119,7 +151,14 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
         totals.reprints += row.reprints
         totals.resettled_paid += row.resettled_paid
         totals.resettled_recovered += row.resettled_recovered
-    for group in (cases, voids):
+        totals.payments += row.payments
+        totals.paid += row.paid
+
+    def order(key: tuple[str, str]) -> tuple:
+        who, method = key
+        return who == "合计", who, METHODS.index(method) if method in METHODS else len(METHODS), method
+    by_method = [methods[k] for k in sorted(methods, key=order)]
+    for group in (cases, voids, payments):
         for r in group:
             r["id_number"] = mask_id(r["id_number"])
-    return DayReport(day, office, operators, totals, cases, voids, reprints, settled)
+    return DayReport(day, office, operators, totals, cases, voids, reprints, settled, payments, by_method)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..money import fmt
-from .day import SUM_NAMES, SUMS, DayReport, OperatorDay
+from .day import SUM_NAMES, SUMS, DayReport, MethodRow, OperatorDay
 
 SUMMARY_HEAD = ["经办人", "结算件数", *(SUM_NAMES[k] for k in SUMS), "作废件数", "补打件数", "补差补付", "补差应退"]
 CASE_HEAD = ["回执号", "姓名", "身份证号", "结算日期", "保存时间", "经办人", *(SUM_NAMES[k] for k in SUMS), "状态"]
@@ -15,6 +15,8 @@ VOID_HEAD = ["回执号", "姓名", "结算日期", "作废时间", "作废人",
 REPRINT_HEAD = ["回执号", "姓名", "补打时间", "经办人"]
 RESETTLE_HEAD = ["补差回执号", "原回执号", "姓名", "补差时间", "经办人", "原因", "基本医保", "大病保险", "医疗救助",
                  "倾斜/再救助/托底", "补差合计"]
+METHOD_HEAD = ["经办人", "发放方式", "发放件数", "发放金额"]
+PAY_HEAD = ["回执号", "姓名", "身份证号", "发放方式", "账号", "发放日期", "记录时间", "经办人", "发放金额"]
 
 
 def summary_row(row: OperatorDay) -> list[Any]:
@@ -22,12 +24,18 @@ def summary_row(row: OperatorDay) -> list[Any]:
             row.resettled_recovered]
 
 
+def method_row(row: MethodRow) -> list[Any]:
+    return [row.operator, row.method, row.count, row.amount]
+
+
 def _time(text: str) -> str:
     return text[:19].replace("T", " ")
 
 
 def tables(report: DayReport) -> list[tuple[str, list[str], list[list[Any]]]]:
-    """(sheet title, header, rows): 汇总 (per operator and 合计), 结算明细, 作废, 补打, 补差."""
+    """(sheet title, header, rows): 汇总 (per operator and 合计), 结算明细, 作废, 补打, 补差, 发放汇总 (per
+    operator and method, then 合计 per method and in all), 发放明细."""
+    t = report.totals
     return [
         ("汇总", SUMMARY_HEAD, [summary_row(r) for r in report.operators] + [summary_row(report.totals)]),
         ("结算明细", CASE_HEAD, [[c["number"], c["name"], c["id_number"], c["date"], _time(c["created_at"]), c["operator"],
@@ -38,7 +46,19 @@ def tables(report: DayReport) -> list[tuple[str, list[str], list[list[Any]]]]:
         ("补差", RESETTLE_HEAD, [[s["number"], s["case_receipt_no"], s["name"], _time(s["created_at"]), s["operator"],
                                  s["reason"], *(Decimal(s[k]) for k in ("basic", "critical", "assistance", "tilt", "to_pay"))]
                                 for s in report.resettlements]),
+        ("发放汇总", METHOD_HEAD, [method_row(r) for r in report.by_method] +
+         ([["合计", "全部方式", t.payments, t.paid]] if report.payments else [])),
+        ("发放明细", PAY_HEAD, [[p["number"], p["name"], p["id_number"], p["pay_method"], p["pay_account"], p["paid_at"],
+                                _time(p["recorded_at"]), p["operator"], p["amount"]] for p in report.payments]),
     ]
+
+
+def heading(report: DayReport, name: str, rows: list) -> str:
+    if name == "汇总":
+        return "汇总（按经办人）"
+    if name == "发放汇总":
+        return f"发放（按经办人与发放方式，共 {report.totals.payments} 件）"
+    return f"{name}（{len(rows)} 件）"
 
 
 def write_xlsx(report: DayReport, path: str | Path) -> None:
@@ -59,7 +79,7 @@ def write_xlsx(report: DayReport, path: str | Path) -> None:
             for col, value in enumerate(row, 1):
                 if isinstance(value, Decimal):
                     sheet.cell(row=number, column=col).number_format = "0.00"
-        if title == "汇总":
+        if title in ("汇总", "发放汇总") and rows:
             for col in range(1, len(head) + 1):
                 sheet.cell(row=len(rows) + 2, column=col).font = Font(bold=True)
         for col in range(1, len(head) + 1):
@@ -111,11 +131,11 @@ def write_pdf(report: DayReport, path: str | Path, *, made_at: str = "") -> None
         return t
 
     story: list = [Paragraph(escape(report.title), title),
-                   Paragraph(escape(f"按操作的记录时间统计（保存、作废、补打、补差）。制表时间：{made_at}"), cell),
+                   Paragraph(escape(f"按操作的记录时间统计（保存、作废、补打、补差、发放）。制表时间：{made_at}"), cell),
                    Spacer(1, 4)]
     for name, header, rows in tables(report):
-        story.append(Paragraph(escape("汇总（按经办人）" if name == "汇总" else f"{name}（{len(rows)} 件）"), head))
-        story.append(table(header, rows, bold_last=name == "汇总") if rows else Paragraph("无", cell))
+        story.append(Paragraph(escape(heading(report, name, rows)), head))
+        story.append(table(header, rows, bold_last=name in ("汇总", "发放汇总")) if rows else Paragraph("无", cell))
     line = "＿" * 8
     sign = Table([[f"经办人（签字）：{line}", f"审核人（签字）：{line}", f"日期：{line}"]], colWidths=[width / 3] * 3,
                  rowHeights=[28])

@@ -190,6 +190,11 @@ def pay(store: Store, account: dict | None, case_id: int, method: str, number: s
     return {"case_id": case_id, "receipt_no": row["receipt_no"], "method": method, "account": mask_account(number)}
 
 
+def pay_amount(row: dict) -> Decimal:
+    """What a case pays out to the person (医疗救助 + 倾斜/再救助/托底): the 发放名单's amount."""
+    return Decimal(row["assistance"]) + Decimal(row["tilt"])
+
+
 def pay_list(store: Store, office: str | None = None) -> dict[str, Any]:
     """The 发放名单: reviewed (or 免审), not void, not yet paid; with the total to pay."""
     from ..case import mask_id
@@ -202,7 +207,7 @@ def pay_list(store: Store, office: str | None = None) -> dict[str, Any]:
         sql, params = sql + " AND c.office = ?", (office,)
     rows = []
     for r in store.query(sql + " ORDER BY c.id", params):
-        amount = Decimal(r["assistance"]) + Decimal(r["tilt"])
+        amount = pay_amount(r)
         rows.append({"case_id": r["id"], "receipt_no": r["receipt_no"], "name": r["name"],
                      "id_number": mask_id(r["id_number"]), "region": r["region"], "date": r["date"],
                      "office": r["office"], "operator": r["operator"], "amount": f"{amount:.2f}",

@@ -77,6 +77,24 @@ def test_day_report_page_shows_the_day_and_writes_it(window, tmp_path):
     assert load_workbook(tmp_path / "d.xlsx")["汇总"]["B5"].value == 5
 
 
+def test_day_report_page_shows_the_payments_by_method(window, tmp_path):
+    office = window.session.office
+    office.pay(3, "银行卡", "6222000011112222", operator="李四")
+    office.pay(4, "现金", operator="王五")
+    office.pay(5, "现金", operator="王五", day=dt.date(2026, 3, 2))   # paid yesterday, recorded today
+    page = window.open_page("reports")
+    page.load_day()
+    # 医疗救助 + 倾斜 of case 3, 4, 5: 350.00, 560.00, 700.00 (no 倾斜 for this year)
+    assert [cells(page.pay_table, r) for r in range(page.pay_table.rowCount())] == [
+        ["李四", "银行卡", "1", "350.00"], ["王五", "现金", "2", "1260.00"],
+        ["合计", "现金", "2", "1260.00"], ["合计", "银行卡", "1", "350.00"]]
+    assert "共 3 件，1610.00 元" in page.pay_label.text()
+    shot(window, "reports-day-payments")
+    page.export_day_to(tmp_path / "d.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "d.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "发放（按经办人与发放方式，共 3 件）" in text and "****2222" in text
+
+
 def test_pending_resettlements_are_listed_and_settled_from_the_window(window, tmp_path):
     page = window.open_page("reports")
     assert page.pending_table.rowCount() == 3

@@ -1,6 +1,6 @@
 """日结 and the month report: their totals equal the sum of their listed rows and the stored cases of
 that day / month (200 random cases over three days and two offices), in the PDF's text and in the
-xlsx as openpyxl reads it."""
+xlsx as openpyxl reads it. The payments (发放) count on the day they were recorded, per method."""
 import datetime as dt
 import json
 import random
@@ -35,7 +35,8 @@ def random_case(rng: random.Random, n: int) -> dict:
 
 @pytest.fixture(scope="module")
 def busy(tmp_path_factory):
-    """200 cases saved over three days by three operators at two offices; voids, reprints and 补差."""
+    """200 cases saved over three days by three operators at two offices; voids, reprints and 补差; on
+    the third day 40 cases are paid (recorded then, half of them with the second day as payment date)."""
     rng = random.Random(20260302)
     folder = tmp_path_factory.mktemp("busy")
     with Office.open(folder / "d") as office:
@@ -54,6 +55,13 @@ def busy(tmp_path_factory):
                 office.record_print(s.case_id, operator="王五", reprint=True)
             for p in office.pending_resettlements():
                 office.resettle(p["case_id"], "作废后重算", operator="赵六")
+        with clock.frozen(dt.datetime.combine(DAYS[2], dt.time(16, 0)).astimezone()):
+            live = [s.case_id for s in saved if not office.store.query("SELECT void FROM cases WHERE id = ?",
+                                                                       (s.case_id,))[0]["void"]]
+            for n, case_id in enumerate(rng.sample(live, 40)):
+                method = ("现金", "银行卡", "社保卡")[n % 3]
+                office.pay(case_id, method, None if method == "现金" else f"62220000{case_id:08d}",
+                           DAYS[1] if n % 2 else DAYS[2], operator=OPERATORS[n % 2])
     return folder / "d"
 
 
@@ -88,6 +96,58 @@ def test_day_report_totals_equal_the_rows_and_the_store(busy, day, office_code):
         assert (report.totals.voids, report.totals.reprints, report.resettlements) == (0, 0, [])
 
 
+@pytest.mark.parametrize("office_code", [None, OFFICES[1]])
+def test_day_report_counts_payments_by_method_on_the_day_they_were_recorded(busy, office_code):
+    with Office.open(busy, daily_backup=False) as office:
+        paid = [r for r in office.store.query("SELECT * FROM cases WHERE paid_at IS NOT NULL")
+                if office_code in (None, r["office"])]
+        before, report = office.day_report(DAYS[1], office_code), office.day_report(DAYS[2], office_code)
+    assert {r["paid_at"] for r in paid} == {"2026-03-03", "2026-03-04"}   # the payment dates the clerks gave
+    assert before.payments == [] and before.by_method == []                  # recorded on the 4th, not the 3rd
+    assert len(report.payments) == report.totals.payments == len(paid) > 0
+    amount = {r["id"]: Decimal(r["assistance"]) + Decimal(r["tilt"]) for r in paid}
+    assert report.totals.paid == sum(amount.values(), Decimal(0))
+    both = {(m.operator, m.method): (m.count, m.amount) for m in report.by_method}
+    for method in ("现金", "银行卡", "社保卡"):
+        mine = [r for r in paid if r["pay_method"] == method]
+        assert both[("合计", method)] == (len(mine), sum((amount[r["id"]] for r in mine), Decimal(0)))
+        for who in OPERATORS[:2]:
+            theirs = [r for r in mine if r["paid_by"] == who]
+            assert both.get((who, method), (0, Decimal(0))) == (len(theirs), sum((amount[r["id"]] for r in theirs),
+                                                                                  Decimal(0)))
+    assert [m.operator for m in report.by_method][-3:] == ["合计"] * 3
+    assert sum(row.payments for row in report.operators) == len(paid)
+    assert all("*" in p["id_number"] and (p["pay_account"] == "" or p["pay_account"].startswith("****"))
+               for p in report.payments)
+
+
+def test_day_report_files_hold_the_payments(busy, tmp_path, run_in):
+    with Office.open(busy, daily_backup=False) as office:
+        report = office.day_report(DAYS[2])
+    pdf, xlsx = tmp_path / "日结.pdf", tmp_path / "日结.xlsx"
+    for target in (pdf, xlsx):
+        assert run_in(busy, "day-report", "--date", DAYS[2].isoformat(), "-o", str(target)).returncode == 0
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"发放（按经办人与发放方式，共 {report.totals.payments} 件）" in text
+    for m in report.by_method:
+        assert any(line.split() == [m.operator, m.method, str(m.count), fmt(m.amount)] for line in text.splitlines())
+    assert any(line.split() == ["合计", "全部方式", str(report.totals.payments), fmt(report.totals.paid)]
+               for line in text.splitlines())
+    book = load_workbook(xlsx)
+    assert book.sheetnames[-2:] == ["发放汇总", "发放明细"]
+    methods = list(book["发放汇总"].iter_rows(min_row=3, values_only=True))
+    assert methods[-1][:3] == ("合计", "全部方式", report.totals.payments)
+    assert Decimal(str(methods[-1][3])).quantize(Decimal("0.01")) == report.totals.paid
+    detail = list(book["发放明细"].iter_rows(min_row=3, values_only=True))
+    assert len(detail) == report.totals.payments
+    assert sum(Decimal(str(r[-1])) for r in detail).quantize(Decimal("0.01")) == report.totals.paid
+    for method in ("现金", "银行卡", "社保卡"):
+        total = [r for r in methods if r[:2] == ("合计", method)][0]
+        assert total[2] == sum(1 for r in detail if r[3] == method)
+        assert Decimal(str(total[3])).quantize(Decimal("0.01")) == \
+            sum(Decimal(str(r[-1])) for r in detail if r[3] == method).quantize(Decimal("0.01"))
+
+
 def test_day_report_files_hold_the_totals(busy, tmp_path, run_in):
     day = DAYS[1]
     with Office.open(busy, daily_backup=False) as office:
@@ -106,7 +166,7 @@ def test_day_report_files_hold_the_totals(busy, tmp_path, run_in):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert all(" yes " in line for line in fonts.splitlines()[2:])   # every font embedded
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["汇总", "结算明细", "作废", "补打", "补差"]
+    assert book.sheetnames == ["汇总", "结算明细", "作废", "补打", "补差", "发放汇总", "发放明细"]
     summary = list(book["汇总"].iter_rows(min_row=3, values_only=True))
     assert summary[-1][0] == "合计" and summary[-1][1] == report.totals.cases
     detail = list(book["结算明细"].iter_rows(min_row=3, values_only=True))
