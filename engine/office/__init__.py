@@ -299,6 +299,12 @@ class Office(AccountDesk, PolicyDesk):
 
         return year_stats(self.store, year)
 
+    def cap_use_list(self, year: int, bucket: int) -> list[dict]:
+        """The persons and caps of one bar of the 统计 page's cap histogram (bucket 0 = 0–10 % used)."""
+        from ..reports.stats import cap_use_list
+
+        return cap_use_list(self.store, year, bucket)
+
     # ---- backups, restore, check -------------------------------------------------------
 
     def backups(self) -> list[Path]:

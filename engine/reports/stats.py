@@ -5,13 +5,17 @@
 - how much of each yearly cap persons have used: for each person, region and cap with a limit,
   the share used after the person's last case of the year, in tenths (0–10 %, …, 90–100 %);
 - the number of early warnings by month (cases whose result carries one).
+
+`cap_use_list` lists the (person, cap) pairs of one histogram bar (the 统计 page's click on it).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from ..case import mask_id
+from ..errors import InputError
 from ..money import ZERO
 from ..store.database import Store
 
@@ -51,14 +55,50 @@ def year_stats(store: Store, year: int) -> YearStats:
         for key in LAYERS:
             paid[r["m"] - 1][key] += Decimal(r[key])
     cap_use = [0] * BUCKETS
-    # the caps after each person's last case of the year (per region): the stored result's caps
-    for r in store.query(
-            "SELECT json_extract(result, '$.caps') AS caps FROM cases WHERE id IN (SELECT id FROM ("
-            "SELECT id, row_number() OVER (PARTITION BY person_id, region ORDER BY date DESC, id DESC) AS k "
-            "FROM cases WHERE policy_year = ? AND void = 0) WHERE k = 1)", (year,)):
+    for r in _last_cases(store, year, "json_extract(c.result, '$.caps') AS caps"):
         for cap in json.loads(r["caps"] or "[]"):
-            if cap.get("limit") in (None, "", "0.00"):
-                continue
-            share = Decimal(cap["used"]) / Decimal(cap["limit"])
-            cap_use[min(BUCKETS - 1, max(0, int(share * BUCKETS)))] += 1
+            bucket = bucket_of(cap)
+            if bucket is not None:
+                cap_use[bucket] += 1
     return YearStats(year, paid, cases, cap_use, warnings)
+
+
+def bucket_of(cap: dict) -> int | None:
+    """The tenth of its limit a cap has used (0: 0–10 %, …, 9: 90–100 % and over); None without a limit."""
+    if cap.get("limit") in (None, "", "0.00"):
+        return None
+    share = Decimal(cap["used"]) / Decimal(cap["limit"])
+    return min(BUCKETS - 1, max(0, int(share * BUCKETS)))
+
+
+def _last_cases(store: Store, year: int, columns: str) -> list[dict]:
+    """The last case (by date, then saving order) of each person and region in the year, not void:
+    its stored result's caps are the person's caps after the year so far."""
+    return store.query(
+        f"SELECT {columns} FROM cases c WHERE c.id IN (SELECT id FROM ("
+        "SELECT id, row_number() OVER (PARTITION BY person_id, region ORDER BY date DESC, id DESC) AS k "
+        "FROM cases WHERE policy_year = ? AND void = 0) WHERE k = 1)", (year,))
+
+
+def cap_use_list(store: Store, year: int, bucket: int) -> list[dict]:
+    """The (person, cap) pairs of one histogram bar: the person (ID number masked), the cap's name,
+    used and limit, the share in percent, and the person's last case of the year (its id, receipt
+    number and date), by name then cap."""
+    if not 0 <= bucket < BUCKETS:
+        raise InputError("bucket", f"限额使用比例分组应为 0 到 {BUCKETS - 1}", f"bucket must be 0..{BUCKETS - 1}")
+    out = []
+    for r in _last_cases(store, year, _LIST_COLUMNS):
+        for cap in json.loads(r["caps"] or "[]"):
+            if bucket_of(cap) != bucket:
+                continue
+            share = (Decimal(cap["used"]) / Decimal(cap["limit"]) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            out.append({"case_id": r["id"], "receipt_no": r["receipt_no"], "name": r["name"],
+                        "id_number": mask_id(r["id_number"]), "region": r["region"], "date": r["date"],
+                        "cap": cap["name"], "used": cap["used"], "limit": cap["limit"], "share": f"{share}%"})
+    return sorted(out, key=lambda x: (x["name"], x["id_number"], x["region"], x["cap"]))
+
+
+_LIST_COLUMNS = ("c.id, c.region, c.date, json_extract(c.result, '$.caps') AS caps, "
+                 "(SELECT number FROM receipts r WHERE r.case_id = c.id) AS receipt_no, "
+                 "(SELECT name FROM persons p WHERE p.id = c.person_id) AS name, "
+                 "(SELECT id_number FROM persons p WHERE p.id = c.person_id) AS id_number")

@@ -148,6 +148,21 @@ def test_stats_page_draws_the_year_and_lists_a_months_cases(window, qtbot):
     qtbot.mouseClick(paid, Qt.MouseButton.LeftButton, pos=QPoint(int(plot_x.left() + slot * 5.5), int(plot_x.bottom() - 2)))
     assert page.table.rowCount() == 1 and page.table.item(0, 5).text() == "2023-06-20"
     assert "6 月" in page.list_label.text()
+    # a click on the histogram's 10–20 % bar lists 张三's 医疗救助 cap: 350 + 560 + 700 of 10000.00 used (16.1 %),
+    # with the last case of the year; the 0–10 % bar holds the 门诊慢特病 cap, unused
+    bars = caps._plot(QRectF(caps.rect()))
+    qtbot.mouseClick(caps, Qt.MouseButton.LeftButton, pos=QPoint(int(bars.left() + bars.width() / 10 * 1.5),
+                                                                 int(bars.bottom() - 2)))
+    assert page.cap_table.isVisible() and not page.table.isVisible()
+    assert [cells(page.cap_table, r) for r in range(page.cap_table.rowCount())] == [
+        ["5", "2023-000005", "张三", "420102********001X", "武汉市", "2023-10-12", "医疗救助年救助限额（一般疾病，含门诊慢特病）",
+         "1610.00", "10000.00", "16.1%"]]
+    assert "10%–20% 的 1 人·项（1 人" in page.list_label.text()
+    shot(window, "stats-cap-persons")
+    page.show_cap_use(0)
+    assert cells(page.cap_table, 0)[6:] == ["门诊慢特病年救助限额", "0.00", "5000.00", "0.0%"]
+    page.show_month(5)
+    assert page.table.isVisible() and not page.cap_table.isVisible()
     png = paid.to_png()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 

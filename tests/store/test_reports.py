@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from engine import clock
 from engine.money import fmt
+from engine.errors import InputError
 from engine.office import Office
 from engine.reports.day import SUMS
 from ids import valid_id
@@ -266,3 +267,24 @@ def test_year_stats_add_up_to_what_was_paid(busy):
             if cap["limit"] not in (None, "0.00"):
                 want[min(9, int(Decimal(cap["used"]) / Decimal(cap["limit"]) * 10))] += 1
     assert stats.cap_use == want and sum(want) > 0
+
+
+def test_cap_histogram_bars_list_their_persons_and_caps(busy):
+    """Each bar's list holds exactly the (person, cap) pairs it counts, with the share of each."""
+    with Office.open(busy, daily_backup=False) as office:
+        stats = office.year_stats(2025)
+        lists = [office.cap_use_list(2025, b) for b in range(10)]
+        last = {r["id"]: r for r in office.store.query(
+            "SELECT c.*, p.name FROM cases c JOIN persons p ON p.id = c.person_id WHERE void = 0")}
+        with pytest.raises(InputError):
+            office.cap_use_list(2025, 10)
+    assert [len(rows) for rows in lists] == stats.cap_use
+    for bucket, rows in enumerate(lists):
+        for row in rows:
+            case = last[row["case_id"]]
+            assert (row["name"], row["date"]) == (case["name"], case["date"]) and "*" in row["id_number"]
+            cap = [c for c in json.loads(case["result"])["caps"] if c["name"] == row["cap"]][0]
+            share = Decimal(cap["used"]) / Decimal(cap["limit"])
+            assert (row["used"], row["limit"]) == (cap["used"], cap["limit"])
+            assert bucket == min(9, int(share * 10))
+            assert row["share"] == f"{(share * 100).quantize(Decimal('0.1'))}%"
