@@ -1,5 +1,5 @@
 """报表: the day's report (日结) for a date and office, shown and written as PDF or Excel; the
-month report to the district (Excel with the 统计 charts); the cases waiting for 补差 and settling
+month report to the district (Excel or PDF, with the 统计 charts); the cases waiting for 补差 and settling
 them (with the 补差结算单); the year's case export and the import of the civil-affairs list
 (民政名单, with every rejected row and its reason). Everything goes through the office."""
 from __future__ import annotations
@@ -19,7 +19,6 @@ from engine.store import StoreError
 
 from .cases_page import fit_columns, fit_height, inform, make_table, text_item
 from .errors import show_error
-from .stats_page import chart_images
 from .widgets import note, page_title
 
 DAY_COLUMNS = ("经办人", "结算件数", *(SUM_NAMES[k] for k in SUMS), "作废", "补打", "补差补付", "补差应退")
@@ -140,14 +139,17 @@ class ReportsPage(QWidget):
         month.addWidget(self.month_spin)
         self.month_button = QPushButton("导出月报 Excel…")
         self.month_button.setToolTip("按保存时间统计该月案件：分类汇总、人数人次、结算明细、作废与补差，附统计图表")
-        self.month_button.clicked.connect(self._export_month)
+        self.month_button.clicked.connect(lambda: self._export_month("xlsx"))
+        self.month_pdf = QPushButton("导出月报 PDF…")
+        self.month_pdf.setToolTip("同 Excel 月报的内容与统计图表，可打印签字（身份证号隐去中间位）")
+        self.month_pdf.clicked.connect(lambda: self._export_month("pdf"))
         self.export_button = QPushButton("导出该月结算明细…")
         self.export_button.setToolTip("按结算日期导出该月案件（国家医保结算字段名）")
         self.export_button.clicked.connect(self._export_cases)
         self.import_button = QPushButton("导入民政名单…")
         self.import_button.clicked.connect(self._import_clicked)
         month.addStretch(1)
-        for button in (self.month_button, self.export_button, self.import_button):
+        for button in (self.month_button, self.month_pdf, self.export_button, self.import_button):
             month.addWidget(button)
         layout.addWidget(month_box)
         layout.addWidget(note("日结按当天实际办理的操作统计（当天保存的案件即使日后作废，仍计入当天；作废计入作废当天）。"
@@ -286,9 +288,9 @@ class ReportsPage(QWidget):
 
     # -- month report, export, import
 
-    def _export_month(self) -> None:
+    def _export_month(self, kind: str) -> None:
         year, month = self.year_spin.value(), self.month_spin.value()
-        path = ask_path(self, "导出月报", f"月报-{year}-{month:02d}.xlsx", "xlsx")
+        path = ask_path(self, "导出月报", f"月报-{year}-{month:02d}.{kind}", kind)
         if path:
             self.export_month_to(path)
 
@@ -296,8 +298,7 @@ class ReportsPage(QWidget):
         year, month = self.year_spin.value(), self.month_spin.value()
         office = self.session.office
         try:
-            images = chart_images(office.year_stats(year))
-            report = office.write_month_report(year, month, path, charts=images)
+            report = office.write_month_report(year, month, path)
         except (InputError, StoreError, OSError) as exc:
             show_error(self, exc, "月报未导出")
             return

@@ -10,10 +10,10 @@ from decimal import Decimal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from engine import clock
-from engine.breakdown import NAMES
 from engine.errors import InputError
 from engine.money import fmt
-from engine.reports.stats import BUCKETS, LAYERS
+from engine.reports.chart import fill, year_charts
+from engine.reports.stats import BUCKETS
 from engine.store import StoreError
 
 from .cases_page import case_row_items, COLUMNS as CASE_COLUMNS, fit_columns, make_table, region_name, text_item
@@ -21,30 +21,7 @@ from .charts import BarChart
 from .errors import show_error
 from .widgets import note, page_title
 
-MONTHS = [f"{m}月" for m in range(1, 13)]
-SHARES = [f"{10 * i}%" for i in range(BUCKETS)]
 CAP_COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "限额项目", "已使用", "年度限额", "使用比例")
-
-
-def make_charts() -> tuple[BarChart, BarChart, BarChart]:
-    paid = BarChart("各月支付金额（按结算日期，含补差）", [NAMES[k] for k in LAYERS], "元")
-    caps = BarChart("年度限额使用比例（人·项）", ["人数"], counts=True)
-    warnings = BarChart("各月预警人次", ["预警"], "人次", counts=True)
-    return paid, caps, warnings
-
-
-def fill_charts(charts: tuple[BarChart, BarChart, BarChart], stats) -> None:
-    paid, caps, warnings = charts
-    paid.set_data(MONTHS, [[month[k] for k in LAYERS] for month in stats.paid])
-    caps.set_data(SHARES, [[n] for n in stats.cap_use])
-    warnings.set_data(MONTHS, [[n] for n in stats.warnings])
-
-
-def chart_images(stats) -> list[tuple[str, bytes]]:
-    """The three charts as PNG images (for the month report)."""
-    charts = make_charts()
-    fill_charts(charts, stats)
-    return [(f"{stats.year} 年度 {chart.title}", chart.to_png()) for chart in charts]
 
 
 class StatsPage(QWidget):
@@ -68,7 +45,7 @@ class StatsPage(QWidget):
         top.addSpacing(16)
         top.addWidget(self.summary, 1)
         layout.addLayout(top)
-        self.charts = make_charts()
+        self.charts = [BarChart(chart) for chart in year_charts()]
         row = QHBoxLayout()
         row.addWidget(self.charts[0], 2)
         side = QVBoxLayout()
@@ -113,7 +90,10 @@ class StatsPage(QWidget):
         except (InputError, StoreError) as exc:
             show_error(self, exc)
             return
-        fill_charts(self.charts, self.stats)
+        fill([chart.chart for chart in self.charts], self.stats)
+        for chart in self.charts:
+            chart.selected = None
+            chart.update()
         total = sum((self.stats.month_total(m) for m in range(1, 13)), Decimal(0))
         self.summary.setText(f"{year} 年度：{sum(self.stats.cases)} 人次，各项支付合计 {fmt(total)} 元，"
                              f"预警 {sum(self.stats.warnings)} 人次")

@@ -228,9 +228,7 @@ def _day_report(args: argparse.Namespace) -> int:
 
 
 def _month_report(args: argparse.Namespace) -> int:
-    target = Path(args.output)
-    if target.suffix.lower() != ".xlsx":
-        raise InputError("-o", f"月报应保存为 .xlsx 文件：{args.output}", f"write the month report as .xlsx: {args.output}")
+    target = _report_target(args.output)
     with _open(args) as office:
         box = []
         _written(target, lambda p: box.append(office.write_month_report(args.year, args.month, p, mask=args.mask_id)))
@@ -548,11 +546,12 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("-o", "--output", required=True, metavar="F.pdf|F.xlsx")
     p.set_defaults(run=_day_report)
 
-    p = cmds.add_parser("month-report", help="the month report to the district (cases by the time of saving), xlsx")
+    p = cmds.add_parser("month-report", help="the month report to the district (cases by the time of saving), with "
+                        "the 统计 charts, xlsx or PDF")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--month", type=int, required=True)
-    p.add_argument("-o", "--output", required=True, metavar="F.xlsx")
-    p.add_argument("--mask-id", action="store_true", help="mask ID numbers")
+    p.add_argument("-o", "--output", required=True, metavar="F.xlsx|F.pdf")
+    p.add_argument("--mask-id", action="store_true", help="mask ID numbers in the xlsx (the PDF always masks them)")
     p.set_defaults(run=_month_report)
 
     p = cmds.add_parser("ledger", help="a person's year ledger: caps and deductibles used and left")

@@ -284,13 +284,17 @@ class Office(AccountDesk, PolicyDesk):
 
         return month_report(self.store, year, month, mask=mask)
 
-    def write_month_report(self, year: int, month: int, out: str | Path, *, mask: bool = False,
-                           charts: list[tuple[str, bytes]] | None = None):
-        """The month report into an xlsx file (with chart images when given); returns the report."""
-        from ..reports.month import write_xlsx
+    def write_month_report(self, year: int, month: int, out: str | Path, *, mask: bool = False):
+        """The month report into an .xlsx or .pdf file, with the 统计 charts of the policy year `year` as
+        images; returns the report."""
+        from .. import clock
+        from ..reports.chart import year_charts
+        from ..reports.chart_png import year_pngs
+        from ..reports.month_files import write
 
         report = self.month_report(year, month, mask=mask)
-        write_xlsx(report, out, charts)
+        charts = year_pngs(year_charts(self.year_stats(year)), year)
+        write(report, out, charts, made_at=clock.now().strftime("%Y-%m-%d %H:%M"))
         return report
 
     def year_stats(self, year: int):

@@ -217,7 +217,8 @@ def test_month_report_totals_equal_the_rows_and_the_store(busy, tmp_path, run_in
         assert office.month_report(2026, 2).cases == 0
     assert f"服务 {len({r['person_id'] for r in live})} 人、{len(live)} 人次" in proc.stdout
     book = load_workbook(target)
-    assert book.sheetnames == ["分类汇总", "人数人次", "结算明细", "作废与补差"]
+    assert book.sheetnames == ["分类汇总", "人数人次", "结算明细", "作废与补差", "图表"]
+    assert len(book["图表"]._images) == 3 and book["图表"]["A1"].value == "2026 年度 各月支付金额（按结算日期，含补差）"
     groups = list(book["分类汇总"].iter_rows(min_row=3, values_only=True))
     assert groups[-1][0] == "合计" and groups[-1][3] == len(live) == sum(g[3] for g in groups[:-1])
     for i, k in enumerate(SUMS):
@@ -238,9 +239,35 @@ def test_month_report_totals_equal_the_rows_and_the_store(busy, tmp_path, run_in
     assert kinds.count("作废") == 12 and kinds.count("补差") == len(settled)
 
 
+def test_month_report_pdf_holds_the_totals_the_charts_and_masked_ids(busy, tmp_path, run_in):
+    """The PDF from the command line: the 合计 of 分类汇总 and 人数人次 as the stored cases give them,
+    the three charts as images, every case listed, no full ID number."""
+    target = tmp_path / "2026-03.pdf"
+    proc = run_in(busy, "month-report", "--year", "2026", "--month", "3", "-o", str(target))
+    assert proc.returncode == 0, proc.stderr
+    with Office.open(busy, daily_backup=False) as office:
+        stored = [r for r in office.store.query("SELECT c.*, p.id_number FROM cases c JOIN persons p ON p.id = c.person_id")
+                  if r["created_at"].startswith("2026-03")]
+    live = [r for r in stored if not r["void"]]
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [line.split() for line in text.splitlines()]
+    totals = [len(live), *(fmt(sum((Decimal(r[k]) for r in live), Decimal(0))) for k in SUMS)]
+    assert ["合计", *map(str, totals)] in lines
+    assert ["合计", str(len({r["person_id"] for r in live})), str(len(live))] in lines
+    assert f"五、结算明细（{len(stored)} 件，含作废）" in text and "三、统计图表" in text and "负责人（签字）" in text
+    assert all(r["id_number"] not in text for r in stored)
+    assert sum(line.count("********") for line in text.splitlines()) == len(stored)
+    images = subprocess.run(["pdfimages", "-list", str(target)], capture_output=True, text=True, check=True).stdout
+    assert len(images.splitlines()[2:]) == 3
+    fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True, check=True).stdout
+    assert all(" yes " in line for line in fonts.splitlines()[2:])
+
+
 def test_month_report_refuses_a_bad_month(busy, tmp_path, run_in):
     proc = run_in(busy, "month-report", "--year", "2026", "--month", "13", "-o", str(tmp_path / "m.xlsx"))
     assert proc.returncode == 2 and "month" in proc.stderr and not (tmp_path / "m.xlsx").exists()
+    proc = run_in(busy, "month-report", "--year", "2026", "--month", "3", "-o", str(tmp_path / "m.docx"))
+    assert proc.returncode == 2 and "-o" in proc.stderr and not (tmp_path / "m.docx").exists()
 
 
 def test_year_stats_add_up_to_what_was_paid(busy):
