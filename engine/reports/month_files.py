@@ -1,7 +1,7 @@
 """The month report as a file: the xlsx workbook (month.write_xlsx) or a PDF (ReportLab, the
 receipt's embedded CJK font) with the same parts — 分类汇总, 人数人次, the year's charts as images,
 作废与补差, and the case list (fewer columns than the workbook's national field list; ID numbers
-always masked) — and signature lines for 制表人, 审核人 and 负责人."""
+always masked; drawn by pdf_rows.Rows, fast for a month of cases) — and signature lines for 制表人, 审核人 and 负责人."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -66,6 +66,7 @@ def write_pdf(report: MonthReport, path: str | Path, charts: list[tuple[str, byt
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from ..receipt.fonts import register
+    from .pdf_rows import Rows
 
     font = register()
     size = 7.5
@@ -81,13 +82,12 @@ def write_pdf(report: MonthReport, path: str | Path, charts: list[tuple[str, byt
     def text(value: Any, wrap: bool) -> Any:
         if isinstance(value, Decimal):
             return fmt(value)
-        if wrap and isinstance(value, str) and len(value) > 14:
+        if wrap and isinstance(value, str) and len(value) > 16:
             return Paragraph(escape(value), cell)
         return "" if value is None else str(value)
 
-    def tables(header: list[str], rows: list[list[Any]], *, bold_last: bool = False,
-               weights: list[float] | None = None) -> list:
-        """Tables of CHUNK rows; with `weights` (column widths chosen to fit) no cell is wrapped."""
+    def tables(header: list[str], rows: list[list[Any]], *, bold_last: bool = False) -> list:
+        """Tables of CHUNK rows (long texts wrapped)."""
         if not rows:
             return [Paragraph("无", cell)]
         out = []
@@ -101,9 +101,8 @@ def write_pdf(report: MonthReport, path: str | Path, charts: list[tuple[str, byt
                 style.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
         for start in range(0, len(rows), CHUNK):
             part = rows[start:start + CHUNK]
-            data = [heading] + [[text(v, weights is None) for v in row] for row in part]
-            shares = weights or [1.0] * len(header)
-            t = Table(data, colWidths=[width * w / sum(shares) for w in shares], repeatRows=1)
+            data = [heading] + [[text(v, True) for v in row] for row in part]
+            t = Table(data, colWidths=[width / len(header)] * len(header), repeatRows=1)
             extra = []
             if bold_last and start + CHUNK >= len(rows):
                 extra.append(("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1), colors.HexColor("#EEF2F7")))
@@ -124,15 +123,19 @@ def write_pdf(report: MonthReport, path: str | Path, charts: list[tuple[str, byt
     story.append(Paragraph("三、统计图表（按政策年度，同统计页面）", head))
     story.append(chart_block(charts, width, cell))
     story.append(Paragraph(f"四、作废与补差（作废 {len(report.voids)} 件，补差 {len(report.resettlements)} 件）", head))
-    changes = [["作废", v["number"], "", v["name"], v["voided_at"][:19].replace("T", " "), v["voided_by"], v["void_reason"],
+    changes = [["作废", v["number"], "", v["name"], v["voided_at"][:16].replace("T", " "), v["voided_by"], v["void_reason"],
                 *(Decimal(v[k]) for k in ("basic", "critical", "assistance", "tilt")), ""] for v in report.voids]
-    changes += [["补差", s["number"], s["case_receipt_no"], s["name"], s["created_at"][:19].replace("T", " "), s["operator"],
+    changes += [["补差", s["number"], s["case_receipt_no"], s["name"], s["created_at"][:16].replace("T", " "), s["operator"],
                  s["reason"], *(Decimal(s[k]) for k in ("basic", "critical", "assistance", "tilt", "to_pay"))]
                 for s in report.resettlements]
     story += tables(["类型", "回执号", "原回执号", "姓名", "时间", "经办人", "原因", "基本医保", "大病保险", "医疗救助",
                      "倾斜/再救助/托底", "补差合计"], changes)
     story.append(Paragraph(f"五、结算明细（{len(report.rows)} 件，含作废）", head))
-    story += tables([h for h, _, _ in LIST_COLUMNS], list_rows(report), weights=[w for _, _, w in LIST_COLUMNS])
+    rows = list_rows(report)
+    right = {i for i, value in enumerate(rows[0]) if isinstance(value, (Decimal, int))} if rows else set()
+    weights = [w for _, _, w in LIST_COLUMNS]
+    story.append(Rows([h for h, _, _ in LIST_COLUMNS], [[text(v, False) for v in row] for row in rows],
+                      [width * w / sum(weights) for w in weights], font, size, right) if rows else Paragraph("无", cell))
     line = "＿" * 8
     sign = Table([[f"制表人（签字）：{line}", f"审核人（签字）：{line}", f"负责人（签字）：{line}"]],
                  colWidths=[width / 3] * 3, rowHeights=[28])

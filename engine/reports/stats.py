@@ -71,13 +71,14 @@ def bucket_of(cap: dict) -> int | None:
     return min(BUCKETS - 1, max(0, int(share * BUCKETS)))
 
 
+# The last case (by date, then saving order) of each person and region in the year, not void: its
+# stored result's caps are the person's caps after the year so far.
+_LAST_IDS = ("SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY person_id, region ORDER BY date DESC, "
+             "id DESC) AS k FROM cases WHERE policy_year = ? AND void = 0) WHERE k = 1")
+
+
 def _last_cases(store: Store, year: int, columns: str) -> list[dict]:
-    """The last case (by date, then saving order) of each person and region in the year, not void:
-    its stored result's caps are the person's caps after the year so far."""
-    return store.query(
-        f"SELECT {columns} FROM cases c WHERE c.id IN (SELECT id FROM ("
-        "SELECT id, row_number() OVER (PARTITION BY person_id, region ORDER BY date DESC, id DESC) AS k "
-        "FROM cases WHERE policy_year = ? AND void = 0) WHERE k = 1)", (year,))
+    return store.query(f"SELECT {columns} FROM cases c WHERE c.id IN ({_LAST_IDS})", (year,))
 
 
 def cap_use_list(store: Store, year: int, bucket: int) -> list[dict]:

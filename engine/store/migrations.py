@@ -260,6 +260,13 @@ MIGRATIONS: list[str] = [
                  OR (office = NEW.office AND year = NEW.year AND seq = NEW.seq))
     BEGIN SELECT RAISE(ABORT, 'receipt numbers are never replaced'); END;
     """,
+    # the 统计 page's figures and the month report's charts read a policy year of cases from these two
+    # covering indexes instead of the whole rows (each row holds its input and result JSON): the sums
+    # per month and layer, and each person's last case of the year (engine/reports/stats.py)
+    """
+    CREATE INDEX cases_year_sums ON cases(policy_year, void, date, basic, critical, assistance, tilt, warning_kind);
+    CREATE INDEX cases_year_last ON cases(policy_year, void, person_id, region, date);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
