@@ -48,6 +48,9 @@ def fill_store(folder: Path):
     wrong = dict(SAMPLES[3], date="2023-04-02")
     saved = office.save(wrong, operator="李四", office="城关镇医保站").value[0]
     office.void(saved.case_id, "重复录入", operator="李四")
+    office.pay(1, "银行卡", "6222021234567890123", operator="李四")   # 发放, in the 日结 by method
+    office.pay(2, "社保卡", "220102201001010017", operator="李四")
+    office.pay(4, "现金", operator="李四")
     return office
 
 
