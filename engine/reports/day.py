@@ -15,6 +15,7 @@ from typing import Any
 from ..money import ZERO
 from ..store.database import Store
 from ..store.persons import mask_id
+from .review_note import review_note
 
 # The sums per layer, in the report's column order, with the breakdown's names.
 SUMS = ("total", "basic", "critical", "assistance", "tilt", "out_of_pocket", "hospital_borne")
@@ -47,6 +48,7 @@ class DayReport:
     voids: list[dict[str, Any]]
     reprints: list[dict[str, Any]]
     resettlements: list[dict[str, Any]]
+    review_off: str = ""      # when review was switched off that day (engine/reports/review_note.py)
 
     @property
     def title(self) -> str:
@@ -122,4 +124,5 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
     for group in (cases, voids):
         for r in group:
             r["id_number"] = mask_id(r["id_number"])
-    return DayReport(day, office, operators, totals, cases, voids, reprints, settled)
+    return DayReport(day, office, operators, totals, cases, voids, reprints, settled,
+                     review_off=review_note(store, start, end))
