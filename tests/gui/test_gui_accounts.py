@@ -148,3 +148,32 @@ def test_settings_show_the_last_verification_and_a_replaced_database(session, qt
         assert box.accept_anchor("手工复制了备份，已核对账户")
         assert not box.accept_button.isVisibleTo(box) and box.verify_now()
         assert audit_problem_text(reopened) is None
+
+
+def test_in_the_window_a_clerk_cannot_void_a_reviewed_case(session, qtbot, monkeypatch):
+    """Maker-checker in 案件查询: the 经办 who saved a case may void it while 待审核, not once it is
+    已审核 (refused, recorded, nothing changed); a 审核 other than the maker may."""
+    import gui.cases_page as cases_page
+    from gui.main_window import MainWindow
+
+    shown = []
+    monkeypatch.setattr(cases_page, "show_error", lambda parent, exc, *a, **k: shown.append(exc.zh))
+    monkeypatch.setattr(cases_page, "inform", lambda *a, **k: None)
+    office = session.office
+    office.add_account("赵审核", ["审核"], "check-pass-1")
+    session.login("李经办", "clerk-pass-1")
+    office.save(_case(valid_id("1970-01-01", 1), "孙七"), operator="", office="城关镇医保站")
+    session.login("赵审核", "check-pass-1")
+    office.approve([1])
+    session.login("李经办", "clerk-pass-1")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    page = window.open_page("cases")
+    assert page.search() and page.select_case(1)
+    assert page.void_selected("录入错误") is None
+    assert shown and "作废需由经办人以外的审核人员办理" in shown[-1]
+    assert office.case(1)["void"] is False
+    refused = office.store.query("SELECT operator, detail FROM audit WHERE action = 'refused'")
+    assert refused[-1]["operator"] == "李经办" and "作废" in refused[-1]["detail"]
+    session.login("赵审核", "check-pass-1")
+    assert page.void_selected("录入错误") is not None and office.case(1)["void"] is True
