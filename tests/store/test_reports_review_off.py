@@ -79,3 +79,20 @@ def test_the_files_carry_it(folder, tmp_path):
     assert on[-1][0] == "合计"
     month = [r for r in load_workbook(tmp_path / "m.xlsx")["分类汇总"].iter_rows(values_only=True) if any(r)]
     assert month[-1][0].endswith(NOTE_END) and "自 2026-03-06 09:00 起" in month[-1][0]
+
+
+def test_the_reports_page_says_it_too(folder, qapp, qtbot):
+    from PySide6.QtCore import QDate
+
+    from gui.reports_page import ReportsPage
+    from gui.session import Session
+
+    with Office.open(folder, daily_backup=False) as office:
+        page = ReportsPage(Session(office))
+        qtbot.addWidget(page)
+        page.day_edit.setDate(QDate(2026, 3, 3))
+        page.load_day()
+        assert page.day_summary.text().endswith("自 2026-03-03 10:00 起至 2026-03-04 15:00。" + NOTE_END)
+        page.day_edit.setDate(QDate(2026, 3, 5))
+        page.load_day()
+        assert "审核曾关闭" not in page.day_summary.text()
