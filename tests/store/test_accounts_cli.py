@@ -228,3 +228,18 @@ def test_resettle_is_a_checkers_change(office):
     done = cli("resettle", "2", "--reason", "作废后重算", user="赵审核", password="check-pass-1")
     assert done.returncode == 0, done.stderr
     assert table(cli, "SELECT case_id, operator FROM resettlements") == [(2, "赵审核")]
+
+
+def test_audit_of_a_day(office):
+    """`cases audit --date D`: that day's rows (by their recorded time), each naming its account."""
+    days = table(office, "SELECT DISTINCT substr(at, 1, 10) FROM audit")
+    assert len(days) == 1
+    day = days[0][0]
+    rows = table(office, "SELECT id, operator, action FROM audit ORDER BY id")
+    shown = office("audit", "--date", day)
+    assert shown.returncode == 0 and f"共 {len(rows)} 条操作记录。" in shown.stdout
+    listed = [line.split()[:4] for line in shown.stdout.splitlines()[:-1]]
+    assert [(int(r[0]), r[2], r[3]) for r in listed] == rows
+    assert "共 0 条操作记录。" in office("audit", "--date", "2001-01-01").stdout
+    bad = office("audit", "--date", "2026-02-30")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
