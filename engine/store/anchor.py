@@ -95,6 +95,22 @@ def check(conn: sqlite3.Connection, folder: Path) -> Problem | None:
     return None
 
 
+def check_locked(conn: sqlite3.Connection, folder: Path) -> Problem | None:
+    """check() under the write lock: another window's transaction is never seen half-way (its
+    anchor written, its rows not yet committed). A read-only file, or one busy beyond the
+    timeout, is checked as it stands."""
+    if conn.in_transaction:
+        return check(conn, folder)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return check(conn, folder)
+    try:
+        return check(conn, folder)
+    finally:
+        conn.execute("ROLLBACK")
+
+
 class Anchor:
     """The anchor of one open database: checked at open, moved before each COMMIT."""
 
@@ -106,7 +122,7 @@ class Anchor:
         self._undo: tuple[tuple[int, str] | None, bytes | None] | None = None   # (head, file bytes) before a move
 
     def open(self, conn: sqlite3.Connection) -> None:
-        self.problem = check(conn, self.folder)
+        self.problem = check_locked(conn, self.folder)
         found = read(self.folder)
         self._head = found if isinstance(found, tuple) else None
         self.ready = True

@@ -21,7 +21,7 @@ def verify(conn: sqlite3.Connection, folder: Path) -> chain.Verdict:
     """The chain walked and compared with what is stored, then the anchor checked against it."""
     verdict = chain.verify(sqlite_utils.Database(conn))
     if verdict.ok:
-        problem = anchor.check(conn, folder)
+        problem = anchor.check_locked(conn, folder)
         if problem is not None:
             return chain.Verdict(verdict.rows, verdict.chained, verdict.cases, verdict.head,
                                  chain.Broken(None, problem.zh, problem.en))

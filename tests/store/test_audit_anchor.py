@@ -180,3 +180,32 @@ def test_the_daily_check_verifies_the_chain_and_remembers_it(folder):
             last = office.last_audit_verification()
     assert last["ok"] is False and last["row"] == 2 and "案件 2" in last["problem"]
     assert "发现问题" in Office.audit_verification_text(last)
+
+
+def test_another_windows_transaction_is_not_seen_half_way(folder):
+    """The anchor is written just before COMMIT, under the write lock: a window opening at that
+    instant waits for the lock and sees the rows and the anchor together (no false alarm)."""
+    import sqlite3
+    import threading
+
+    import sqlite_utils
+
+    from engine.store import chain
+
+    writer = sqlite3.connect(folder / "cases.sqlite3", isolation_level=None, check_same_thread=False, timeout=15)
+    writer.execute("BEGIN IMMEDIATE")
+    chain.append(sqlite_utils.Database(writer), {"at": "2026-03-02T10:00:00+08:00", "operator": "李四",
+                                                 "action": "settings", "detail": "另一个窗口的操作"})
+    anchor.write(folder, writer.execute("SELECT id, row_hash FROM audit ORDER BY id DESC LIMIT 1").fetchone())
+    reader = sqlite3.connect(folder / "cases.sqlite3", isolation_level=None)
+    assert "少于校验点登记的 3 条" in anchor.check(reader, folder).zh     # as it stands mid-transaction
+    reader.close()
+    later = threading.Timer(0.5, lambda: writer.execute("COMMIT"))
+    later.start()
+    try:
+        with open_(folder) as office:
+            assert office.anchor_problem() is None
+            assert office.audit_verify().ok
+    finally:
+        later.join()
+        writer.close()
