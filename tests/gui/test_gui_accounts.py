@@ -4,6 +4,7 @@ verification in 设置 (the last result, the anchor's problem and its confirmati
 warning the window gives about them."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -102,8 +103,6 @@ def test_the_audit_log_of_a_case_and_of_a_day(session, qtbot):
     assert [r[3] for r in rows] == ["保存案件", "打印回执"] and {r[4] for r in rows} == {"1"}
     assert rows[0][1] == "2026-03-01 09:00:00" and rows[0][2] == "李经办" and "2023-000001" in rows[0][5]
     assert dialog.title.text() == "案件 1 的操作记录" and dialog.count.text() == "共 2 条操作记录。"
-    import datetime as dt
-
     day = AuditDialog(session, day=dt.date(2026, 3, 2))
     qtbot.addWidget(day)
     assert [(r[3], r[4]) for r in day.texts()] == [("保存案件", "2"), ("打印回执", "1")]
@@ -177,3 +176,42 @@ def test_in_the_window_a_clerk_cannot_void_a_reviewed_case(session, qtbot, monke
     assert refused[-1]["operator"] == "李经办" and "作废" in refused[-1]["detail"]
     session.login("赵审核", "check-pass-1")
     assert page.void_selected("录入错误") is not None and office.case(1)["void"] is True
+
+
+def test_the_pay_list_in_the_window_pays_and_exports(session, qtbot, tmp_path):
+    """发放名单: reviewed cases not yet paid with the total; a case paid by bank card (number
+    required, shown masked) leaves the list; the list is written for the cashier."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from gui.main_window import MainWindow
+
+    office = session.office
+    office.add_account("赵审核", ["审核"], "check-pass-1")
+    session.login("李经办", "clerk-pass-1")
+    for n, name in enumerate(("孙七", "吴九", "郑十"), 1):
+        office.save(_case(valid_id("1970-01-01", n), name), operator="", office="城关镇医保站")
+    session.login("赵审核", "check-pass-1")
+    office.approve([1, 2])                       # case 3 still waits for review: not on the list
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    dialog = window.open_page("review").open_pay_list()
+    due = {c["id"]: Decimal(c["assistance"]) + Decimal(c["tilt"]) for c in office.store.query("SELECT * FROM cases")}
+    assert [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())] == ["1", "2"]
+    assert dialog.summary.text() == f"待发放 2 件，合计 {due[1] + due[2]:.2f} 元。"
+    assert dialog.table.item(0, 3).text() == valid_id("1970-01-01", 1)[:6] + "********" + valid_id("1970-01-01", 1)[-4:]
+    assert dialog.select_case(1)
+    assert not dialog.pay_selected("银行卡", "") and "账号" in dialog.error.text()
+    assert office.store.query("SELECT paid_at FROM cases WHERE id = 1")[0]["paid_at"] is None
+    paid_on = dt.date(2026, 3, 5)
+    assert dialog.pay_selected("银行卡", "6222020200112233445", paid_on)
+    assert "已发放（银行卡 ***************3445）" in dialog.status.text()
+    paid = office.store.query("SELECT paid_at, paid_by, pay_method, pay_account FROM cases WHERE id = 1")[0]
+    assert paid == {"paid_at": paid_on.isoformat(), "paid_by": "赵审核", "pay_method": "银行卡",
+                    "pay_account": "6222020200112233445"}
+    assert dialog.summary.text() == f"待发放 1 件，合计 {due[2]:.2f} 元。"
+    listing = dialog.export(tmp_path / "发放名单.xlsx")
+    assert listing["count"] == 1
+    cells = [c for row in load_workbook(tmp_path / "发放名单.xlsx").active.iter_rows(values_only=True) for c in row]
+    assert "吴九" in cells and "孙七" not in cells
