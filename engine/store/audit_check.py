@@ -33,8 +33,11 @@ def record(conn: sqlite3.Connection, verdict: chain.Verdict, how: str) -> dict[s
     last = {"at": clock.now().isoformat(timespec="seconds"), "ok": verdict.ok, "rows": verdict.rows,
             "cases": verdict.cases, "how": how, "problem": verdict.broken.zh if verdict.broken else "",
             "row": verdict.broken.row if verdict.broken else None}
-    conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                 (SETTING, json.dumps(last, ensure_ascii=False)))
+    try:
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (SETTING, json.dumps(last, ensure_ascii=False)))
+    except sqlite3.OperationalError:   # a read-only copy, or busy beyond the timeout: the verdict still stands
+        pass
     return last
 
 
