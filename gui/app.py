@@ -143,20 +143,45 @@ def start_daily_backup(folder, parent) -> None:
 
     class Relay(QObject):
         failed = Signal(str)
+        checked = Signal()
 
     relay = Relay(parent)
     relay.failed.connect(lambda text: QMessageBox.warning(parent, "今日自动备份未完成", text))
+    relay.checked.connect(lambda: warn_about_audit(getattr(parent, "session", None), parent))
 
     def work() -> None:
         try:
             made = Office.daily_backup(folder)
             if made:
                 log.info("daily backup %s", made)
+                relay.checked.emit()   # the daily check verified the audit log before the backup
         except Exception as exc:  # shown to the clerk; details in the log
             log.exception("daily backup failed")
             relay.failed.emit(message_of(exc))
 
     threading.Thread(target=work, name="daily-backup", daemon=True).start()
+
+
+def audit_problem_text(office) -> str | None:
+    """What the window warns of about the audit log: the anchor's problem found at open, else a
+    failed last verification (the daily check's, say); None when all is sound."""
+    problem = office.anchor_problem()
+    if problem:
+        return "操作记录的校验点与数据库不一致。" + problem
+    last = office.last_audit_verification()
+    if last and not last["ok"]:
+        return (f"{office.audit_verification_text(last)}\n请管理员在「设置 › 账户与审核」中查看，"
+                "或执行 python -m engine cases audit-verify 了解详情；在查明之前不要恢复或删除备份。")
+    return None
+
+
+def warn_about_audit(session, parent) -> None:
+    """A message box when the audit log's check found a problem (at start, and after the daily check)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    text = audit_problem_text(session.office) if session is not None else None
+    if text:
+        QMessageBox.warning(parent, "操作记录校验发现问题", text)
 
 
 def run() -> int:
@@ -234,6 +259,7 @@ def _run() -> int:
             return
         window.attach(session)
         held.append(IdleGuard(session, window, app))
+        warn_about_audit(session, window)
         if quit_after == "ready":
             QTimer.singleShot(0, app.quit)
             return

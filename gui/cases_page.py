@@ -229,13 +229,16 @@ class CasesPage(QWidget):
         self.reprint_button = QPushButton(PRINT_LABEL)
         self.reprint_button.setObjectName("print_button")
         self.ledger_button = QPushButton("查看台账(&L)")
+        self.audit_button = QPushButton("操作记录(&J)…")
+        self.audit_button.setToolTip("所选案件的全部操作记录：谁在何时保存、打印、审核、发放、作废（Alt+J）")
+        self.audit_button.clicked.connect(self.open_audit)
         self.void_button.clicked.connect(self._void_clicked)
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.ledger_button.clicked.connect(self.open_ledger)
         self.detail_title = QLabel("选择上方一行查看案件详情")
         self.detail_title.setStyleSheet("font-weight: bold;")
         buttons.addWidget(self.detail_title, 1)
-        for b in (self.void_button, self.reprint_button, self.ledger_button):
+        for b in (self.void_button, self.reprint_button, self.ledger_button, self.audit_button):
             buttons.addWidget(b)
         lower_layout.addLayout(buttons)
         self.detail = QTextBrowser()
@@ -482,6 +485,7 @@ class CasesPage(QWidget):
         self.void_button.setEnabled(bool(d) and not d["void"])
         self.reprint_button.setEnabled(bool(d) and not d["void"])
         self.ledger_button.setEnabled(bool(d) and hasattr(self.main_window, "show_ledger"))
+        self.audit_button.setEnabled(bool(d) and hasattr(self.main_window, "show_audit"))
         printed = bool(d and d["prints"])
         self.reprint_button.setText(REPRINT_LABEL if printed else PRINT_LABEL)
         if d and d["void"]:
@@ -550,6 +554,12 @@ class CasesPage(QWidget):
         if done:
             self._selection_changed()  # the prints and audit entries
         return bool(done)
+
+    def open_audit(self):
+        """The audit-log viewer of the selected case (the main window opens it; returned, for the tests)."""
+        if not self._detail or not hasattr(self.main_window, "show_audit"):
+            return None
+        return self.main_window.show_audit(case_id=self._detail["case_id"])
 
     def open_ledger(self) -> None:
         d = self._detail

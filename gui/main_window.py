@@ -145,6 +145,14 @@ class MainWindow(QMainWindow):
     def show_ledger(self, id_number: str, year: int | None = None) -> None:
         self.open_page("ledger").show_person(id_number, year)
 
+    def show_audit(self, *, case_id: int | None = None, day=None):
+        """The audit-log viewer of a case or of a day (a dialog over the window; returned)."""
+        from .audit_dialog import AuditDialog
+
+        dialog = AuditDialog(self.session, self, case_id=case_id, day=day)
+        dialog.open()
+        return dialog
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         qsettings().setValue("geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -24,6 +24,7 @@ from engine.region_registry import REGIONS
 
 from .widgets import note, page_title
 from .errors import message_of
+from .proposals_box import ProposalsBox
 
 COLUMNS = ("名称", "参数", "当前值", "依据", "施行日期", "核实", "本地调整")
 COL_NAME, COL_KEY, COL_VALUE, COL_CITATION, COL_DATES, COL_VERIFIED, COL_LOCAL = range(len(COLUMNS))
@@ -232,6 +233,8 @@ class PolicyPage(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         layout.addWidget(self.message)
+        self.proposals = ProposalsBox(session, self)   # shown while a parameter change waits for a second account
+        layout.addWidget(self.proposals)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("policyTable")
@@ -427,6 +430,10 @@ class PolicyPage(QWidget):
             self.show_message(message_of(exc), error=True)
             return None
         self.select(name)   # this page, as every other, has refreshed from the office's change
+        if done.get("state") == "待审批":   # with accounts: it applies once a second account approves it
+            self.show_message(f"已提交参数调整 {done['id']}：{done['text']}。须由另一账户（审核或管理员）在下方"
+                              "“待审批的参数调整”中审批通过后才生效。", error=False)
+            return done
         self.show_message(f"已保存：{done['description']}（{name}）自 {done['valid_from']} 起为 {done['value_text']}。"
                           "已保存的案件不受影响。", error=False)
         return done

@@ -214,6 +214,8 @@ class ReportsPage(QWidget):
         self.day_summary.setText(f"{self.report.title}：结算 {t.cases} 件，作废 {t.voids} 件（{voids}），"
                                  f"补打 {t.reprints} 件，补差 {len(self.report.resettlements)} 件"
                                  f"（补付 {fmt(t.resettled_paid)}，应退 {fmt(t.resettled_recovered)}）")
+        if self.report.review_off:   # review switched off that day (the PDF and xlsx say it too)
+            self.day_summary.setText(self.day_summary.text() + "\n" + self.report.review_off)
         self._update_buttons()
 
     def load_pending(self) -> None:

@@ -52,6 +52,11 @@ class ReviewPage(QWidget):
         self.return_button = QPushButton("退回")
         self.return_button.clicked.connect(self.send_back_selected)
         actions.addWidget(self.return_button)
+        actions.addSpacing(16)
+        self.pay_list_button = QPushButton("发放名单…")
+        self.pay_list_button.setToolTip("已审核、尚未发放的案件及合计金额；登记发放方式，导出给出纳")
+        self.pay_list_button.clicked.connect(self.open_pay_list)
+        actions.addWidget(self.pay_list_button)
         layout.addLayout(actions)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020;")
@@ -62,6 +67,14 @@ class ReviewPage(QWidget):
         self.table.installEventFilter(self)
         session.changed.connect(lambda changes: changes.touches("cases", "settings") and self.refresh())
         self.refresh()
+
+    def open_pay_list(self):
+        """The 发放名单 dialog (returned, for the tests)."""
+        from .pay_dialog import PayListDialog
+
+        dialog = PayListDialog(self.session, self)
+        dialog.open()
+        return dialog
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt naming)
         """In the list: Enter opens the case, Ctrl+Enter approves it."""

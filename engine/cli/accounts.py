@@ -1,4 +1,4 @@
-"""`python -m engine cases users|approve|return|pay|pay-list|audit|audit-verify|review|policy-approve`,
+"""`python -m engine cases users|approve|return|pay|pay-list|audit|audit-verify|audit-accept|review|policy-approve`,
 and the login every changing command makes (store-cli.md, docs/accounts.md).
 
 A data folder without accounts works as before (free-text --operator, no password). Once it has
@@ -140,7 +140,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _audit_verify(args: argparse.Namespace) -> int:
     with _open(args, log_in=False) as office:
-        verdict = office.audit_verify()
+        verdict = office.audit_verify("命令行")
     if verdict.ok:
         print(f"操作记录校验通过：共 {verdict.rows} 条记录（其中 {verdict.chained} 条带校验值），{verdict.cases} 件案件与记录一致。")
         return 0
@@ -148,6 +148,13 @@ def _audit_verify(args: argparse.Namespace) -> int:
     sys.stderr.write(f"操作记录校验失败：{b.zh}\nAudit chain broken: {b.en}\n")
     print(f"校验失败：{'第 ' + str(b.row) + ' 条记录' if b.row else '记录'}：{b.zh}")
     return 1
+
+
+def _audit_accept(args: argparse.Namespace) -> int:
+    with _open(args) as office:
+        office.accept_anchor(args.reason, operator=args.operator)
+    print("已确认操作记录校验点并记入操作记录；校验点已按当前数据库重新登记。")
+    return 0
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -230,6 +237,11 @@ def add_parsers(cmds: argparse._SubParsersAction, parser_class: type[argparse.Ar
 
     p = cmds.add_parser("audit-verify", help="verify the audit hash chain against the stored cases (exit 1 if broken)")
     p.set_defaults(run=_audit_verify)
+
+    p = cmds.add_parser("audit-accept", help="a 管理员 confirms what the audit anchor check found (recorded)")
+    p.add_argument("--reason", required=True, help="what was checked")
+    p.add_argument("--operator", **op)
+    p.set_defaults(run=_audit_accept)
 
     p = cmds.add_parser("review", help="switch review on or off (a 管理员; off only with a single account)")
     p.add_argument("state", choices=["on", "off"])

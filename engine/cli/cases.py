@@ -165,7 +165,7 @@ def _resettle(args: argparse.Namespace) -> int:
     if args.pending == (args.case_id is not None):
         raise InputError("CASE_ID", "请给出 --pending（列出待补差的案件）或 案件编号 --reason 原因（办理一件补差），二者选一",
                          "give either --pending or CASE_ID --reason R")
-    with _open(args) as office:
+    with _open(args, log_in=not args.pending) as office:   # settling is a change: with accounts, a 审核 logs in
         if args.pending:
             rows = office.pending_resettlements()
             if args.json:

@@ -152,7 +152,9 @@ class Office(AccountDesk, PolicyDesk):
         return _resettle.pending(self.store)
 
     def resettle(self, case_id: int, reason: str, *, operator: str) -> Done[dict[str, Any]]:
-        """补差 one case (see engine.store.resettle.settle); the case itself is never changed."""
+        """补差 one case (see engine.store.resettle.settle); the case itself is never changed.
+        With accounts: a 审核 (review, void and re-settle are the checker's)."""
+        operator = self.acting(operator, ("审核",), "补差", case_id)
         answer = _resettle.settle(self.store, case_id, reason, operator=operator)
         return self._done(answer, Changes(cases=True, ledger=True))
 

@@ -9,9 +9,11 @@ from typing import Any, Callable
 
 from .. import clock
 from ..store import accounts as _accounts
+from ..store import audit_check as _audit_check
 from ..store import chain as _chain
 from ..store import review as _review
 from ..store.database import Store
+from ..store.database import audit as _audit
 from .changes import Changes, Done
 
 ROLES = _accounts.ROLES
@@ -129,6 +131,43 @@ class AccountDesk:
         return self.store.query("SELECT id, at, operator, action, case_id, detail FROM audit WHERE substr(at, 1, 10) = ? "
                                 "ORDER BY id", (day.isoformat(),))
 
-    def audit_verify(self) -> _chain.Verdict:
-        """Walk the audit chain and compare it with what is stored (see engine/store/chain.py)."""
-        return _chain.verify(self.store.db)
+    def audit_verify(self, how: str = "手动") -> _chain.Verdict:
+        """Walk the audit chain, compare it with what is stored (engine/store/chain.py) and check its
+        anchor outside the file (engine/store/anchor.py); the result is remembered for 设置."""
+        return _audit_check.verify_and_record(self.store.conn, self.store.folder, how)
+
+    def last_audit_verification(self) -> dict[str, Any] | None:
+        """The last verification (at, ok, rows, cases, how, problem, row), by whatever ran it; None if never."""
+        return _audit_check.last(self.store.conn)
+
+    @staticmethod
+    def audit_verification_text(found: dict[str, Any] | None) -> str:
+        return _audit_check.text(found)
+
+    def anchor_problem(self) -> str | None:
+        """What the check of the audit chain's anchor found at open (a database replaced without the
+        program's restore, the anchor file removed …), in Chinese with what to do; None when sound."""
+        problem = self.store.anchor.problem
+        return problem.zh if problem else None
+
+    def accept_anchor(self, reason: str, *, operator: str | None = None) -> Done[None]:
+        """A 管理员 confirms what the anchor check found, with a reason: recorded in the audit log,
+        and the anchor is set to the chain as it now stands."""
+        from ..errors import InputError
+
+        problem = self.store.anchor.problem
+        if problem is None:
+            raise InputError("audit-accept", "操作记录的校验点没有问题，无需确认", "the anchor is sound; nothing to confirm")
+        who = self.acting(operator, ("管理员",), "确认校验点")
+        reason = (reason or "").strip()
+        if not reason:
+            raise InputError("--reason", "确认校验点须填写原因（--reason），例如核实的经过", "a reason is required (--reason)")
+        self.store.anchor.accept()
+        try:
+            with self.store.write() as db:
+                _audit(db, who or "经办人", "anchor", f"确认操作记录校验点：{problem.zh.split('请管理员核实')[0]}"
+                       f"核实原因：{reason[:200]}")
+        except BaseException:
+            self.store.anchor.problem = problem
+            raise
+        return self._done(None, Changes(settings=True))

@@ -17,6 +17,7 @@ from ..money import ZERO
 from ..store.database import Store
 from ..store.persons import mask_id
 from ..store.review import METHODS, mask_account, pay_amount
+from .review_note import review_note
 
 # The sums per layer, in the report's column order, with the breakdown's names.
 SUMS = ("total", "basic", "critical", "assistance", "tilt", "out_of_pocket", "hospital_borne")
@@ -62,6 +63,7 @@ class DayReport:
     resettlements: list[dict[str, Any]]
     payments: list[dict[str, Any]] = field(default_factory=list)
     by_method: list[MethodRow] = field(default_factory=list)   # per operator and method, then 合计 per method
+    review_off: str = ""      # when review was switched off that day (engine/reports/review_note.py)
 
     @property
     def title(self) -> str:
@@ -161,4 +163,5 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
     for group in (cases, voids, payments):
         for r in group:
             r["id_number"] = mask_id(r["id_number"])
-    return DayReport(day, office, operators, totals, cases, voids, reprints, settled, payments, by_method)
+    return DayReport(day, office, operators, totals, cases, voids, reprints, settled, payments, by_method,
+                     review_off=review_note(store, start, end))

@@ -85,6 +85,11 @@ def write_xlsx(report: DayReport, path: str | Path) -> None:
         for col in range(1, len(head) + 1):
             sheet.column_dimensions[sheet.cell(row=2, column=col).column_letter].width = 14
         sheet.freeze_panes = "A3"
+    if report.review_off:   # below the totals, where the signatures are read
+        summary = book["汇总"]
+        summary.append([])
+        summary.append([report.review_off])
+        summary.cell(row=summary.max_row, column=1).font = Font(bold=True, color="C00000")
     book.save(path)
 
 
@@ -133,6 +138,9 @@ def write_pdf(report: DayReport, path: str | Path, *, made_at: str = "") -> None
     story: list = [Paragraph(escape(report.title), title),
                    Paragraph(escape(f"按操作的记录时间统计（保存、作废、补打、补差、发放）。制表时间：{made_at}"), cell),
                    Spacer(1, 4)]
+    if report.review_off:
+        story.append(Paragraph(escape(report.review_off), ParagraphStyle("r", parent=cell, fontSize=10, leading=14,
+                                                                          textColor=colors.HexColor("#C00000"))))
     for name, header, rows in tables(report):
         story.append(Paragraph(escape(heading(report, name, rows)), head))
         story.append(table(header, rows, bold_last=name in ("汇总", "发放汇总")) if rows else Paragraph("无", cell))

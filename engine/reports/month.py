@@ -27,6 +27,7 @@ from ..store.database import Store
 from ..store.export import COLUMNS, headers
 from ..store.persons import mask_id
 from .day import SUM_NAMES, SUMS
+from .review_note import review_note
 
 
 @dataclass
@@ -41,6 +42,7 @@ class MonthReport:
     rows: list[list[Any]]            # 结算明细 (export columns + 保存时间)
     voids: list[dict[str, Any]]
     resettlements: list[dict[str, Any]]
+    review_off: str = ""             # when review was switched off in the month (engine/reports/review_note.py)
 
     @property
     def title(self) -> str:
@@ -103,7 +105,7 @@ def month_report(store: Store, year: int, month: int, *, mask: bool = False) -> 
         year, month, [groups[k] for k in sorted(groups)], totals, served, len(persons),
         [{"region": v["region"], "persons": len(v["persons"]), "cases": v["cases"]}
          for _, v in sorted(regions.items(), key=lambda kv: list(REGIONS).index(kv[0]))],
-        listed, voids, settled)
+        listed, voids, settled, review_off=review_note(store, start, end))
 
 
 def write_xlsx(report: MonthReport, path: str | Path, charts: list[tuple[str, bytes]] | None = None) -> None:
@@ -144,6 +146,9 @@ def write_xlsx(report: MonthReport, path: str | Path, charts: list[tuple[str, by
     for g in report.groups:
         money_row(s1, [g["identity"], g["class"], g["kind"], g["cases"], *(g["sums"][k] for k in SUMS)])
     money_row(s1, ["合计", "", "", report.cases, *(report.totals[k] for k in SUMS)], strong=True)
+    if report.review_off:
+        s1.append([])
+        s1.append([cell(s1, report.review_off, True)])
     s2 = sheet_with("人数人次", ["地区", "服务人数", "人次"])
     for r in report.by_region:
         money_row(s2, [r["region"], r["persons"], r["cases"]])

@@ -22,7 +22,7 @@ import sqlite_utils
 from .. import clock
 from ..errors import InputError, PolicyDataError
 from ..policy import PolicyBook, bundled
-from . import backup, chain, datadir, receipt_marks, schema
+from . import anchor, audit_check, backup, chain, datadir, receipt_marks, schema
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS, statements
 
@@ -41,6 +41,7 @@ class Store:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._book: tuple[tuple[int, ...], PolicyBook] | None = None
+        self.anchor = anchor.Anchor(folder)   # the audit chain's head kept outside the file (checked at open)
 
     @property
     def book(self) -> PolicyBook:
@@ -71,10 +72,12 @@ class Store:
             raise database_error(exc, self.path) from None
         try:
             yield self.db
+            self.anchor.before_commit(conn)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self.anchor.rolled_back()
             if isinstance(exc, sqlite3.DatabaseError):
                 raise database_error(exc, self.path) from None
             raise
@@ -283,13 +286,21 @@ def _create(folder: Path, path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+def daily_check(conn: sqlite3.Connection, path: Path) -> None:
+    """The daily check before the day's backup: the file's full integrity check (StoreError stops
+    the backup), then the audit chain's verification, remembered for 设置 (a broken chain is
+    shown there and by the window, and the backup is still made: it is evidence too)."""
+    check_integrity(conn, path, quick=False)
+    audit_check.verify_and_record(conn, path.parent, "每日检查")
+
+
 def daily_backup(folder: Path) -> Path | None:
-    """The day's backup (after a full integrity check) on a connection of its own, so a window
+    """The day's backup (after the daily check) on a connection of its own, so a window
     can run it in the background; None when today's exists or there is nothing to back up."""
     path = folder / DB_NAME
     conn = connect(path, mode="rw")
     try:
-        return backup.daily(conn, folder, lambda: check_integrity(conn, path, quick=False))
+        return backup.daily(conn, folder, lambda: daily_check(conn, path))
     except sqlite3.DatabaseError as exc:
         raise database_error(exc, path) from None
     finally:
@@ -343,9 +354,10 @@ def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True)
         conn.execute("PRAGMA synchronous = FULL")
         store = Store(folder, conn)
         _migrate(store, version)
+        store.anchor.open(conn)
         chain.seal_pending(store)
         if daily_backup:  # (the window runs it in the background instead: daily_backup(folder))
-            backup.daily(store.conn, folder, lambda: check_integrity(conn, path, quick=False))
+            backup.daily(store.conn, folder, lambda: daily_check(conn, path))
         return store
     except sqlite3.DatabaseError as exc:
         conn.close()

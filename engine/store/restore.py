@@ -19,6 +19,8 @@
 4. The new file is renamed over the live one (os.replace, atomic): a kill at any instant leaves
    the old database or the new one, never an empty one. A process that still holds the old
    file can no longer write to it (SQLite reports the file moved).
+5. The audit chain's anchor (engine/store/anchor.py) moves to the restore's audit row: a restore
+   through here is recorded; a database file copied into place by hand is not, and is reported.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ import sqlite_utils
 
 from .. import clock
 from ..errors import InputError
-from . import backup, chain, datadir, receipt_marks, schema
+from . import anchor, backup, chain, datadir, receipt_marks, schema
 from .database import DB_NAME, SQLITE_MAGIC, _sweep_stale_temp_files, check_integrity, connect, now, open_store, \
     statements
 from .errors import StoreError
@@ -248,7 +250,9 @@ def restore(data_dir: str | Path | None, source: str | Path, *, operator: str | 
             chain.append(sqlite_utils.Database(new), {"at": at, "operator": who, "action": "restore",
                                                       "detail": f"从备份 {source.name} 恢复数据库{before}"})
             skipped = receipt_marks.write_floors(new, marks, at=at, operator=who, why="从较早的备份恢复")
+            new.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, '1')", (anchor.SETTING,))
             new.execute("COMMIT")
+            head = new.execute("SELECT id, row_hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
             cases = new.execute("SELECT count(*) FROM cases").fetchone()[0]
         finally:
             new.close()
@@ -256,6 +260,7 @@ def restore(data_dir: str | Path | None, source: str | Path, *, operator: str | 
             os.fsync(fh.fileno())
         receipt_marks.raise_to(folder, marks, durable=True)
         _swap(tmp, db_path, live)
+        anchor.write(folder, tuple(head))   # the restore is recorded: the anchor moves to its row
     finally:
         if live.conn is not None:
             live.conn.close()

@@ -127,8 +127,15 @@ def propose(store: Store, account: dict | None, region: str, name: str, value: A
 
 
 def proposals(store: Store, proposal_id: int | None = None) -> list[dict]:
+    """The parameter changes proposed, oldest first; each with `text`, the change as a clerk reads it."""
+    from ..codec import from_json_text
+
     where, params = ("WHERE id = ?", (proposal_id,)) if proposal_id is not None else ("", ())
-    return store.query(f"SELECT * FROM policy_proposals {where} ORDER BY id", params)
+    rows = store.query(f"SELECT * FROM policy_proposals {where} ORDER BY id", params)
+    for r in rows:
+        r["text"] = (f"{REGIONS.get(r['region'], r['region'])} {r['name']} 自 {r['valid_from']} 起为 "
+                     f"{versions.format_value(r['name'], from_json_text(r['value']))}")
+    return rows
 
 
 def approve_proposal(store: Store, account: dict | None, proposal_id: int, *, today: dt.date | None = None) -> dict:

@@ -1,6 +1,11 @@
 """Checking a printed receipt against the database: the QR code's receipt number, person,
 amounts and result hash must be what is stored, and the case must not have been voided.
-Codes of every earlier format (SCJ/1) still verify."""
+Codes of every earlier format (SCJ/1) still verify.
+
+The amounts are checked twice: against the stored result and against the case row's own amount
+columns (what lists, reports and the 发放名单 read), so an amount column edited with `sqlite3`
+is caught even while the stored result is left alone. The person (masked ID number and name,
+SCJ/2) is read from the persons table as it stands: a name or ID number edited there is caught."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +14,17 @@ from ..receipt import payload
 from .cases import show_case
 from .database import Store
 from .persons import mask_id
+
+# The QR code's amounts and the case row's columns holding the same amount.
+AMOUNT_COLUMNS = {"total": "total", "basic": "basic", "critical": "critical", "assistance": "assistance",
+                  "tilt": "tilt", "oop": "out_of_pocket"}
+
+
+def _column_problems(store: Store, case_id: int, code: dict[str, str]) -> list[str]:
+    """Where the case row's amount columns differ from the code's amounts."""
+    row = store.query(f"SELECT {', '.join(AMOUNT_COLUMNS.values())} FROM cases WHERE id = ?", (case_id,))[0]
+    return [f"{payload.LABELS[key]}：回执上为 {code.get(key, '（无）')}，数据库案件记录中为 {row[column]}"
+            for key, column in AMOUNT_COLUMNS.items() if code.get(key) != row[column]]
 
 
 def verify(store: Store, text: str) -> dict[str, Any]:
@@ -37,6 +53,7 @@ def verify(store: Store, text: str) -> dict[str, Any]:
         if key in code or key in want:
             if code.get(key) != want.get(key):
                 problems.append(f"{payload.LABELS[key]}：回执上为 {code.get(key, '（无）')}，数据库中为 {want.get(key, '（无）')}")
+    problems += _column_problems(store, stored["case_id"], code)
     if not payload.matches_hash(code, stored["result_hash"]):
         problems.append("计算结果的校验码与数据库不一致（回执内容可能被改动）")
     if stored["void"]:

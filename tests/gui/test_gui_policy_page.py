@@ -151,3 +151,26 @@ def test_the_dialog_keeps_its_errors_and_accepts_a_good_change(page):
     page.table.setFocus()
     assert page.table.item(row_index(page, "critical.tilt.rate_points"), COL_NAME).data(Qt.ItemDataRole.UserRole) == \
         "critical.tilt.rate_points"
+
+
+def test_with_accounts_a_change_waits_for_a_second_account_in_the_window(page):
+    """The maker of a parameter change cannot approve it (refused, recorded); another account can,
+    and only then the version is stored."""
+    office = page.session.office
+    office.add_account("王管理", ["管理员"], "admin-pass-1")
+    page.session.login("王管理", "admin-pass-1")
+    office.add_account("赵审核", ["审核"], "check-pass-1")
+    page.select("warning.income")
+    done = page.change_value("warning.income", "42000", QDate(day(3).year, day(3).month, day(3).day), "2026年统计公报")
+    assert done["state"] == "待审批" and "须由另一账户" in page.message.text()
+    assert list_versions(office.store) == []
+    box = page.proposals
+    assert box.isVisibleTo(page) and box.combo.count() == 1 and "warning.income 自" in box.combo.itemText(0)
+    assert not box.approve(box.combo.currentData())                     # the proposer: refused
+    assert "须由另一账户审批" in box.message.text() and list_versions(office.store) == []
+    refused = office.store.query("SELECT operator, detail FROM audit WHERE action = 'refused'")
+    assert refused[-1]["operator"] == "王管理" and "审批政策参数" in refused[-1]["detail"]
+    page.session.login("赵审核", "check-pass-1")
+    assert box.approve(box.combo.currentData()) and "已审批通过" in box.message.text()
+    assert [(v["name"], v["value"]) for v in list_versions(office.store)] == [("warning.income", Decimal(42000))]
+    assert not box.isVisibleTo(page) and cells(page, "warning.income")[COL_LOCAL] == f"待生效 {day(3)} 起"

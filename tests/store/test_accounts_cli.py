@@ -207,3 +207,39 @@ def test_audit_lists_a_case_and_verify_counts_rows(office):
     verified = office("audit-verify")
     rows = table(office, "SELECT count(*) FROM audit")[0][0]
     assert verified.returncode == 0 and f"共 {rows} 条记录" in verified.stdout
+
+
+def test_resettle_is_a_checkers_change(office):
+    """补差 (re-settle) belongs to 审核: a 经办 or no login is refused (exit 2, recorded, nothing
+    written); a 审核 settles it. Listing the cases waiting for 补差 needs no login."""
+    cli = office
+    later = cli("save", "-", stdin=json.dumps(case(date="2023-04-01")), user="李经办", password="clerk-pass-1")
+    assert later.returncode == 0, later.stderr
+    assert cli("void", "1", "--reason", "录入错误", user="李经办", password="clerk-pass-1").returncode == 0
+    pending = cli("resettle", "--pending", "--json")
+    assert pending.returncode == 0 and [r["case_id"] for r in json.loads(pending.stdout)] == [2]
+    before, refused = state(cli), refused_rows(cli)
+    for who in ({"user": "李经办", "password": "clerk-pass-1"}, {}):
+        done = cli("resettle", "2", "--reason", "作废后重算", **who)
+        assert done.returncode == 2, done.stdout + done.stderr
+    assert "补差需要审核角色" in cli("resettle", "2", "--reason", "作废后重算", user="李经办", password="clerk-pass-1").stderr
+    assert state(cli) == before and table(cli, "SELECT count(*) FROM resettlements") == [(0,)]
+    assert refused_rows(cli) == refused + 3
+    done = cli("resettle", "2", "--reason", "作废后重算", user="赵审核", password="check-pass-1")
+    assert done.returncode == 0, done.stderr
+    assert table(cli, "SELECT case_id, operator FROM resettlements") == [(2, "赵审核")]
+
+
+def test_audit_of_a_day(office):
+    """`cases audit --date D`: that day's rows (by their recorded time), each naming its account."""
+    days = table(office, "SELECT DISTINCT substr(at, 1, 10) FROM audit")
+    assert len(days) == 1
+    day = days[0][0]
+    rows = table(office, "SELECT id, operator, action FROM audit ORDER BY id")
+    shown = office("audit", "--date", day)
+    assert shown.returncode == 0 and f"共 {len(rows)} 条操作记录。" in shown.stdout
+    listed = [line.split()[:4] for line in shown.stdout.splitlines()[:-1]]
+    assert [(int(r[0]), r[2], r[3]) for r in listed] == rows
+    assert "共 0 条操作记录。" in office("audit", "--date", "2001-01-01").stdout
+    bad = office("audit", "--date", "2026-02-30")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr

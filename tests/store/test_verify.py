@@ -84,3 +84,38 @@ def test_an_unreadable_text_exits_2(run, saved):
     assert done.returncode == 2 and "无法识别" in done.stderr
     outcome = json.loads(run("verify", "SCJ/1\nno=2023-000001", "--json").stdout)
     assert outcome["ok"] is False and outcome["case_id"] is None and "缺少" in outcome["problems"][0]
+
+
+def edit_with_sqlite3(folder, sql: str) -> None:
+    """What someone with the file does: an UPDATE straight into the database, no program involved
+    (a trigger in the way is dropped and put back afterwards, so the schema is the app's again)."""
+    import sqlite3
+
+    conn = sqlite3.connect(folder / "cases.sqlite3", isolation_level=None)
+    try:
+        frozen = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases_input_frozen'").fetchone()[0]
+        conn.execute("DROP TRIGGER cases_input_frozen")
+        conn.execute(sql)
+        conn.execute(frozen)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("sql, words", [
+    # the stored result is left alone: only the row's amount column says 2200.00
+    ("UPDATE cases SET assistance = '2200.00' WHERE id = 1", "医疗救助：回执上为 1200.00，数据库案件记录中为 2200.00"),
+    ("UPDATE cases SET total = '9500.00' WHERE id = 1", "医疗总费用：回执上为 5500.00，数据库案件记录中为 9500.00"),
+    ("UPDATE cases SET out_of_pocket = '0.00' WHERE id = 1", "个人自付"),
+    ("UPDATE persons SET name = '王秀云' WHERE id = 1", "姓名：回执上为 王秀英，数据库中为 王秀云"),
+    (f"UPDATE persons SET id_number = '{valid_id('1981-02-02', 9, '110101')}' WHERE id = 1", "身份证号"),
+])
+def test_an_amount_column_or_the_person_edited_with_sqlite3_is_caught(run, saved, tmp_path, sql, words):
+    """The receipt printed before the edit no longer verifies: the case row's amount columns and
+    the person (masked ID number and name) are bound, not only the stored result."""
+    text = from_stored(saved).qr_text
+    assert run("verify", text).returncode == 0
+    edit_with_sqlite3(tmp_path / "d", sql)
+    done = run("verify", text, "--json")
+    assert done.returncode == 2, done.stdout + done.stderr
+    outcome = json.loads(done.stdout)
+    assert outcome["ok"] is False and any(words in p for p in outcome["problems"]), outcome["problems"]
