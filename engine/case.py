@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from . import validate
@@ -88,6 +89,8 @@ def _bad(field: str, zh: str, en: str) -> InputError:
 def _mapping(value: Any, field: str, allowed: set[str]) -> dict:
     if value is None:
         return {}
+    if type(value) is dict and value.keys() <= allowed:
+        return value
     if not isinstance(value, dict):
         raise _bad(field, "应为对象（JSON {…}）", "must be a JSON object")
     extra = sorted(str(k) for k in set(value) - allowed)
@@ -162,6 +165,10 @@ def check_id_number(value: Any, field: str) -> str:
     The area code is not checked against stdnum's dated county table: a person keeps the
     number of a county that has since been renamed or merged, and the window must serve them.
     """
+    if isinstance(value, str):
+        valid = _valid_id(value)
+        if valid is not None:
+            return valid[0]
     from stdnum.cn import ric
     from stdnum.exceptions import ValidationError
     from stdnum.util import isdigits
@@ -184,7 +191,28 @@ def check_id_number(value: Any, field: str) -> str:
     raise _bad(field, f"{zh}：{shown(value)}", f"{en}: {shown(value)}")
 
 
+@lru_cache(maxsize=4096)
+def _valid_id(value: str) -> tuple[str, dt.date] | None:
+    """A valid ID number's compact form and birth date, else None (check_id_number says why).
+    A year's cases repeat one person's number: each text is checked once."""
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+    from stdnum.util import isdigits
+
+    number = ric.compact(value)
+    if len(number) != 18 or not isdigits(number[:-1]) or not (isdigits(number[-1]) or number[-1] == "X") \
+            or number[-1] != ric.calc_check_digit(number):
+        return None
+    try:
+        return number, ric.get_birth_date(number)
+    except ValidationError:
+        return None
+
+
 def birth_from_id(id_number: str) -> dt.date:
+    valid = _valid_id(id_number)
+    if valid is not None:
+        return valid[1]
     from stdnum.cn import ric
 
     return ric.get_birth_date(id_number)
