@@ -20,7 +20,7 @@ from .insurance import assistance_base, basic_layer, critical_layer
 from .ledger import Ledger
 from .money import ZERO, fmt
 from .policy import PolicyBook, bundled
-from .region_registry import MODULES, REGIONS
+from .region_registry import REGIONS, module as region_module
 
 
 @dataclass(slots=True)
@@ -116,7 +116,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run) the
     result has the same amounts, caps and warnings but no steps."""
     ps = (book or bundled()).params_for(case.region, case.date)
-    module = MODULES[case.region]
+    module = region_module(case.region)
     known = _known(ps)
     ignored = _unnamed_identities(case, known)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
