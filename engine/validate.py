@@ -25,6 +25,7 @@ MAX_INT_DIGITS = 20          # a JSON integer longer than this is refused while 
 
 # ASCII digits, optional thousands commas in their usual places, at most two decimals.
 _AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}\.[0-9]{2}", re.ASCII)   # "1234.50": an amount as most inputs write it
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _NAME_DOTS = "·•‧・･"    # the middle dot of minority and foreign names, as keyboards type it
 _OFFICE_MARKS = "（）()-－·— "
@@ -88,10 +89,8 @@ def amount(value: Any, field: str) -> Decimal:
     """A non-negative amount in yuan, to the fen, at most 99,999,999.99: a string of ASCII digits
     (thousands commas allowed where they belong, at most two decimals) or a JSON integer.
     The size is checked on the text, before any arithmetic."""
-    if type(value) is str:
-        found = _amount_text(value)
-        if found is not None:
-            return found
+    if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value)   # the usual form, "1234.50": read as it is
     example = '如 "1234.50" 或 "12,345.67"'
     if isinstance(value, bool) or value is None:
         raise InputError(field, f"应为金额（{example}）", 'must be an amount such as "1234.50"')
@@ -112,19 +111,9 @@ def amount(value: Any, field: str) -> Decimal:
     if not _AMOUNT.fullmatch(text):
         raise InputError(field, f"“{shown(value)}”不是金额：请只用半角数字，最多两位小数，千分位逗号可选（{example}）",
                          f"{shown(value)!r} is not an amount: ASCII digits, at most two decimals, optional thousands commas")
-    raise _too_large(field, value)   # the one way left for a well-formed text not to be an amount
-
-
-@lru_cache(maxsize=8192)
-def _amount_text(value: str) -> Decimal | None:
-    """The amount a text means when it is a good one (see `amount`), else None (`amount` says why).
-    A year repeats its amounts: each text is read once (Decimal is immutable)."""
-    text = value.strip(" ")
-    if not _AMOUNT.fullmatch(text):
-        return None
     whole, _, cents = text.replace(",", "").partition(".")
     if len(whole.lstrip("0")) > 8:
-        return None
+        raise _too_large(field, value)
     return Decimal(f"{whole or '0'}.{cents:0<2}")
 
 
