@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
-from . import validate
+from . import collector, validate
 from .breakdown import NAMES, Notice, kind_of
 from .case import FLAGS, IDENTITIES, Case, parse_case
 from .context import Cap, Ctx, Step
@@ -212,18 +212,20 @@ def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bo
     without `explain`, no steps (a bulk run: the same amounts)."""
     year = year or Year(book=book, explain=explain)
     results = []
-    for i, case in enumerate(cases):
-        try:
-            results.append(year.add(case))
-        except InputError as exc:
-            raise (exc.within(f"cases[{i}]") if indexed else exc) from None
+    with collector.paused():
+        for i, case in enumerate(cases):
+            try:
+                results.append(year.add(case))
+            except InputError as exc:
+                raise (exc.within(f"cases[{i}]") if indexed else exc) from None
     return results
 
 
 def calculate(doc: Any, book: PolicyBook | None = None) -> dict[str, Any]:
     """The engine's contract (case-format.md): a parsed JSON document in, a JSON-ready dict out;
     computed with `book` (default: the bundled policy files)."""
-    cases = parse_input(doc)
-    if isinstance(doc, dict) and "cases" in doc:
-        return {"results": [r.to_json() for r in calculate_cases(cases, book=book)]}
-    return calculate_cases(cases, indexed=False, book=book)[0].to_json()
+    with collector.paused():
+        cases = parse_input(doc)
+        if isinstance(doc, dict) and "cases" in doc:
+            return {"results": [r.to_json() for r in calculate_cases(cases, book=book)]}
+        return calculate_cases(cases, indexed=False, book=book)[0].to_json()

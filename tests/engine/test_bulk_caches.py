@@ -8,15 +8,18 @@
   form and for JSON without surrogate escapes give what the full checks give, and refuse what they refuse.
 """
 import datetime as dt
+import gc
 from decimal import Decimal
 
 import pytest
 
-from engine import InputError, calculate
+from engine import InputError, calculate, collector
+from engine.calculate import calculate_cases, parse_input
 from engine.case import birth_from_id, check_id_number, parse_case
 from engine.cli.common import parse_json
 from engine.policy import bundled
 from engine.validate import amount
+from hand_cases import CASES as HAND_CASES, _stringify as stringify
 from ids import valid_id
 
 DAY = dt.date(2023, 3, 1)
@@ -140,3 +143,41 @@ def test_json_strings_are_checked_one_by_one_only_when_the_text_may_hold_a_lone_
     with pytest.raises(InputError) as info:
         parse_json('{"a": ' + "[" * 40 + "]" * 40 + "}")
     assert info.value.field.startswith("a")
+
+
+def test_the_collector_is_left_as_it_was_found():
+    was_on = gc.isenabled()
+    try:
+        gc.enable()
+        with collector.paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(InputError):
+            with collector.paused():
+                calculate({**ORDINARY, "date": "2023-02-30"})
+        assert gc.isenabled()
+        gc.disable()
+        with collector.paused():
+            pass
+        assert not gc.isenabled()            # a caller that had it off keeps it off
+    finally:
+        (gc.enable if was_on else gc.disable)()
+
+
+@pytest.mark.parametrize("entry", HAND_CASES)
+def test_a_calculation_makes_no_reference_cycle(entry):
+    """What lets a bulk run pause the cyclic collector (engine/collector.py): everything the calculation
+    makes, a refused input's error included, is freed by reference counting alone."""
+    doc = stringify(entry["input"])
+    gc.collect()
+    with collector.paused():
+        for explain in (True, False):
+            try:
+                calculate_cases(parse_input(doc), explain=explain)
+            except InputError:
+                pass
+        try:
+            calculate({**ORDINARY, "amounts": {"total": "1e400", "policy_scope": "1.00"}})
+        except InputError:
+            pass
+        assert gc.collect() == 0
