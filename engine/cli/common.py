@@ -75,14 +75,24 @@ def parse_json(text: str) -> object:
                          f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise InputError("JSON", "JSON 嵌套过深", "JSON nested too deeply") from None
-    check_tree(doc, check_strings=_LONE_SURROGATE.search(text) is not None)
+    check_tree(doc, check_strings=_may_hold_lone_surrogate(text))
     return doc
 
 
-# A lone surrogate can only come from the text itself or a \uD800–\uDFFF escape in it: without either,
-# no string of the document needs checking one by one (a pair of escapes, or an escaped backslash
-# before "ud8", only costs the full check).
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_lone_surrogate(text: str) -> bool:
+    """A lone surrogate in the document can only come from the text itself (never in text decoded from
+    UTF-8) or from a \\uD800–\\uDFFF escape in it: without either, no string of the document needs
+    checking one by one (a pair of escapes, or an escaped backslash before "ud8", costs the full check)."""
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _int(text: str) -> int:
