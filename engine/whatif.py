@@ -27,6 +27,9 @@ from .region_registry import REGIONS
 
 LAYERS = ("basic", "critical", "assistance", "tilt")   # payouts' names (case-format.md)
 REASON = "模拟测算"
+# How often progress is told: a window repaints its bar (and takes a click on 取消) each time, which
+# per person of a large year costs more than the computation.
+PROGRESS_STEPS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +172,11 @@ def changed_book(book: PolicyBook, changes: Iterable[Change]) -> PolicyBook:
 def run(stored: Iterable[StoredCase], year: int, changes: tuple[Change, ...], book: PolicyBook, *, total: int = 0,
         progress: Callable[[int, int], None] | None = None, stop: Callable[[], bool] | None = None) -> Report:
     """Re-run the stored cases (grouped by person, in ledger order) with `book` plus the changes.
-    `progress(done, total)` is called now and then; `stop()` returning True raises Cancelled."""
+    `progress(done, total)` is called after a person now and then (at most about PROGRESS_STEPS
+    times, and after the last one); `stop()`, asked after each person, returning True raises Cancelled."""
     book = changed_book(book, changes)
     report = Report(year, changes)
+    every, told = max(-(-total // PROGRESS_STEPS), 1), 0
     with collector.paused():
         for _, person_cases in groupby(stored, key=lambda s: s.person_id):
             for diff in _person(person_cases, book):
@@ -181,10 +186,13 @@ def run(stored: Iterable[StoredCase], year: int, changes: tuple[Change, ...], bo
                 for layer in LAYERS:
                     report.stored[layer] += diff.stored[layer]
                     report.what_if[layer] += diff.what_if[layer]
-            if progress:
+            if progress and report.cases - told >= every:
                 progress(report.cases, total)
+                told = report.cases
             if stop and stop():
                 raise Cancelled()
+    if progress and told != report.cases:
+        progress(report.cases, total)
     return report
 
 
