@@ -156,7 +156,7 @@ def build_templates(folder: Path, rng: random.Random) -> tuple[list[Template], i
                     n = len(templates)
                     profile = profiles[region][rng.randrange(len(profiles[region]))] if v else \
                         {"identities": ["subsistence"], "insurance": "resident"}
-                    t = Template(region, birth, id_number(AREA_PREFIX[region] + "99", birth, n + 1), f"TPL{n:03d}",
+                    t = Template(region, birth, id_number(AREA_PREFIX[region] + "99", birth, n + 1), _template_name(n),
                                  tuple(dict.fromkeys(profile.get("identities", []))))
                     person = {"id_number": t.id_number, "name": t.name, **profile}
                     for year in YEARS:
@@ -218,6 +218,12 @@ def _year_split(n: int, rng: random.Random) -> list[int]:
         open_years = [i for i in range(len(YEARS)) if split[i] < SEQ_LEN]
         split[rng.choice(open_years)] += 1
     return split
+
+
+def _template_name(n: int) -> str:
+    """A template person's name: valid as a name (no digits), unique, and found nowhere else in a
+    case's text, so that each copy can put its own name in its place."""
+    return "模板" + "".join("零一二三四五六七八九"[int(d)] for d in f"{n:03d}")
 
 
 def _name(rng: random.Random) -> str:

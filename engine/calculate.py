@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
-from . import validate
+from . import collector, validate
 from .breakdown import NAMES, Notice, kind_of
 from .case import FLAGS, IDENTITIES, Case, parse_case
 from .context import Cap, Ctx, Step
@@ -20,7 +20,7 @@ from .insurance import assistance_base, basic_layer, critical_layer
 from .ledger import Ledger
 from .money import ZERO, fmt
 from .policy import PolicyBook, bundled
-from .region_registry import MODULES, REGIONS
+from .region_registry import REGIONS, module as region_module
 
 
 @dataclass(slots=True)
@@ -71,6 +71,25 @@ def known_identities(ps) -> list[str]:
     return known
 
 
+def _known(ps) -> tuple[str, ...]:
+    """known_identities of a parameter set, made once per set."""
+    return ps.once("known", lambda: tuple(known_identities(ps)))
+
+
+def _cited(ps, used: set[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Notice, ...]]:
+    """What a result cites for the parameters it used: its documents (core ones and those of the used
+    parameters, local versions left out), the unverified parameters used and their warnings. Many
+    cases use the same parameters: made once per parameter set and set of names."""
+    def make() -> tuple[tuple[str, ...], tuple[str, ...], tuple[Notice, ...]]:
+        used_docs = {ps.meta[n].document.key for n in used if n in ps.meta}
+        documents = tuple(d.label for d in ps.documents if (d.core or d.key in used_docs) and not d.local)
+        unverified = tuple(sorted(used & ps.unverified))
+        notices = tuple(Notice("unverified", f"未核实参数：{ps.meta[n].description}（{ps.meta[n].citation}）为本地取值，"
+                                             "文件未载，请核实。") for n in unverified)
+        return documents, unverified, notices
+    return ps.once(("cited", frozenset(used)), make)
+
+
 def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module, explain: bool) -> Ctx:
     klass = ps.values["classes"].get(identity) if identity else None
     ctx = Ctx(case, ps, ledger.view(), identity, klass, explain)
@@ -81,10 +100,12 @@ def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module, expl
     return ctx
 
 
-def _unnamed_identities(case: Case, known: list[str]) -> list[str]:
+def _unnamed_identities(case: Case, known: tuple[str, ...]) -> list[str]:
     """The case's identities the region's documents do not name: ignored, each with a warning
     (policy-readings.md, "Everywhere"); with none left the person is an ordinary insured person."""
     ignored = [code for code in case.identities if code not in known]
+    if not ignored:
+        return ignored
     held = [code for code in case.identities if code in known]
     return [f"{REGIONS[case.region]}的文件未规定“{IDENTITIES[code]}”的救助待遇，此身份未使用；"
             + ("按其他身份就高计算。" if held else "按普通参保人员计算。") for code in ignored]
@@ -95,8 +116,8 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run) the
     result has the same amounts, caps and warnings but no steps."""
     ps = (book or bundled()).params_for(case.region, case.date)
-    module = MODULES[case.region]
-    known = known_identities(ps)
+    module = region_module(case.region)
+    known = _known(ps)
     ignored = _unnamed_identities(case, known)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
         case = replace(case, identities=tuple(code for code in case.identities if code in known))
@@ -123,19 +144,14 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED):
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
-    unverified = sorted(ctx.used & ps.unverified)
-    for name in unverified:
-        meta = ps.meta[name]
-        ctx.warnings.append(Notice("unverified",
-                                   f"未核实参数：{meta.description}（{meta.citation}）为本地取值，文件未载，请核实。"))
+    documents, unverified, notices = _cited(ps, ctx.used)
+    ctx.warnings += notices
     ctx.view.commit()
-    used_docs = {ps.meta[n].document.key for n in ctx.used if n in ps.meta}
-    documents = [d.label for d in ps.documents if (d.core or d.key in used_docs) and not d.local]
     return Result(
-        region=c.region, policy_year=c.year, documents=documents, identity_used=ctx.identity,
+        region=c.region, policy_year=c.year, documents=list(documents), identity_used=ctx.identity,
         assistance_class=ctx.klass, basic=ctx.basic, critical=ctx.critical, assistance=ctx.assistance,
         tilt=ctx.tilt, hospital_borne=borne, out_of_pocket=out_of_pocket, steps=ctx.steps,
-        warnings=ctx.warnings, caps=ctx.caps, early_warning=warning, unverified=unverified,
+        warnings=ctx.warnings, caps=ctx.caps, early_warning=warning, unverified=list(unverified),
     )
 
 
@@ -196,18 +212,20 @@ def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bo
     without `explain`, no steps (a bulk run: the same amounts)."""
     year = year or Year(book=book, explain=explain)
     results = []
-    for i, case in enumerate(cases):
-        try:
-            results.append(year.add(case))
-        except InputError as exc:
-            raise (exc.within(f"cases[{i}]") if indexed else exc) from None
+    with collector.paused():
+        for i, case in enumerate(cases):
+            try:
+                results.append(year.add(case))
+            except InputError as exc:
+                raise (exc.within(f"cases[{i}]") if indexed else exc) from None
     return results
 
 
 def calculate(doc: Any, book: PolicyBook | None = None) -> dict[str, Any]:
     """The engine's contract (case-format.md): a parsed JSON document in, a JSON-ready dict out;
     computed with `book` (default: the bundled policy files)."""
-    cases = parse_input(doc)
-    if isinstance(doc, dict) and "cases" in doc:
-        return {"results": [r.to_json() for r in calculate_cases(cases, book=book)]}
-    return calculate_cases(cases, indexed=False, book=book)[0].to_json()
+    with collector.paused():
+        cases = parse_input(doc)
+        if isinstance(doc, dict) and "cases" in doc:
+            return {"results": [r.to_json() for r in calculate_cases(cases, book=book)]}
+        return calculate_cases(cases, indexed=False, book=book)[0].to_json()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from . import validate
 from .errors import InputError
@@ -88,6 +89,8 @@ def _bad(field: str, zh: str, en: str) -> InputError:
 def _mapping(value: Any, field: str, allowed: set[str]) -> dict:
     if value is None:
         return {}
+    if type(value) is dict and value.keys() <= allowed:
+        return value
     if not isinstance(value, dict):
         raise _bad(field, "应为对象（JSON {…}）", "must be a JSON object")
     extra = sorted(str(k) for k in set(value) - allowed)
@@ -162,29 +165,47 @@ def check_id_number(value: Any, field: str) -> str:
     The area code is not checked against stdnum's dated county table: a person keeps the
     number of a county that has since been renamed or merged, and the window must serve them.
     """
+    if not isinstance(value, str):
+        raise _bad(field, "身份证号应为字符串", "ID number must be a string")
+    reading = _read_id(value)
+    if reading.birth is None:
+        zh, en = reading.problem
+        raise _bad(field, f"{zh}：{shown(value)}", f"{en}: {shown(value)}")
+    return reading.number
+
+
+class _IdReading(NamedTuple):
+    number: str                         # compact: spaces gone, upper case
+    birth: dt.date | None               # None: not a valid number, `problem` (zh, en) says why
+    problem: tuple[str, str] = ("", "")
+
+
+@lru_cache(maxsize=4096)
+def _read_id(value: str) -> _IdReading:
+    """An ID number's text checked once: a year's cases repeat one person's number."""
     from stdnum.cn import ric
     from stdnum.exceptions import ValidationError
     from stdnum.util import isdigits
 
-    if not isinstance(value, str):
-        raise _bad(field, "身份证号应为字符串", "ID number must be a string")
     number = ric.compact(value)
     if len(number) != 18:
-        zh, en = "身份证号应为18位", "ID number must have 18 characters"
+        problem = "身份证号应为18位", "ID number must have 18 characters"
     elif not isdigits(number[:-1]) or not (isdigits(number[-1]) or number[-1] == "X"):
-        zh, en = "身份证号格式不正确（17位数字加一位数字或X）", "ID number format is wrong (17 digits and a digit or X)"
+        problem = "身份证号格式不正确（17位数字加一位数字或X）", "ID number format is wrong (17 digits and a digit or X)"
     elif number[-1] != ric.calc_check_digit(number):
-        zh, en = "身份证号校验位不正确，请逐位核对", "ID number checksum is wrong; check each digit"
+        problem = "身份证号校验位不正确，请逐位核对", "ID number checksum is wrong; check each digit"
     else:
         try:
-            ric.get_birth_date(number)
-            return number
+            return _IdReading(number, ric.get_birth_date(number))
         except ValidationError:
-            zh, en = "身份证号中的出生日期无效，请核对", "ID number has an invalid birth date"
-    raise _bad(field, f"{zh}：{shown(value)}", f"{en}: {shown(value)}")
+            problem = "身份证号中的出生日期无效，请核对", "ID number has an invalid birth date"
+    return _IdReading(number, None, problem)
 
 
 def birth_from_id(id_number: str) -> dt.date:
+    birth = _read_id(id_number).birth
+    if birth is not None:
+        return birth
     from stdnum.cn import ric
 
     return ric.get_birth_date(id_number)

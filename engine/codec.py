@@ -17,8 +17,11 @@ def to_json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal)   # json.loads with parse_float makes a new one per call
+
+
 def from_json_text(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return _DECODER.decode(text)
 
 
 def result_hash(result_text: str) -> str:

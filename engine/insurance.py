@@ -84,24 +84,30 @@ def _outside_resident_specific(ctx: Ctx) -> bool:
     return not any(d in listed for d in c.diseases)
 
 
-def critical_brackets(ctx: Ctx) -> tuple[list[tuple[Decimal, Decimal]], Decimal | None, tuple[str, ...]]:
+Bands = tuple[tuple[Decimal, Decimal], ...]
+
+
+def critical_brackets(ctx: Ctx) -> tuple[Bands, Decimal | None, tuple[str, ...]]:
     """Bands (start, rate) for this person, the yearly cap (None: no cap) and their sources.
 
     An uninsured person is measured against the residents' scheme (武汉's 重特大 test needs a 起付线).
+    The bands depend on the parameters alone: made once per parameter set (ParamSet.once).
     """
     ins = "resident" if ctx.case.insurance == "none" else ctx.case.insurance
     if _tilted(ctx):
         if ctx.has("critical.tilt.brackets"):
-            bands = [(b["from"], b["rate"]) for b in ctx.p("critical.tilt.brackets")[ins]]
+            rows = ctx.p("critical.tilt.brackets")[ins]
+            bands = ctx.ps.once(("critical.tilt.brackets", ins), lambda: tuple((b["from"], b["rate"]) for b in rows))
             return bands, None, ("critical.tilt.brackets", "critical.tilt.no_cap")
         factor = ctx.p("critical.tilt.deductible_factor")
         points = ctx.p("critical.tilt.rate_points")
-        base = [(b["from"], b["rate"]) for b in ctx.p("critical.brackets")[ins]]
-        bands = [(yuan(start * factor) if i == 0 else start, min(rate + points, ONE))
-                 for i, (start, rate) in enumerate(base)]
+        rows = ctx.p("critical.brackets")[ins]
+        bands = ctx.ps.once(("critical.tilt", ins), lambda: tuple(
+            (yuan(b["from"] * factor) if i == 0 else b["from"], min(b["rate"] + points, ONE)) for i, b in enumerate(rows)))
         return bands, None, ("critical.brackets", "critical.tilt.deductible_factor",
                              "critical.tilt.rate_points", "critical.tilt.no_cap")
-    bands = [(b["from"], b["rate"]) for b in ctx.p("critical.brackets")[ins]]
+    rows = ctx.p("critical.brackets")[ins]
+    bands = ctx.ps.once(("critical.brackets", ins), lambda: tuple((b["from"], b["rate"]) for b in rows))
     return bands, ctx.p("critical.cap")[ins], ("critical.brackets", "critical.cap")
 
 

@@ -48,8 +48,9 @@ class LedgerView:
 
     def add(self, key: str, amount: Decimal) -> Decimal:
         """Add `amount`; return the value before."""
-        before = self.get(key)
-        self.changes[key] = before + amount
+        changes = self.changes
+        before = changes[key] if key in changes else self.base.data.get(key, ZERO)
+        changes[key] = before + amount
         return before
 
     def flag(self, key: str) -> bool:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .errors import InputError, PolicyDataError
 from .paths import policies_dir
@@ -278,7 +278,7 @@ def _region_book(region: str, docs: list[Document], params: list[Parameter]) -> 
 class ParamSet:
     """The parameters of one region in force on one day, with their metadata."""
 
-    __slots__ = ("region", "day", "documents", "values", "meta", "unverified", "citations", "_book")
+    __slots__ = ("region", "day", "documents", "values", "meta", "unverified", "citations", "memo", "_book")
 
     def __init__(self, book: RegionBook, day: dt.date):
         self.region = book.region
@@ -300,6 +300,17 @@ class ParamSet:
                 self.meta[name] = chosen[2]
         self.unverified = frozenset(n for n, p in self.meta.items() if not p.verified)
         self.citations: dict[tuple[str, ...], str] = {}  # filled by Ctx.cite
+        # What the calculation derives from these parameters alone (known identities, the documents a
+        # set of used parameters cites): computed once per book, region and day, never per case. A
+        # book's sets are its own (params_for), so a new book never sees an older book's entries.
+        self.memo: dict[Any, Any] = {}
+
+    def once(self, key: Any, make: Callable[[], Any]) -> Any:
+        """A value derived from these parameters alone, made on the first call with `key` (memo)."""
+        value = self.memo.get(key)
+        if value is None:
+            value = self.memo[key] = make()
+        return value
 
     def has_document(self, key: str) -> bool:
         return any(d.key == key for d in self.documents)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from functools import lru_cache
+from typing import Any
 
 from .errors import InputError
 
@@ -23,9 +25,11 @@ MAX_INT_DIGITS = 20          # a JSON integer longer than this is refused while 
 
 # ASCII digits, optional thousands commas in their usual places, at most two decimals.
 _AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}\.[0-9]{2}", re.ASCII)   # "1234.50": an amount as most inputs write it
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _NAME_DOTS = "·•‧・･"    # the middle dot of minority and foreign names, as keyboards type it
 _OFFICE_MARKS = "（）()-－·— "
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})   # control, format, surrogate, unassigned…
 
 
 def shown(value: Any, limit: int = 30) -> str:
@@ -42,7 +46,7 @@ def shown(value: Any, limit: int = 30) -> str:
     text = value if isinstance(value, str) else str(value)
     out = []
     for ch in text[:limit]:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        if unicodedata.category(ch) in _UNPRINTABLE:
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
@@ -51,6 +55,8 @@ def shown(value: Any, limit: int = 30) -> str:
 
 def code(value: Any, field: str, allowed: Mapping[str, str] | Iterable[str], what: str) -> str:
     """A code that must be one of `allowed` (a string; a list or object is refused, never hashed)."""
+    if isinstance(value, str) and isinstance(allowed, Mapping) and value in allowed:
+        return value
     options = list(allowed)
     if isinstance(value, str) and value in options:
         return value
@@ -83,6 +89,8 @@ def amount(value: Any, field: str) -> Decimal:
     """A non-negative amount in yuan, to the fen, at most 99,999,999.99: a string of ASCII digits
     (thousands commas allowed where they belong, at most two decimals) or a JSON integer.
     The size is checked on the text, before any arithmetic."""
+    if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value)   # the usual form, "1234.50": read as it is
     example = '如 "1234.50" 或 "12,345.67"'
     if isinstance(value, bool) or value is None:
         raise InputError(field, f"应为金额（{example}）", 'must be an amount such as "1234.50"')
@@ -118,13 +126,22 @@ def date(value: Any, field: str) -> dt.date:
     """A date written exactly YYYY-MM-DD."""
     if not isinstance(value, str):
         raise InputError(field, "应为日期字符串，格式 YYYY-MM-DD", "must be a date string YYYY-MM-DD")
+    day = _date_text(value)
+    if day is None:
+        raise InputError(field, f"“{shown(value)}”不是有效日期，格式应为 YYYY-MM-DD（如 2023-05-10）",
+                         f"{shown(value)!r} is not a valid date YYYY-MM-DD")
+    return day
+
+
+@lru_cache(maxsize=8192)
+def _date_text(value: str) -> dt.date | None:
+    """The day a YYYY-MM-DD text means, else None; each text read once (a date is immutable)."""
+    if not _DATE.fullmatch(value):
+        return None
     try:
-        if not _DATE.fullmatch(value):
-            raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(field, f"“{shown(value)}”不是有效日期，格式应为 YYYY-MM-DD（如 2023-05-10）",
-                         f"{shown(value)!r} is not a valid date YYYY-MM-DD") from None
+        return None
 
 
 def _letter(ch: str) -> bool:
@@ -180,20 +197,33 @@ def account_name(value: Any, field: str, zh: str = "经办人") -> str:
 
 def free_text(value: Any, field: str, zh: str, limit: int = 200) -> str:
     """A reason or note: 1–`limit` characters, one line, no control characters."""
+    if isinstance(value, str) and _good_text(value, limit):
+        return value.strip()
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, f"请填写{zh}", f"{field} is required")
     text = value.strip()
     if len(text) > limit:
         raise InputError(field, f"{zh}最长 {limit} 个字（现为 {len(text)} 个）", f"{field} has at most {limit} characters")
-    bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), None)
+    bad = next((ch for ch in text if unicodedata.category(ch) in _UNPRINTABLE), None)
     if bad is not None:
         raise InputError(field, f"{zh}不能包含换行或控制字符（{shown(bad)}）", f"{field} must not hold control characters")
     return text
 
 
-def check_tree(doc: Any) -> None:
+@lru_cache(maxsize=4096)
+def _good_text(value: str, limit: int) -> bool:
+    """Whether free_text takes `value` as it is (a year repeats its disease names: each is read once)."""
+    text = value.strip()
+    return 0 < len(text) <= limit and not any(unicodedata.category(ch) in _UNPRINTABLE for ch in text)
+
+
+def check_tree(doc: Any, *, check_strings: bool = True) -> None:
     """Walk a parsed JSON document without recursion: nesting at most MAX_DEPTH, every string
-    (keys too) valid Unicode. The error names the path of the offending value."""
+    (keys too) valid Unicode. The error names the path of the offending value. `check_strings=False`:
+    the caller has seen that no string can hold a lone surrogate (parse_json, on the text), so a
+    document within the depth is passed without visiting each string."""
+    if not check_strings and _within_depth(doc):
+        return
     stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
     while stack:
         node, path, depth = stack.pop()
@@ -208,6 +238,18 @@ def check_tree(doc: Any) -> None:
                 stack.append((value, sub, depth + 1))
         elif isinstance(node, list):
             stack.extend((value, f"{path}[{i}]", depth + 1) for i, value in enumerate(node))
+
+
+def _within_depth(doc: Any) -> bool:
+    """Whether no value of the document lies deeper than MAX_DEPTH (one level of containers at a time)."""
+    containers, depth = ([doc] if isinstance(doc, (dict, list)) else []), 0
+    while containers:
+        children = [v for c in containers for v in (c.values() if isinstance(c, dict) else c)]
+        depth += 1
+        if children and depth > MAX_DEPTH:
+            return False
+        containers = [v for v in children if isinstance(v, (dict, list))]
+    return True
 
 
 def _encodes(text: str) -> bool:

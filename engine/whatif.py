@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any, Callable, Iterable
 
+from . import collector
 from .breakdown import NAMES
 from .calculate import calculate_case
 from .case import Case, mask_id
@@ -26,6 +27,9 @@ from .region_registry import REGIONS
 
 LAYERS = ("basic", "critical", "assistance", "tilt")   # payouts' names (case-format.md)
 REASON = "模拟测算"
+# How often progress is told: a window repaints its bar (and takes a click on 取消) each time, which
+# per person of a large year costs more than the computation.
+PROGRESS_STEPS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,38 +172,46 @@ def changed_book(book: PolicyBook, changes: Iterable[Change]) -> PolicyBook:
 def run(stored: Iterable[StoredCase], year: int, changes: tuple[Change, ...], book: PolicyBook, *, total: int = 0,
         progress: Callable[[int, int], None] | None = None, stop: Callable[[], bool] | None = None) -> Report:
     """Re-run the stored cases (grouped by person, in ledger order) with `book` plus the changes.
-    `progress(done, total)` is called now and then; `stop()` returning True raises Cancelled."""
+    `progress(done, total)` is called after a person now and then (at most about PROGRESS_STEPS
+    times, and after the last one); `stop()`, asked after each person, returning True raises Cancelled."""
     book = changed_book(book, changes)
     report = Report(year, changes)
-    for _, person_cases in groupby(stored, key=lambda s: s.person_id):
-        report.persons += _person(person_cases, book, report)
-        if progress:
-            progress(report.cases, total)
-        if stop and stop():
-            raise Cancelled()
+    every, told = max(-(-total // PROGRESS_STEPS), 1), 0
+    with collector.paused():
+        for _, person_cases in groupby(stored, key=lambda s: s.person_id):
+            for diff in _person(person_cases, book):
+                report.persons.append(diff)
+                report.cases += diff.cases
+                report.changed_cases += diff.changed_cases
+                for layer in LAYERS:
+                    report.stored[layer] += diff.stored[layer]
+                    report.what_if[layer] += diff.what_if[layer]
+            if progress and report.cases - told >= every:
+                progress(report.cases, total)
+                told = report.cases
+            if stop and stop():
+                raise Cancelled()
+    if progress and told != report.cases:
+        progress(report.cases, total)
     return report
 
 
-def _person(cases: Iterable[StoredCase], book: PolicyBook, report: Report) -> list[PersonDiff]:
+def _person(cases: Iterable[StoredCase], book: PolicyBook) -> list[PersonDiff]:
     ledgers: dict[tuple[str, int], Ledger] = {}
     diffs: dict[str, PersonDiff] = {}
     for s in cases:
         case = s.case
-        ledger = ledgers.setdefault((case.region, case.year), Ledger())
+        ledger = ledgers.setdefault((case.region, case.date.year), Ledger())
         result = calculate_case(case, ledger, book, explain=False)
         now = {"basic": result.basic, "critical": result.critical, "assistance": result.assistance, "tilt": result.tilt}
         diff = diffs.get(case.region)
         if diff is None:
             diff = diffs[case.region] = PersonDiff(s.id_number, s.name, case.region)
         diff.cases += 1
-        report.cases += 1
         if now != s.paid:
             diff.changed_cases += 1
-            report.changed_cases += 1
         for layer in LAYERS:
             diff.stored[layer] += s.paid[layer]
             diff.what_if[layer] += now[layer]
-            report.stored[layer] += s.paid[layer]
-            report.what_if[layer] += now[layer]
     return list(diffs.values())
 

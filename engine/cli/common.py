@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 
@@ -74,8 +75,24 @@ def parse_json(text: str) -> object:
                          f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise InputError("JSON", "JSON 嵌套过深", "JSON nested too deeply") from None
-    check_tree(doc)
+    check_tree(doc, check_strings=_may_hold_lone_surrogate(text))
     return doc
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_lone_surrogate(text: str) -> bool:
+    """A lone surrogate in the document can only come from the text itself (never in text decoded from
+    UTF-8) or from a \\uD800–\\uDFFF escape in it: without either, no string of the document needs
+    checking one by one (a pair of escapes, or an escaped backslash before "ud8", costs the full check)."""
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _int(text: str) -> int:
@@ -85,7 +102,10 @@ def _int(text: str) -> int:
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
-    out: dict = {}
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    out = {}
     for key, value in pairs:
         if key in out:
             raise InputError(shown(key), f"JSON 中字段“{shown(key)}”重复出现，请只保留一个",

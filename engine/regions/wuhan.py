@@ -66,15 +66,15 @@ def _rural_plan_ended(ctx: Ctx) -> None:
 def _major_year(ctx: Ctx) -> bool:
     """重特大疾病: the year's 大病保险 base reached the deductible that applies (policy-readings.md)."""
     view = ctx.view
+    deductible = critical_deductible(ctx)  # outside the texts: it marks the 大病保险 parameters used
     if view.flag("wuhan.major"):   # say why: the clerk checks each line with a pen
-        ctx.step("assistance", f"本年度此前的案件已认定为重特大疾病（大病保险年度累计基数已达起付线 "
-                 f"{fmt(critical_deductible(ctx))}，现为 {fmt(view.get('critical.base'))}）：当年适用重特大疾病年救助限额",
+        ctx.step("assistance", lambda: f"本年度此前的案件已认定为重特大疾病（大病保险年度累计基数已达起付线 "
+                 f"{fmt(deductible)}，现为 {fmt(view.get('critical.base'))}）：当年适用重特大疾病年救助限额",
                  None, "inpatient.cap.major")
         return True
-    reached = ctx.critical > 0 or view.get("critical.base") >= critical_deductible(ctx)
+    reached = ctx.critical > 0 or view.get("critical.base") >= deductible
     if reached:
         view.set_flag("wuhan.major")
-        deductible = critical_deductible(ctx)  # outside the text: it marks the 大病保险 parameters used
         ctx.step("assistance", lambda: f"大病保险年度累计基数 {fmt(view.get('critical.base'))} 已达起付线 "
                  f"{fmt(deductible)}{'（本次大病保险已支付）' if ctx.critical > 0 else ''}：认定为重特大疾病，"
                  "当年适用重特大疾病年救助限额，门诊慢特病与住院救助打通使用", None, "inpatient.cap.major")

@@ -161,3 +161,22 @@ def test_a_start_date_outside_the_documents_names_from(office):
     with pytest.raises(InputError) as caught:
         office.what_if(2023, [("wuhan", "inpatient.rate", RATES)], valid_from=dt.date(2001, 1, 1))
     assert caught.value.field == "--from" and "施行期" in caught.value.zh
+
+
+def test_progress_of_a_large_year_is_told_about_a_thousand_times():
+    """A window repaints its bar each time it is told: a year of 2,500 persons tells it at most
+    about 1,000 times (engine/whatif.py PROGRESS_STEPS), in order, and always at the end."""
+    from engine.case import parse_case
+    from engine.policy import bundled
+    from engine.whatif import LAYERS, StoredCase, run
+
+    n = 2500
+    cases = [StoredCase(i, i, valid_id("1970-01-01", i), "孙七", parse_case(inpatient(valid_id("1970-01-01", i), "孙七",
+                                                                                      "subsistence", "2023-03-01")),
+                        dict.fromkeys(LAYERS, Decimal("0.00"))) for i in range(1, n + 1)]
+    told = []
+    report = run(iter(cases), 2023, (), bundled(), total=n, progress=lambda done, total: told.append((done, total)))
+    assert report.cases == n
+    assert len(told) <= 1001
+    assert told[-1] == (n, n)
+    assert [done for done, _ in told] == sorted({done for done, _ in told})

@@ -1,0 +1,183 @@
+"""The caches of the bulk path (issue 17) never change an answer.
+
+- What the calculation derives from one parameter set alone (known identities, the 大病保险 bands,
+  the documents and unverified warnings a result cites) is kept on that set (ParamSet.once). A set
+  belongs to one book, so a book with a changed parameter computes with its own values, before or
+  after the other book has filled its sets.
+- Input texts read once (dates, ID numbers, disease names) and the quick paths for the usual amount
+  form and for JSON without surrogate escapes give what the full checks give, and refuse what they refuse.
+"""
+import datetime as dt
+import gc
+from decimal import Decimal
+
+import pytest
+
+from engine import InputError, calculate, collector
+from engine.calculate import calculate_cases, parse_input
+from engine.case import birth_from_id, check_id_number, parse_case
+from engine.cli.common import parse_json
+from engine.policy import bundled
+from engine.validate import amount
+from hand_cases import CASES as HAND_CASES, _stringify as stringify
+from ids import valid_id
+
+DAY = dt.date(2023, 3, 1)
+
+# An ordinary insured resident (no identity) in 武汉, 2nd-level hospital, basic insurance from the slip and
+# 大病保险 computed: base = 30000.00 − 10000.00 = 20000.00; the first band starts at 12000
+# (wuhan-local.yaml critical.brackets, resident: 12000 at 60%), so 20000.00 − 12000.00 = 8000.00 × 60% = 4800.00.
+ORDINARY = {
+    "region": "wuhan", "date": DAY.isoformat(),
+    "person": {"insurance": "resident"},
+    "visit": {"kind": "inpatient", "hospital_level": 2},
+    "amounts": {"total": "30000.00", "policy_scope": "30000.00", "basic_paid": "10000.00"},
+}
+
+
+def _local(name: str, value, version_id: int = 1) -> dict:
+    return dict(id=version_id, region="wuhan", name=name, value=value, valid_from=DAY, reason="测试",
+                operator="测试员", created_at="2023-02-01T09:00:00")
+
+
+def _brackets(first_rate: str) -> dict:
+    return {"resident": ({"from": Decimal(12000), "rate": Decimal(first_rate)}, {"from": Decimal(50000), "rate": Decimal("0.65")},
+                         {"from": Decimal(100000), "rate": Decimal("0.70")}),
+            "employee": ({"from": Decimal(12000), "rate": Decimal("0.80")},)}
+
+
+def test_a_changed_book_never_reads_the_bands_another_book_worked_out():
+    book = bundled()
+    changed = book.with_local([_local("critical.brackets", _brackets("0.70"))])
+    assert book.params_for("wuhan", DAY) is book.params_for("wuhan", DAY)        # one set per book and day
+    assert book.params_for("wuhan", DAY) is not changed.params_for("wuhan", DAY)
+
+    assert calculate(ORDINARY, book)["payouts"]["critical"] == "4800.00"          # fills the bundled set's memo
+    assert ("critical.brackets", "resident") in book.params_for("wuhan", DAY).memo
+    # the same base under the changed first band: 8000.00 × 70% = 5600.00
+    assert calculate(ORDINARY, changed)["payouts"]["critical"] == "5600.00"
+    assert calculate(ORDINARY, book)["payouts"]["critical"] == "4800.00"          # and back: nothing shared
+
+
+def test_a_local_version_is_cited_only_by_the_book_that_has_it():
+    """武政规〔2023〕1号 gives inpatient.rate; a local version of it makes it unverified, with its warning,
+    in the changed book's results only, whichever book computed first."""
+    case = {**ORDINARY, "person": {"identities": ["subsistence"], "insurance": "resident"},
+            "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+    book = bundled()
+    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
+    changed = book.with_local([_local("inpatient.rate", rates)])
+    for _ in range(2):   # the second round reads each set's memo
+        plain, local = calculate(case, book), calculate(case, changed)
+        assert "inpatient.rate" not in plain["unverified_parameters"]
+        assert "inpatient.rate" in local["unverified_parameters"]
+        assert any("本地调整" in w for w in local["warnings"])
+        assert not any("本地调整" in w for w in plain["warnings"])
+        # 低保 = 二类, no 起付标准 (武政规〔2023〕1号 二、(四)): S = 5000.00 − 3500.00 − 0.00 = 1500.00;
+        # 1500.00 × 80% = 1200.00 as the document says, 1500.00 × 90% = 1350.00 with the local version
+        assert plain["payouts"]["assistance"] == "1200.00"
+        assert local["payouts"]["assistance"] == "1350.00"
+
+
+def test_known_identities_follow_the_book():
+    """An identity the documents do not name is ignored with a warning; naming it in a changed book's
+    classes (a local version) makes it count there, and only there."""
+    case = {**ORDINARY, "person": {"identities": ["veteran_priority"], "insurance": "resident"}}
+    book = bundled()
+    classes = dict(book.params_for("wuhan", DAY).values["classes"])
+    assert "veteran_priority" not in classes
+    changed = book.with_local([_local("classes", {**classes, "veteran_priority": "四类"})])
+    for _ in range(2):
+        plain, local = calculate(case, book), calculate(case, changed)
+        assert plain["identity_used"] is None
+        assert any("在乡重点优抚对象" in w and "未使用" in w for w in plain["warnings"])
+        assert local["identity_used"] == "veteran_priority" and local["assistance_class"] == "四类"
+
+
+def test_an_id_number_read_once_still_refuses_a_wrong_one():
+    good = valid_id("1980-01-01", 7)
+    assert check_id_number(good, "id") == good
+    assert check_id_number(good, "id") == good                      # read from the cache
+    assert birth_from_id(good) == dt.date(1980, 1, 1)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    with pytest.raises(InputError, match="checksum"):
+        check_id_number(wrong, "person.id_number")
+    with pytest.raises(InputError, match="checksum"):                  # a refusal is never cached as valid
+        check_id_number(wrong, "person.id_number")
+    bad_day = valid_id("1980-02-30", 1)
+    with pytest.raises(InputError, match="invalid birth date"):
+        check_id_number(bad_day, "person.id_number")
+
+
+def test_a_date_read_once_is_the_same_day_and_a_bad_one_is_refused_each_time():
+    a = parse_case({**ORDINARY, "date": "2023-03-01"})
+    b = parse_case({**ORDINARY, "date": "2023-03-01"})
+    assert a.date == b.date == DAY
+    for _ in range(2):
+        with pytest.raises(InputError) as info:
+            parse_case({**ORDINARY, "date": "2023-02-30"})
+        assert info.value.field == "date"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1234.50", Decimal("1234.50")), ("01234.50", Decimal("1234.50")), ("0.00", Decimal("0.00")),
+    ("99999999.99", Decimal("99999999.99")), ("12,345.6", Decimal("12345.60")), ("5500", Decimal("5500.00")),
+])
+def test_the_usual_amount_form_reads_as_the_full_check(text, expected):
+    got = amount(text, "amounts.total")
+    assert got == expected and str(got) == str(expected)   # the same value and the same two decimals
+
+
+@pytest.mark.parametrize("text", ["123456789.00", "-1.00", "1.005", " 1.00x", "１.00"])
+def test_amounts_outside_the_usual_form_are_still_refused(text):
+    with pytest.raises(InputError) as info:
+        amount(text, "amounts.total")
+    assert info.value.field == "amounts.total"
+
+
+def test_json_strings_are_checked_one_by_one_only_when_the_text_may_hold_a_lone_surrogate():
+    assert parse_json('{"a": "\\ud83d\\ude00"}') == {"a": "😀"}      # a pair: checked, and good
+    with pytest.raises(InputError) as info:
+        parse_json('{"a": {"b": "\\udc00"}}')
+    assert info.value.field == "a.b"
+    with pytest.raises(InputError) as info:
+        parse_json('{"a": ' + "[" * 40 + "]" * 40 + "}")
+    assert info.value.field.startswith("a")
+
+
+def test_the_collector_is_left_as_it_was_found():
+    was_on = gc.isenabled()
+    try:
+        gc.enable()
+        with collector.paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(InputError):
+            with collector.paused():
+                calculate({**ORDINARY, "date": "2023-02-30"})
+        assert gc.isenabled()
+        gc.disable()
+        with collector.paused():
+            pass
+        assert not gc.isenabled()            # a caller that had it off keeps it off
+    finally:
+        (gc.enable if was_on else gc.disable)()
+
+
+@pytest.mark.parametrize("entry", HAND_CASES)
+def test_a_calculation_makes_no_reference_cycle(entry):
+    """What lets a bulk run pause the cyclic collector (engine/collector.py): everything the calculation
+    makes, a refused input's error included, is freed by reference counting alone."""
+    doc = stringify(entry["input"])
+    gc.collect()
+    with collector.paused():
+        for explain in (True, False):
+            try:
+                calculate_cases(parse_input(doc), explain=explain)
+            except InputError:
+                pass
+        try:
+            calculate({**ORDINARY, "amounts": {"total": "1e400", "policy_scope": "1.00"}})
+        except InputError:
+            pass
+        assert gc.collect() == 0
