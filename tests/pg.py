@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 REQUIRE = os.environ.get("SANCHONG_REQUIRE_PG") == "1"
+PASSWORD_ROLE = "sanchong_pw"
 
 
 def _bindir() -> Path | None:
@@ -60,6 +61,8 @@ class Server:
 
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale")
+        hba = self.data / "pg_hba.conf"   # one role logs in with a password (the tests of a wrong one)
+        hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o",
                   f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
                   f"-c full_page_writes=off -c max_connections=60", "start")
@@ -69,6 +72,17 @@ class Server:
             self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+    def password_role(self, password: str) -> str:
+        """A role that logs in only with `password`, owning a database of its own; its URL without the password."""
+        import psycopg
+
+        name = self.new_database().rsplit("/", 1)[1]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PASSWORD_ROLE,)).fetchone()
+            conn.execute(f"{'ALTER' if exists else 'CREATE'} ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{password}'")
+            conn.execute(f"ALTER DATABASE {name} OWNER TO {PASSWORD_ROLE}")
+        return f"postgresql://{PASSWORD_ROLE}@127.0.0.1:{self.port}/{name}"
 
     def new_database(self) -> str:
         """A fresh empty database; its URL."""

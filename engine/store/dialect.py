@@ -66,8 +66,9 @@ def _split_args(text: str, start: int) -> tuple[list[str], int]:
 
 def _scalar_minmax(sql: str) -> str:
     out, i = [], 0
+    literals = [m.span() for m in re.finditer(r"'(?:[^']|'')*'", sql)]
     for m in re.finditer(r"\b(max|min)\s*\(", sql, re.I):
-        if m.start() < i:
+        if m.start() < i or any(a <= m.start() < b for a, b in literals):
             continue
         args, end = _split_args(sql, m.end() - 1)
         if len(args) < 2:

@@ -125,3 +125,16 @@ def _from_keyring(key: str) -> str | None:
         return keyring.get_password(KEYRING_SERVICE, key)
     except Exception:   # no keyring backend: the password is typed at start
         return None
+
+
+def refuse_restore(folder: Path) -> None:
+    """A restore from a backup file is for the local file only: a server's database is restored by
+    its administrator (pg_dump / pg_restore are the server's business)."""
+    url = resolve(folder)
+    if url:
+        from .backends.postgres import display
+
+        raise StoreError(f"当前使用的是数据库服务器 {display(url)}，不能用备份文件恢复；服务器上的数据由数据库管理员用 "
+                         f"pg_dump / pg_restore 备份和恢复。本机没有做任何改动",
+                         f"the store is on the server {display(url)}: a backup file cannot be restored into it; "
+                         f"the server's administrator restores it (pg_dump / pg_restore); nothing was changed")

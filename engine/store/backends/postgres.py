@@ -362,25 +362,33 @@ def prepare(url: str) -> Connection:
 
 # --- the portable export that stands in for a backup file ---
 
-EXPORT_TABLES = ("persons", "person_identities", "cases", "receipts", "receipt_prints", "audit", "settings",
-                 "policy_versions", "resettlements", "accounts", "policy_proposals")
+def export_tables(conn: Connection, target: Path | None, folder: Path) -> Path:
+    """Every table of the store as JSON (one object: table -> rows, read in one snapshot), written
+    whole then renamed; `target` None: into the data folder's backups folder, named by the time."""
+    from ... import clock
 
-
-def export_tables(conn: Connection, target: Path, made_at: str) -> Path:
-    """Every table of the store as JSON (one object: table -> rows), written whole then renamed."""
+    made_at = clock.now().isoformat(timespec="seconds")
+    if target is None:
+        target = folder / "backups" / f"server-export-{clock.now():%Y-%m-%d-%H%M%S}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
     tables = [t for t in _ours(conn) if t not in ("schema_version", LOCK_TABLE)]
     doc: dict[str, Any] = {"format": "sanchong-export/1", "made_at": made_at, "schema_version": current_version(conn),
                            "source": conn.where, "tables": {}}
-    conn.execute("BEGIN DEFERRED")
     try:
-        conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        for table in tables:
-            cur = conn.raw.execute(f"SELECT * FROM {table} ORDER BY 1")
-            names = [d.name for d in cur.description]
-            doc["tables"][table] = [dict(zip(names, row)) for row in cur.fetchall()]
-    finally:
-        conn.raw.execute("ROLLBACK")
+        with conn.raw.transaction():
+            conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            for table in tables:
+                cur = conn.raw.execute(f"SELECT * FROM {table} ORDER BY 1")
+                names = [d.name for d in cur.description]
+                doc["tables"][table] = [dict(zip(names, row)) for row in cur.fetchall()]
+    except psycopg.Error as exc:
+        raise _error(exc, conn.where) from None
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
-    tmp.replace(target)
+    try:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"无法写入导出文件 {target}（{exc.strerror or exc}）。请检查磁盘空间和文件夹权限",
+                         f"cannot write the export {target} ({exc.strerror or exc})") from None
     return target
