@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
         os.environ["SANCHONG_DATA_DIR"] = args.data_dir
     if args.database_url:
-        from engine.store.location import ENV_VAR, is_url
+        from engine.office.server import ENV_VAR, is_url
 
         if not is_url(args.database_url):
             parser.error("--database-url: 数据库地址应以 postgresql:// 开头 / a database URL starts with postgresql://")

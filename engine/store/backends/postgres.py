@@ -25,7 +25,7 @@ import psycopg
 from psycopg import conninfo, errors
 
 from .. import dialect
-from ..errors import StoreError
+from ..errors import PasswordNeeded, StoreError
 from ..migrations import LATEST, MIGRATIONS, statements
 from . import pg_schema
 
@@ -51,8 +51,8 @@ def connect_error(exc: Exception, url: str) -> StoreError:
     text = str(exc)
     where = display(url)
     if "password authentication failed" in text or "no password supplied" in text:
-        zh = f"数据库服务器 {where} 拒绝了登录：用户名或密码不正确。请核对密码（设置 → 数据库）后重试"
-        en = f"the server {where} refused the login: wrong user name or password"
+        return PasswordNeeded(f"数据库服务器 {where} 拒绝了登录：用户名或密码不正确。请核对密码（设置 → 数据库）后重试",
+                              f"the server {where} refused the login: wrong user name or password")
     elif "does not exist" in text and "database" in text:
         zh = f"数据库服务器 {where} 上没有这个数据库。请核对数据库名，或请管理员先建好数据库"
         en = f"the database does not exist on {where}"
