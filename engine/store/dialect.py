@@ -7,8 +7,10 @@ The store's modules write SQLite SQL (sqlite-utils, `?` placeholders). On Postgr
 - `json_extract(X, '$.a.b')` becomes `(X::jsonb #>> '{a,b}')`;
 - `CAST(x AS REAL)` becomes double precision (PostgreSQL's REAL has only 6 digits);
 - `LIKE` becomes `ILIKE` (SQLite's LIKE ignores the case of ASCII letters);
-- `OR (0)` (an empty alternative) becomes `OR (FALSE)`;
+- a bare 0 or 1 as a condition (`WHERE 0 AND …`, `OR (0)`: an empty alternative) becomes FALSE / TRUE
+  (no `BETWEEN x AND 1` in the store's SQL: that would read as a condition);
 - `CROSS JOIN t ON …` (SQLite's join-order hint) becomes `JOIN t ON …`;
+- a subquery in FROM without an alias gets one (`AS _subN`: PostgreSQL 15 requires it);
 - `INSERT OR REPLACE INTO t (…)` / `INSERT OR IGNORE INTO t (…)` become ON CONFLICT clauses
   (the table's primary key is given by the caller).
 Plain DDL of a migration (`ddl()`): CREATE TABLE, ALTER TABLE ADD COLUMN, CREATE [UNIQUE] INDEX
@@ -81,6 +83,28 @@ def _scalar_minmax(sql: str) -> str:
     return "".join(out)
 
 
+_NOT_ALIAS = {"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "JOIN", "LEFT", "INNER", "CROSS", "UNION", "HAVING", "ON",
+              "WINDOW", "EXCEPT", "INTERSECT"}
+
+
+def _subquery_aliases(sql: str) -> str:
+    """`FROM (SELECT …)` without an alias gets one (PostgreSQL before 16 requires it)."""
+    literals = [m.span() for m in re.finditer(r"'(?:[^']|'')*'", sql)]
+    out, i, n = [], 0, 0
+    for m in re.finditer(r"\bFROM\s*\(", sql, re.I):
+        if m.start() < i or any(a <= m.start() < b for a, b in literals):
+            continue
+        _, end = _split_args(sql, m.end() - 1)
+        word = re.match(r"\s*([A-Za-z_]\w*)?", sql[end:]).group(1)
+        out.append(sql[i:m.end()] + _subquery_aliases(sql[m.end():end - 1]) + ")")
+        if word is None or word.upper() in _NOT_ALIAS:
+            n += 1
+            out.append(f" AS _sub{n}")
+        i = end
+    out.append(sql[i:])
+    return "".join(out)
+
+
 def _placeholders(sql: str) -> str:
     """`?` outside quotes to %s; every `%` to %%."""
     out, quote = [], None
@@ -115,8 +139,9 @@ def _plain(sql: str) -> str:
         part = re.sub(r"\bNOT\s+LIKE\b", "NOT ILIKE", part, flags=re.I)
         part = re.sub(r"(?<!NOT )(?<![A-Za-z_])LIKE\b", "ILIKE", part, flags=re.I)
         part = re.sub(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?:AS\s+)?\w+)?)\s+ON\b", r"JOIN \1 ON", part, flags=re.I)
-        return re.sub(r"\bOR\s+\(\s*0\s*\)", "OR (FALSE)", part, flags=re.I)
-    return _scalar_minmax(_outside_quotes(sql, words))
+        return re.sub(r"\b(WHERE|AND|OR)(\s+\(?\s*|\s*\(\s*)([01])(?=\s*(?:\)|\bAND\b|\bOR\b|\bORDER\b|\bGROUP\b|\bLIMIT\b|$))",
+                      lambda m: f"{m.group(1)}{m.group(2)}{'TRUE' if m.group(3) == '1' else 'FALSE'}", part, flags=re.I)
+    return _subquery_aliases(_scalar_minmax(_outside_quotes(sql, words)))
 
 
 @lru_cache(maxsize=2048)

@@ -61,6 +61,11 @@ def refused(zh: str):
     ("SELECT 1 FROM persons p CROSS JOIN cases c ON p.id = c.person_id WHERE x = 1 OR (0)",
      "SELECT 1 FROM persons p JOIN cases c ON p.id = c.person_id WHERE x = 1 OR (FALSE)"),
     ("SELECT 'LIKE max(a, b)' FROM t WHERE n NOT LIKE ?", "SELECT 'LIKE max(a, b)' FROM t WHERE n NOT ILIKE %s"),
+    ("SELECT 1 FROM t WHERE 0 AND a = 1 OR (1) ORDER BY a LIMIT 1", "SELECT 1 FROM t WHERE FALSE AND a = 1 OR (TRUE) ORDER BY a LIMIT 1"),
+    ("INSERT INTO t (a) VALUES (0)", "INSERT INTO t (a) VALUES (0)"),
+    ("SELECT x FROM (SELECT id FROM (SELECT id FROM c) WHERE id > 1) WHERE k = 1",
+     "SELECT x FROM (SELECT id FROM (SELECT id FROM c) AS _sub1 WHERE id > 1) AS _sub1 WHERE k = 1"),
+    ("SELECT a FROM (SELECT 1 AS a) s, (SELECT 2) AS t", "SELECT a FROM (SELECT 1 AS a) s, (SELECT 2) AS t"),
     ("INSERT OR IGNORE INTO t (a, b) VALUES (?, ?)", "INSERT INTO t (a, b) VALUES (%s, %s) ON CONFLICT DO NOTHING"),
 ])
 def test_sqlite_sql_is_translated(sqlite_sql, pg_sql):
