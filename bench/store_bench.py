@@ -156,7 +156,7 @@ def build_templates(folder: Path, rng: random.Random) -> tuple[list[Template], i
                     n = len(templates)
                     profile = profiles[region][rng.randrange(len(profiles[region]))] if v else \
                         {"identities": ["subsistence"], "insurance": "resident"}
-                    t = Template(region, birth, id_number(AREA_PREFIX[region] + "99", birth, n + 1), f"TPL{n:03d}",
+                    t = Template(region, birth, id_number(AREA_PREFIX[region] + "99", birth, n + 1), "TPL" + "".join(chr(65 + d) for d in divmod(n, 26)),
                                  tuple(dict.fromkeys(profile.get("identities", []))))
                     person = {"id_number": t.id_number, "name": t.name, **profile}
                     for year in YEARS:
