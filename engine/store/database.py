@@ -286,7 +286,10 @@ def _create(folder: Path, path: Path) -> None:
 
 def daily_backup(folder: Path) -> Path | None:
     """The day's backup (after a full integrity check) on a connection of its own, so a window
-    can run it in the background; None when today's exists or there is nothing to back up."""
+    can run it in the background; None when today's exists or there is nothing to back up (or the
+    cases are on a server: its backups are its administrator's)."""
+    if location.resolve(folder):
+        return None
     path = folder / DB_NAME
     conn = connect(path, mode="rw")
     try:

@@ -117,6 +117,10 @@ def test_a_new_database_is_migrated_and_numbered(pg_url, tmp_path):
     assert not (tmp_path / "d" / "cases.sqlite3").exists()   # nothing local: the folder keeps backups and settings only
     with open_store(tmp_path / "d", database_url=pg_url) as store:   # opened again: nothing to migrate, nothing lost
         assert store.setting("review") == "off"
+    from engine.store.database import daily_backup
+
+    location.write_config(tmp_path / "d", pg_url)   # this PC's choice: the window's background daily backup does nothing
+    assert daily_backup(tmp_path / "d") is None and not list((tmp_path / "d").glob("backups/*"))
 
 
 def test_a_plain_ddl_migration_added_later_runs_on_postgresql(pg_url, tmp_path, monkeypatch):
