@@ -65,7 +65,7 @@ class Server:
         hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o",
                   f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  f"-c full_page_writes=off -c max_connections=60", "start")
+                  f"-c full_page_writes=off -c max_connections=200", "start")
 
     def stop(self) -> None:
         try:
