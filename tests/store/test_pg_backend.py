@@ -104,6 +104,15 @@ def test_a_migration_with_a_trigger_and_no_postgresql_form_is_refused(monkeypatc
     """])
     with refused("offices_kept"):
         postgres.migration_statements(migrations.LATEST + 1)
+    monkeypatch.setattr(postgres, "MIGRATIONS", [*migrations.MIGRATIONS, """
+        DROP TRIGGER IF EXISTS receipts_no_replace;
+        CREATE INDEX receipts_year ON receipts(year);
+    """])
+    with refused("receipts_no_replace"):   # a trigger replaced on SQLite must be replaced on PostgreSQL too
+        postgres.migration_statements(migrations.LATEST + 1)
+    monkeypatch.setattr(postgres, "MIGRATIONS", [*migrations.MIGRATIONS, "PRAGMA foreign_keys = OFF;"])
+    with refused("不能在服务器上执行"):
+        postgres.migration_statements(migrations.LATEST + 1)
 
 
 # --------------------------------------------------------------------------- schema, version, triggers

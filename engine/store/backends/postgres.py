@@ -269,17 +269,27 @@ def migration_statements(number: int) -> list[tuple[str, bool]]:
     then its triggers as pg_schema writes them (run as they are, False)."""
     out: list[tuple[str, bool]] = []
     names = []
+    dropped = []
     for sql in statements(MIGRATIONS[number - 1]):
         name = dialect.trigger_name(sql)
         if name:
             names.append(name)
             continue
-        translated, rowid_table = dialect.ddl(sql)
+        drop = re.match(r"\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", sql, re.I)
+        if drop:   # (a trigger replaced: pg_schema drops and creates its PostgreSQL form under this number)
+            dropped.append(drop.group(1))
+            continue
+        try:
+            translated, rowid_table = dialect.ddl(sql)
+        except dialect.Untranslatable as exc:
+            raise StoreError(f"本程序的数据结构第 {number} 版含有不能在服务器上执行的语句（{exc}）。请联系开发人员",
+                             f"migration {number} has a statement with no PostgreSQL form: {exc}") from None
         out.append((translated, True))
         if rowid_table:
             out.append((pg_schema.rowid_trigger(rowid_table), False))
     extra = pg_schema.TRIGGERS.get(number, [])
-    missing = sorted(set(names) - set(pg_schema.trigger_names(extra)))
+    pg_dropped = {m.group(1) for sql in extra for m in re.finditer(r"DROP TRIGGER (?:IF EXISTS )?(\w+)", sql)}
+    missing = sorted((set(names) - set(pg_schema.trigger_names(extra))) | (set(dropped) - pg_dropped))
     if missing:
         raise StoreError(f"本程序的数据结构第 {number} 版含有尚无 PostgreSQL 写法的触发器（{', '.join(missing)}），"
                          f"不能在服务器上使用。请联系开发人员",
@@ -311,17 +321,12 @@ def _migrate(conn: Connection, have: int | None) -> None:
 
 
 def expected_triggers(version: int) -> set[str]:
-    names = set()
+    """The triggers the migrations up to `version` leave on PostgreSQL (created, less those dropped)."""
+    names: set[str] = set()
     for number in range(1, version + 1):
-        for sql in statements(MIGRATIONS[number - 1]):
-            name = dialect.trigger_name(sql)
-            if name:
-                names.add(name)
-            else:
-                table = dialect.ddl(sql)[1]
-                if table:
-                    names.add(f"{table}_rowid")
-        names |= set(pg_schema.trigger_names(pg_schema.TRIGGERS.get(number, [])))
+        for sql, _ in migration_statements(number):
+            names -= {m.group(1) for m in re.finditer(r"DROP TRIGGER (?:IF EXISTS )?(\w+)", sql)}
+            names |= set(pg_schema.trigger_names([sql]))
     return names
 
 
