@@ -315,7 +315,8 @@ def weihai_year(cases):
                     critical = max(min(critical, v["critical.cap"][ins] - used["critical.paid"]), D(0))
             used["critical.paid"] += critical
         elif "critical_paid" in c["amounts"]:
-            critical = D(c["amounts"]["critical_paid"])
+            critical = D(c["amounts"]["critical_paid"])   # what the 大病 fund paid on the slip counts to its yearly cap
+            used["critical.paid"] += critical
         if klass and kind in ("inpatient", "outpatient_chronic", "outpatient_special", "special_drug"):
             base = max(scope - basic - critical, D(0))
             part = above(used["assist.base"], base, v["assistance.deductible"][klass])
