@@ -414,9 +414,8 @@ def _backup_file(path: str, magic: bytes) -> None:
 def _restore(args: argparse.Namespace) -> int:
     from ..office import Office, StoreError
     from ..store.database import SQLITE_MAGIC
-    from ..store.restore import skip_notice
-
     from ..store.location import refuse_restore
+    from ..store.restore import skip_notice
 
     refuse_restore(Office.resolve_folder(args.data_dir))   # (on a server: its administrator's pg_restore)
     _backup_file(args.file, SQLITE_MAGIC)
