@@ -4,6 +4,7 @@
     python main.py --version    print the version
     python main.py --self-test  check the bundled policy files and compute one case per region
     python main.py --screenshots DIR   a PNG of every screen, with sample cases
+    python main.py --database-url URL  keep the cases on a PostgreSQL server (as SANCHONG_DATABASE_URL)
 
 The installed wheel's `sanchong` command and the PyInstaller bundle run the same gui.cli.main.
 """

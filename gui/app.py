@@ -32,6 +32,28 @@ def choose_backup(folder, parent=None):
     return Path(chosen) if chosen else None
 
 
+def ask_server_password(parent, problem: str) -> bool:
+    """The database server's password, asked at start (kept for this run only); False: the clerk stopped."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from engine.office import Office
+    from engine.office import server
+
+    chosen = server.choice(Office.resolve_folder(None))
+    if chosen is None:   # the URL came from --database-url or the environment: it must carry the password
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(parent, "无法连接数据库服务器", problem)
+        return False
+    text, ok = QInputDialog.getText(parent, "数据库服务器密码",
+                                    f"{problem}\n\n请输入 {chosen.user}@{chosen.host}:{chosen.port}/{chosen.dbname} 的密码：",
+                                    QLineEdit.EchoMode.Password)
+    if not ok:
+        return False
+    server.remember_password(chosen, text, keep=False)
+    return True
+
+
 def open_session(parent=None):
     """The session on the data folder, or None when the clerk chose to stop (message shown). A
     database that cannot be used is logged and offered for restore from a backup of the clerk's
@@ -39,6 +61,7 @@ def open_session(parent=None):
     from PySide6.QtWidgets import QMessageBox
 
     from engine.office import RESTORE_BUTTON, Office
+    from engine.office.server import PasswordNeeded
     from engine.store import StoreError
 
     from .errors import message_of
@@ -49,6 +72,11 @@ def open_session(parent=None):
     while True:
         try:
             return Session(Office.open(daily_backup=False))  # the daily backup runs in the background
+        except PasswordNeeded as exc:   # the server's password: typed at start unless kept in the keyring
+            log.error("cannot open the database: %s", exc.en)
+            if not ask_server_password(parent, exc.zh):
+                return None
+            continue
         except StoreError as exc:
             log.error("cannot open the database: %s", exc.en, exc_info=exc)
             if not (exc.unusable or exc.backups):

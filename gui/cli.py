@@ -6,6 +6,7 @@ installed wheel, SanchongCalculator(.exe) in the bundle.
     sanchong --self-test          check the bundled policy files and compute one case per region
     sanchong --screenshots DIR    a PNG of every screen, with sample cases
     sanchong --data-dir DIR       use DIR as the data folder (as SANCHONG_DATA_DIR)
+    sanchong --database-url URL   keep the cases on a PostgreSQL server (as SANCHONG_DATABASE_URL)
 
 In the windowed Windows executable standard output is None: what these flags print then goes to
 the console the program was started from (if any) and to %TEMP%\\sanchong-cli.txt (gui/win32.py).
@@ -92,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--self-test", action="store_true", help="compute one case per region without a window")
     parser.add_argument("--data-dir", help="data folder (as SANCHONG_DATA_DIR)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="a PostgreSQL server, postgresql://user@host:port/dbname (as SANCHONG_DATABASE_URL)")
     parser.add_argument("--screenshots", metavar="DIR", help="save a PNG of every screen into DIR (sample data)")
     args = parser.parse_args(argv)
     if args.version:
@@ -101,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.environ["SANCHONG_DATA_DIR"] = args.data_dir
+    if args.database_url:
+        from engine.office.server import ENV_VAR, is_url
+
+        if not is_url(args.database_url):
+            parser.error("--database-url: 数据库地址应以 postgresql:// 开头 / a database URL starts with postgresql://")
+        import os
+
+        os.environ[ENV_VAR] = args.database_url
     if args.screenshots:
         from .screenshots import main as screenshots
 

@@ -144,6 +144,10 @@ class SettingsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(form_box)
         left.addWidget(folder_box)
+        from .database_box import DatabaseBox
+
+        self.database_box = DatabaseBox(session, self)
+        left.addWidget(self.database_box)
         from .accounts_box import AccountsBox
 
         self.accounts_box = AccountsBox(session, self)

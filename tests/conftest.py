@@ -38,3 +38,6 @@ def run(tmp_path):
                               cwd=ROOT, input=stdin, capture_output=True, text=True, encoding="utf-8", timeout=120,
                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     return run
+
+
+from pg import backend, pg_server, pg_url  # noqa: E402,F401  (the throwaway PostgreSQL: tests/pg.py)

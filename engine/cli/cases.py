@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -411,8 +412,10 @@ def _backup_file(path: str, magic: bytes) -> None:
 def _restore(args: argparse.Namespace) -> int:
     from ..office import Office, StoreError
     from ..store.database import SQLITE_MAGIC
+    from ..store.location import refuse_restore
     from ..store.restore import skip_notice
 
+    refuse_restore(Office.resolve_folder(args.data_dir))   # (on a server: its administrator's pg_restore)
     _backup_file(args.file, SQLITE_MAGIC)
     try:   # no daily backup now: a refused FILE leaves the data folder exactly as it was
         office = _open(args, log_in=True, daily_backup=False)
@@ -497,9 +500,25 @@ def _what_if(args: argparse.Namespace) -> int:
     return 0
 
 
+class _DatabaseUrl(argparse.Action):
+    """--database-url: the store on a PostgreSQL server, for this run (it stands for SANCHONG_DATABASE_URL)."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        from ..store import location
+
+        if not location.is_url(value):
+            parser.error("--database-url: 数据库地址应以 postgresql:// 开头，例如 postgresql://用户@服务器:5432/数据库名 "
+                         "/ a database URL starts with postgresql://")
+        os.environ[location.ENV_VAR] = value
+        setattr(namespace, self.dest, value)
+
+
 def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     cases = sub.add_parser("cases", help="the case store: save, list, show, void, ledger, export, import, backup")
     cases.add_argument("--data-dir", help="data folder (else SANCHONG_DATA_DIR, else the user data folder)")
+    cases.add_argument("--database-url", action=_DatabaseUrl, metavar="URL",
+                       help="a PostgreSQL server: postgresql://user@host:port/dbname (as SANCHONG_DATABASE_URL; "
+                            "else the data folder's database.json, else SQLite in the data folder)")
     cmds = cases.add_subparsers(dest="cases_command", required=True, parser_class=parser_class)
 
     p = cmds.add_parser("save", help="save one case or {\"cases\": [...]}")

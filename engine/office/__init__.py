@@ -337,7 +337,11 @@ class Office(AccountDesk, PolicyDesk):
     def backup(self, target: str | Path | None = None) -> Done[Path]:
         """A backup now: into the backups folder, or to the file `target` (replaced if it exists:
         the caller refuses an existing one)."""
-        if target is None:
+        if self.store.backend == "postgresql":   # pg_dump is the server's business: a portable export instead
+            from ..store.backends import postgres
+
+            made = postgres.export_tables(self.store.conn, Path(target) if target else None, self.folder)
+        elif target is None:
             made = _backup.make_backup(self.store.conn, self.folder, "manual")
         else:
             made = _backup.copy_database(self.store.conn, Path(target), "manual")

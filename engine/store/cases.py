@@ -168,8 +168,9 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     with store.write() as db:
         book = store.book
         saved = [_save_one(db, book, case, raw, operator, office, index(i)) for i, (case, raw) in enumerate(items)]
-        receipt_marks.raise_to(store.folder, {(office, year): _next_receipt(db, office, year)[0] - 1
-                                              for year in {case.year for case, _ in items}})
+        if store.backend == "sqlite":   # (the marks guard a restored SQLite file; a server keeps its own)
+            receipt_marks.raise_to(store.folder, {(office, year): _next_receipt(db, office, year)[0] - 1
+                                                  for year in {case.year for case, _ in items}})
     if on_saved:
         for one in saved:
             on_saved(one)

@@ -22,7 +22,7 @@ import sqlite_utils
 from .. import clock
 from ..errors import InputError, PolicyDataError
 from ..policy import PolicyBook, bundled
-from . import anchor, audit_check, backup, chain, datadir, receipt_marks, schema
+from . import anchor, audit_check, backup, chain, datadir, location, receipt_marks, schema
 from .errors import StoreError
 from .migrations import LATEST, MIGRATIONS, statements
 
@@ -35,11 +35,12 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 class Store:
     """An open case database in its data folder."""
 
-    def __init__(self, folder: Path, conn: sqlite3.Connection):
+    def __init__(self, folder: Path, conn: sqlite3.Connection, db=None, backend: str = "sqlite"):
         self.folder = folder
         self.path = folder / DB_NAME
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self.db = sqlite_utils.Database(conn) if db is None else db   # (PostgreSQL: backends/postgres.Database)
+        self.backend = backend
         self._book: tuple[tuple[int, ...], PolicyBook] | None = None
         self.anchor = anchor.Anchor(folder)   # the audit chain's head kept outside the file (checked at open)
 
@@ -296,7 +297,10 @@ def daily_check(conn: sqlite3.Connection, path: Path) -> None:
 
 def daily_backup(folder: Path) -> Path | None:
     """The day's backup (after the daily check) on a connection of its own, so a window
-    can run it in the background; None when today's exists or there is nothing to back up."""
+    can run it in the background; None when today's exists or there is nothing to back up (or the
+    cases are on a server: its backups are its administrator's)."""
+    if location.resolve(folder):
+        return None
     path = folder / DB_NAME
     conn = connect(path, mode="rw")
     try:
@@ -316,9 +320,30 @@ def _open_error(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
     return error if error.unusable or passing else damaged(path, text)
 
 
-def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True) -> Store:
-    """Open (creating if new) the case database of the data folder, checked and migrated."""
+def _open_server(folder: Path, url: str) -> Store:
+    """The store on a PostgreSQL server (engine/store/backends/postgres.py): migrated and checked there;
+    backups are the server's business (pg_dump), so none is made here."""
+    from .backends import postgres
+
+    conn = postgres.prepare(url)
+    store = Store(folder, conn, postgres.Database(conn), backend="postgresql")
+    store.path = conn.where   # (in messages: the server, never its password)
+    try:
+        chain.seal_pending(store)
+    except BaseException:
+        conn.close()
+        raise
+    return store
+
+
+def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True,
+               database_url: str | None = None) -> Store:
+    """Open (creating if new) the case database of the data folder, checked and migrated; or the
+    PostgreSQL database the URL names (argument, SANCHONG_DATABASE_URL, the folder's database.json)."""
     folder = datadir.prepare(datadir.resolve(data_dir))
+    url = location.resolve(folder, database_url)
+    if url:
+        return _open_server(folder, url)
     path = folder / DB_NAME
     if path.exists() and path.stat().st_size == 0 and not backup.list_backups(folder):
         path.unlink()  # an empty file from an older, interrupted first start: it never held a case

@@ -18,3 +18,7 @@ class StoreError(RuntimeError):
 
     def message(self) -> str:
         return f"{self.cli_zh or self.zh}\n{self.en}"
+
+
+class PasswordNeeded(StoreError):
+    """The database server wants a password that was not given or was wrong: the window asks for it."""

@@ -36,7 +36,7 @@ import sqlite_utils
 
 from .. import clock
 from ..errors import InputError
-from . import anchor, backup, chain, datadir, receipt_marks, schema
+from . import anchor, backup, chain, datadir, location, receipt_marks, schema
 from .database import DB_NAME, SQLITE_MAGIC, _sweep_stale_temp_files, check_integrity, connect, now, open_store, \
     statements
 from .errors import StoreError
@@ -221,6 +221,7 @@ def restore(data_dir: str | Path | None, source: str | Path, *, operator: str | 
     """Replace the current database by the backup `source` (see the module's notes); returns what
     was done: restored_from, previous_saved_as, damaged_moved_to, cases, migrated_from, skipped."""
     folder = datadir.prepare(datadir.resolve(data_dir))
+    location.refuse_restore(folder)
     db_path = folder / DB_NAME
     source = Path(source).expanduser()
     if not source.is_file():
@@ -284,8 +285,10 @@ def check(data_dir: str | Path | None) -> dict:
     """Full integrity check of the current database, its schema included (raises StoreError when
     it is not sound or not this program's)."""
     with open_store(data_dir, daily_backup=False) as store:
-        check_integrity(store.conn, store.path, quick=False)
+        if store.backend == "sqlite":   # (a server's own checks are its administrator's; its open checks version and triggers)
+            check_integrity(store.conn, store.path, quick=False)
         counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("persons", "cases", "receipts", "audit")}
-        version = store.conn.execute("PRAGMA user_version").fetchone()[0]
+        version = store.conn.execute("PRAGMA user_version" if store.backend == "sqlite"
+                                     else "SELECT max(version) FROM schema_version").fetchone()[0]
         return {"path": str(store.path), "schema_version": version, **counts}

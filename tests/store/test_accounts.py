@@ -26,7 +26,7 @@ def later(date: str) -> dict:
 
 
 @pytest.fixture
-def office(tmp_path):
+def office(tmp_path, backend):  # on SQLite and on PostgreSQL (tests/pg.py)
     with Office.open(tmp_path / "d", daily_backup=False) as o:
         yield o
 
@@ -91,7 +91,8 @@ def test_names_roles_and_passwords_are_checked(office):
 def test_the_database_holds_no_password_nor_a_reversible_form(office):
     staffed(office)
     rows = office.store.query("SELECT name, password_hash FROM accounts")
-    dump = "\n".join(office.store.conn.iterdump())
+    dump = "\n".join(office.store.conn.iterdump()) if office.store.backend == "sqlite" else \
+        office.backup().value.read_text(encoding="utf-8")   # (PostgreSQL: the export `cases backup` writes)
     for name, pw in PW.items():
         assert pw not in dump and pw.encode().hex() not in dump
     hashes = [r["password_hash"] for r in rows]
@@ -177,7 +178,9 @@ def test_a_forgotten_password_is_reset_by_an_administrator(office):
     assert office.login("赵审核", "new-password-2")["roles"] == ["审核"]
 
 
-def test_a_restore_keeps_the_live_accounts_and_their_locks(office):
+def test_a_restore_keeps_the_live_accounts_and_their_locks(office, backend):
+    if backend:
+        pytest.skip("a server's database is restored by its administrator; restore refuses (test_pg_backend.py)")
     staffed(office)
     backup = office.backup().value                      # 王管理, 李经办, 赵审核, 钱双岗, all in use
     as_(office, "王管理")

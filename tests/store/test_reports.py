@@ -34,12 +34,18 @@ def random_case(rng: random.Random, n: int) -> dict:
                         "critical_paid": "0.00"}}
 
 
-@pytest.fixture(scope="module")
-def busy(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def busy(tmp_path_factory, request):
     """200 cases saved over three days by three operators at two offices; voids, reprints and 补差; on
-    the third day 40 cases are paid (recorded then, half of them with the second day as payment date)."""
+    the third day 40 cases are paid (recorded then, half of them with the second day as payment date).
+    On "postgresql" the folder's database.json names a fresh database of the test server (tests/pg.py)."""
     rng = random.Random(20260302)
     folder = tmp_path_factory.mktemp("busy")
+    if request.param == "postgresql":
+        from engine.store import location
+
+        (folder / "d").mkdir()
+        location.write_config(folder / "d", request.getfixturevalue("pg_server").new_database())
     with Office.open(folder / "d") as office:
         saved = []
         for n in range(200):

@@ -55,7 +55,8 @@ def diff(assistance):
 
 
 @pytest.fixture
-def office(tmp_path):
+def office(tmp_path, backend):
+    """An office on SQLite and on PostgreSQL (tests/pg.py)."""
     with Office.open(tmp_path / "data") as o:
         yield o
 
@@ -134,15 +135,18 @@ def test_a_settled_case_is_not_settled_twice_and_a_void_case_never(office):
 
 def test_resettlements_are_append_only(office):
     import sqlite3
+
+    from engine.store.errors import StoreError
+    refused = (sqlite3.DatabaseError, StoreError)   # (PostgreSQL: the trigger's message in a StoreError)
     saved = office.save({"cases": [case(*c) for c in FIVE]}, operator="李四", office="城关").value
     office.void(saved[1].case_id, "录错", operator="李四")
     office.resettle(saved[2].case_id, "重算", operator="王审核")
     conn = office.store.conn
-    with pytest.raises(sqlite3.DatabaseError, match="never changed"):
+    with pytest.raises(refused, match="never changed"):
         conn.execute("UPDATE resettlements SET to_pay = '0.00'")
-    with pytest.raises(sqlite3.DatabaseError, match="never removed"):
+    with pytest.raises(refused, match="never removed"):
         conn.execute("DELETE FROM resettlements")
-    with pytest.raises(sqlite3.DatabaseError, match="taken by a case"):
+    with pytest.raises(refused, match="taken by a case"):
         conn.execute("INSERT INTO resettlements (case_id, office, year, seq, number, reason, basic, critical, assistance, "
                      "tilt, hospital_borne, out_of_pocket, to_pay, result, policy_version, operator, created_at) "
                      "VALUES (4, '城关', 2023, 1, '2023-000001', 'x', '0', '0', '0', '0', '0', '0', '0', '{}', 'v', 'a', 'b')")

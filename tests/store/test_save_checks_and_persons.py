@@ -25,7 +25,7 @@ CASE = {"region": "wuhan", "date": "2026-03-01",
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend):  # on SQLite and on PostgreSQL (tests/pg.py)
     with open_store(tmp_path / "d", daily_backup=False) as s:
         yield s
 

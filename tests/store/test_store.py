@@ -31,7 +31,8 @@ def wuhan(date="2023-03-01", total="5500.00", scope="5000.00", basic="3500.00", 
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend):
+    """The store on SQLite and on PostgreSQL (tests/pg.py: the `backend` fixture)."""
     with open_store(tmp_path / "data") as s:
         yield s
 
@@ -194,13 +195,16 @@ def test_saved_cases_are_never_deleted_or_changed(store):
     case_id = save(store, wuhan())[0].case_id
     import sqlite3
 
-    with pytest.raises(sqlite3.DatabaseError, match="cases are voided, never deleted"):
+    from engine.store.errors import StoreError
+    refused = (sqlite3.DatabaseError, StoreError)   # (PostgreSQL: the trigger's message in a StoreError)
+
+    with pytest.raises(refused, match="cases are voided, never deleted"):
         store.conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
-    with pytest.raises(sqlite3.DatabaseError, match="a saved case is never changed"):
+    with pytest.raises(refused, match="a saved case is never changed"):
         store.conn.execute("UPDATE cases SET total = '1.00' WHERE id = ?", (case_id,))
-    with pytest.raises(sqlite3.DatabaseError, match="the audit log is append-only"):
+    with pytest.raises(refused, match="the audit log is append-only"):
         store.conn.execute("DELETE FROM audit")
-    with pytest.raises(sqlite3.DatabaseError, match="the audit log is append-only"):
+    with pytest.raises(refused, match="the audit log is append-only"):
         store.conn.execute("UPDATE audit SET detail = ''")
 
 

@@ -25,7 +25,7 @@ def case(id_number, name, date, region="wuhan", total="5500.00"):
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend):  # on SQLite and on PostgreSQL (tests/pg.py)
     with open_store(tmp_path / "d", daily_backup=False) as s:
         for doc in (case(A, "甲", "2023-03-01"), case(B, "乙", "2023-03-15"), case(A, "甲", "2023-04-02", total="6000.00"),
                     case(B, "乙", "2024-01-05")):

@@ -25,7 +25,7 @@ def inpatient(id_number: str, name: str, identity: str, date: str) -> dict:
 
 
 @pytest.fixture
-def office(tmp_path):
+def office(tmp_path, backend):  # on SQLite and on PostgreSQL (tests/pg.py)
     with Office.open(tmp_path / "d", daily_backup=False) as o:
         yield o
 
