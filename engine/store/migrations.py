@@ -260,6 +260,70 @@ MIGRATIONS: list[str] = [
                  OR (office = NEW.office AND year = NEW.year AND seq = NEW.seq))
     BEGIN SELECT RAISE(ABORT, 'receipt numbers are never replaced'); END;
     """,
+    # 6: office codes (engine/store/offices.py): a 6-digit 行政区划代码 plus a 2-digit site number,
+    # never renamed (the name may change). A case saved under a code has it in cases.office_code and
+    # its receipt (and 补差) numbers in the code's series: receipts.office holds the code then, so the
+    # UNIQUE (office, year, seq) of migration 1 is per code; an office name used before any code was
+    # set stays the series of its old rows, and binding it to a code fills office_code there.
+    # Township -> district bundles (engine/store/bundles.py): what each export carried (its high-water
+    # marks), each import, and the townships' audit rows as they came.
+    """
+    CREATE TABLE offices (
+        code TEXT PRIMARY KEY CHECK (length(code) = 8),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE office_names (
+        name TEXT PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES offices(code),
+        bound_at TEXT NOT NULL,
+        bound_by TEXT NOT NULL
+    );
+    ALTER TABLE cases ADD COLUMN office_code TEXT;
+    ALTER TABLE receipts ADD COLUMN office_code TEXT;
+    ALTER TABLE resettlements ADD COLUMN office_code TEXT;
+    CREATE INDEX cases_office_code ON cases(office_code);
+    CREATE UNIQUE INDEX receipts_office_code_number ON receipts(office_code, year, number);
+    CREATE UNIQUE INDEX resettlements_office_code_number ON resettlements(office_code, year, number);
+
+    CREATE TABLE bundle_exports (
+        id INTEGER PRIMARY KEY,
+        office_code TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        month INTEGER,
+        made_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        last_case INTEGER NOT NULL,
+        last_resettlement INTEGER NOT NULL,
+        last_audit INTEGER NOT NULL,
+        cases INTEGER NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    CREATE TABLE bundle_imports (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        office_code TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        added INTEGER NOT NULL,
+        skipped INTEGER NOT NULL,
+        conflicts INTEGER NOT NULL
+    );
+    CREATE TABLE imported_audit (
+        id INTEGER PRIMARY KEY,
+        office_code TEXT NOT NULL,
+        source_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        receipt_no TEXT,
+        detail TEXT NOT NULL,
+        row_hash TEXT,
+        UNIQUE (office_code, source_id)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
