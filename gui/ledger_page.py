@@ -20,7 +20,7 @@ from .cases_page import case_row_items, fit_columns, fit_height, make_table, tex
 from .errors import show_error
 
 CASE_COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保",
-                "大病保险", "医疗救助", "倾斜救助", "个人自付", "状态")
+                "大病保险", "医疗救助", "倾斜救助", "个人自付", "经办点代码", "状态")
 CAP_COLUMNS = ("项目", "年度限额", "已用", "剩余", "使用情况", "依据")
 PAYMENT_COLUMNS = ("回执号", "结算日期", "基本医保", "大病保险", "医疗救助", "倾斜救助", "个人自付", "补差", "状态")
 BAR_STEPS = 1000

@@ -29,6 +29,7 @@ from ..store.export import export_cases
 from ..store.import_persons import ImportReport, import_persons
 from ..store.persons import find_by_id_number, identities_on, search_by_name
 from ..store import offices as _offices
+from ..store.offices import check_code as check_office_code
 from ..store import resettle as _resettle
 from ..store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
                             person_or_error, person_years, year_ledger)
@@ -38,7 +39,7 @@ from .accounts import AccountDesk, Refused
 from .changes import SAVED, Changes, Done
 from .policy import PolicyDesk, encode_value, format_value, parse_value_text
 
-__all__ = ["BackupInfo", "Changes", "Done", "Office", "RESTORE_BUTTON", "Refused", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
+__all__ = ["BackupInfo", "Changes", "check_office_code", "Done", "Office", "RESTORE_BUTTON", "Refused", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
            "parse_value_text"]
 
 T = TypeVar("T")
