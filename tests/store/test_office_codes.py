@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from days import frozen_today  # noqa: F401 (the fixture)
+from days import TODAY, frozen_today  # noqa: F401 (the fixture)
 from engine.errors import InputError
 from engine.office import Office
 from engine.receipt import payload
@@ -350,3 +350,25 @@ def test_export_needs_a_code_and_names_the_unbound_names(tmp_path, opened):
     with pytest.raises(InputError) as err:
         office.export_bundle(tmp_path / "a.zip", 2026)
     assert "“城关镇”" in err.value.zh and not (tmp_path / "a.zip").exists()
+
+
+# ---- 补差 in the code's series -----------------------------------------------------------------------
+
+def test_a_resettlement_takes_the_next_number_of_the_code_and_its_slip_names_office_and_code(opened):
+    office = opened("d")
+    office.set_office(TOWN_A, "城关镇")
+    [first] = office.save(on("2023-03-01"), operator="李四", office=TOWN_A).value
+    [second] = office.save(on("2023-04-01"), operator="李四", office=TOWN_A).value   # assistance 700.00
+    office.void(first.case_id, "录入错误", operator="李四")
+    # without the first case the second one's year is 2000.00, under the 3000.00 deductible: 应退 700.00
+    done = office.resettle(second.case_id, "第1件作废后重算", operator="李四").value
+    assert done["resettlement_receipt_no"] == "2023-000003" and done["difference"]["assistance"] == "-700.00"
+    [third] = office.save(on("2023-05-01", ZHOU, "周八"), operator="李四", office=TOWN_A).value
+    assert third.receipt_no == "2023-000004"
+    from engine.receipt.resettlement import from_stored
+
+    slip = from_stored(office.case(second.case_id), office.resettlements(second.case_id)[0])
+    assert (slip.receipt.office, slip.receipt.office_code) == ("城关镇", TOWN_A)
+    report = office.day_report(TODAY, TOWN_A)
+    assert [r["number"] for r in report.resettlements] == ["2023-000003"]
+    assert len(office.day_report(TODAY, "城关镇").resettlements) == 1
