@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from ..case import IDENTITIES, KINDS, check_id_number
 from ..errors import InputError
 from ..region_registry import REGIONS
 from .common import CASE_ID, MONTH, YEAR, arg, output_file
+from .common import who as _who
 
 
 
@@ -28,17 +28,6 @@ def _open(args: argparse.Namespace, *, log_in: bool = False, daily_backup: bool 
     from .accounts import _open as open_office
 
     return open_office(args, log_in=log_in, daily_backup=daily_backup)
-
-
-def _who(office, args: argparse.Namespace) -> tuple[str, str]:
-    operator = getattr(args, "operator", None) or office.setting("operator")
-    if not operator:
-        try:
-            operator = validate.account_name(getpass.getuser(), "operator")
-        except Exception:  # no login name, or one that is not a valid operator name
-            operator = "经办人"
-    office_name = getattr(args, "office", None) or office.office_code() or office.setting("office")
-    return validate.account_name(operator, "operator"), validate.office_name(office_name, "office")
 
 
 def _save(args: argparse.Namespace) -> int:

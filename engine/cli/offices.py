@@ -12,7 +12,8 @@ from .common import MONTH, YEAR, arg, output_file
 
 
 def _office_set(args: argparse.Namespace) -> int:
-    from .cases import _open, _who
+    from .accounts import _open
+    from .common import who as _who
 
     with _open(args, log_in=True) as office:
         operator, _ = _who(office, args)
@@ -31,9 +32,9 @@ def _office_set(args: argparse.Namespace) -> int:
 
 
 def _office_list(args: argparse.Namespace) -> int:
-    from .cases import _open
+    from .accounts import _open
 
-    with _open(args) as office:
+    with _open(args, log_in=False) as office:
         rows = office.offices()
         unbound = office.unbound_office_names()
     if args.json:
@@ -52,7 +53,8 @@ def _office_list(args: argparse.Namespace) -> int:
 
 
 def _export_bundle(args: argparse.Namespace) -> int:
-    from .cases import _open, _who
+    from .accounts import _open
+    from .common import who as _who
 
     with _open(args, log_in=True) as office:
         operator, _ = _who(office, args)
@@ -64,7 +66,8 @@ def _export_bundle(args: argparse.Namespace) -> int:
 
 
 def _import_bundle(args: argparse.Namespace) -> int:
-    from .cases import _open, _who
+    from .accounts import _open
+    from .common import who as _who
 
     with _open(args, log_in=True) as office:
         operator, _ = _who(office, args)
@@ -87,9 +90,9 @@ def _import_bundle(args: argparse.Namespace) -> int:
 
 
 def _merged_differences(args: argparse.Namespace) -> int:
-    from .cases import _open
+    from .accounts import _open
 
-    with _open(args) as office:
+    with _open(args, log_in=False) as office:
         rows = office.merged_differences(args.year)
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)

@@ -245,10 +245,14 @@ def _check_case_row(file: str, i: int, case: dict) -> None:
         same = all(str(case[k]) == str(payouts[k]) for k in AMOUNT_CHECKS) and \
             str(case["out_of_pocket"]) == str(result["out_of_pocket"]) and \
             str(case["hospital_borne"]) == str(result["hospital_borne"])
-        for key in ("receipt_no", "id_number", "input", "date", "region", "policy_year", "receipt_seq"):
+        for key in ("receipt_no", "id_number", "input", "date", "region", "policy_year"):
             case[key]
+        numbered = case["receipt_no"] == f"{int(case['receipt_year'])}-{int(case['receipt_seq']):06d}"
     except (KeyError, TypeError, ValueError):
         raise _refuse(f"数据包 {file}：cases.jsonl 第 {i + 1} 行内容不完整", f"cases.jsonl row {i + 1} is incomplete") from None
+    if not numbered:
+        raise _refuse(f"数据包 {file}：cases.jsonl 第 {i + 1} 行的回执号 {case['receipt_no']} 与其年度、序号不符",
+                      f"cases.jsonl row {i + 1}: receipt number {case['receipt_no']} does not match its year and sequence")
     if not same:
         raise _refuse(f"数据包 {file} 已被改动：cases.jsonl 第 {i + 1} 行（回执号 {case['receipt_no']}）的金额与其计算结果不一致",
                       f"bundle {file} was changed: cases.jsonl row {i + 1} ({case['receipt_no']}) amounts differ from its result")

@@ -105,12 +105,11 @@ def _next_receipt(db: sqlite_utils.Database, series: str, year: int) -> tuple[in
     one series for cases and 补差 records: after the highest stored one (an office code's series
     includes the rows of the names bound to it: engine/store/offices.py) and after the floor a
     restore of an older backup left (receipt_marks), so no number is ever issued twice."""
-    row = next(db.query("SELECT max(coalesce((SELECT max(seq) FROM receipts WHERE (office = ? OR office_code = ?) "
-                        "AND year = ?), 0), "
-                        "coalesce((SELECT max(seq) FROM resettlements WHERE (office = ? OR office_code = ?) "
-                        "AND year = ?), 0), "
+    highest = " ".join(f"coalesce((SELECT max(seq) FROM {table} WHERE {column} = ? AND year = ?), 0),"
+                       for table in ("receipts", "resettlements") for column in ("office", "office_code"))
+    row = next(db.query(f"SELECT max({highest} "   # each by its index: the highest, not every row of the year
                         "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0)) + 1 AS seq",
-                        (series, series, year, series, series, year, receipt_marks.floor_key(series, year))))
+                        (series, year) * 4 + (receipt_marks.floor_key(series, year),)))
     return row["seq"], f"{year}-{row['seq']:06d}"
 
 

@@ -264,7 +264,8 @@ MIGRATIONS: list[str] = [
     # never renamed (the name may change). A case saved under a code has it in cases.office_code and
     # its receipt (and 补差) numbers in the code's series: receipts.office holds the code then, so the
     # UNIQUE (office, year, seq) of migration 1 is per code; an office name used before any code was
-    # set stays the series of its old rows, and binding it to a code fills office_code there.
+    # set stays the series of its old rows, and binding it to a code fills office_code there. The
+    # number is YYYY-NNNNNN of (year, seq): UNIQUE (office_code, year, seq) is one number per code.
     # Township -> district bundles (engine/store/bundles.py): what each export carried (its high-water
     # marks), each import, and the townships' audit rows as they came.
     """
@@ -284,8 +285,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE receipts ADD COLUMN office_code TEXT;
     ALTER TABLE resettlements ADD COLUMN office_code TEXT;
     CREATE INDEX cases_office_code ON cases(office_code);
-    CREATE UNIQUE INDEX receipts_office_code_number ON receipts(office_code, year, number);
-    CREATE UNIQUE INDEX resettlements_office_code_number ON resettlements(office_code, year, number);
+    CREATE UNIQUE INDEX receipts_office_code_number ON receipts(office_code, year, seq);
+    CREATE UNIQUE INDEX resettlements_office_code_number ON resettlements(office_code, year, seq);
 
     CREATE TABLE bundle_exports (
         id INTEGER PRIMARY KEY,

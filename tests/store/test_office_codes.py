@@ -372,3 +372,22 @@ def test_a_resettlement_takes_the_next_number_of_the_code_and_its_slip_names_off
     report = office.day_report(TODAY, TOWN_A)
     assert [r["number"] for r in report.resettlements] == ["2023-000003"]
     assert len(office.day_report(TODAY, "城关镇").resettlements) == 1
+
+
+def test_with_accounts_only_a_manager_sets_an_office_code(opened):
+    from engine.office import Refused
+
+    office = opened("d")
+    office.add_account("王管理", ["管理员"], "manager-pw-1")
+    office.login("王管理", "manager-pw-1")
+    office.add_account("李四", ["经办"], "clerk-pw-12")
+    office.logout()
+    office.login("李四", "clerk-pw-12")
+    with pytest.raises(Refused):
+        office.set_office(TOWN_A, "城关镇")
+    assert office.offices() == [] and office.office_code() == ""
+    office.logout()
+    office.login("王管理", "manager-pw-1")
+    office.set_office(TOWN_A, "城关镇")
+    assert office.office_code() == TOWN_A
+    assert office.store.query("SELECT operator FROM audit WHERE action = 'office-set'") == [{"operator": "王管理"}]
