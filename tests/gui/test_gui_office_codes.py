@@ -106,3 +106,41 @@ def test_the_ledger_page_lists_merged_differences(tmp_path, session, qtbot):
     [row] = page.show_merged_differences(2023)
     assert row["difference"]["to_pay"] == "700.00"
     assert page.merged.item(0, 5).text() == "700.00" and "42010701 2023-000001 700.00" in page.merged.item(0, 6).text()
+
+
+def test_the_wizard_saves_under_the_offices_own_code(session, qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []   # an error box records what it would show instead of waiting for a click
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+
+    from gui.wizard import SettleWizard
+
+    session.set_settings({"office": "城关镇", "operator": "李四", "default_region": "wuhan"})
+    session.office.set_office("42010601", "城关镇")
+    session.office.set_office("42010701", "城关镇")   # another office of the same name (a district registers it)
+    assert session.saving_office == "42010601"
+    session.office.save(on("2023-03-01"), operator="李四", office="42010601")
+    wizard = SettleWizard(session)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    qtbot.keyClicks(wizard.identity.id_number, SUN)
+    assert wizard.identity.name.text() == "孙七"          # the person on file fills in
+    qtbot.keyClick(wizard.focusWidget(), Qt.Key.Key_Return)
+    wizard.visit_page.date.setFocus()
+    wizard.visit_page.date.selectAll()
+    qtbot.keyClicks(wizard.visit_page.date, "2023-04-01")
+    wizard.visit_page.kind.setFocus()
+    qtbot.keyClick(wizard.focusWidget(), Qt.Key.Key_Return)
+    for key, value in EDGE["amounts"].items():
+        wizard.amounts_page.inputs[key].setFocus()
+        qtbot.keyClicks(wizard.amounts_page.inputs[key], value)
+    qtbot.keyClick(wizard.focusWidget(), Qt.Key.Key_Return)
+    assert wizard.current() == 3, [p.errors for p in wizard.pages[:3]]
+    case_id = wizard.save()
+    assert case_id is not None, shown
+    stored = session.office.case(case_id)
+    assert (stored["office_code"], stored["receipt_no"], stored["result"]["payouts"]["assistance"]) == (
+        "42010601", "2023-000002", "700.00")

@@ -391,3 +391,13 @@ def test_with_accounts_only_a_manager_sets_an_office_code(opened):
     office.set_office(TOWN_A, "城关镇")
     assert office.office_code() == TOWN_A
     assert office.store.query("SELECT operator FROM audit WHERE action = 'office-set'") == [{"operator": "王管理"}]
+
+
+def test_numbers_issued_count_under_the_code_a_name_was_bound_to(tmp_path, opened):
+    from engine.store import receipt_marks
+
+    folder, _ = _old_folder(tmp_path, opened)
+    office = opened("old")
+    office.set_office(TOWN_A, "城关街道")
+    marks = receipt_marks.issued(office.store.conn)
+    assert marks[(TOWN_A, 2023)] == 2 and marks[("城关镇", 2023)] == 1 and ("城关街道", 2023) not in marks
