@@ -113,9 +113,10 @@ def _next_receipt(db: sqlite_utils.Database, series: str, year: int) -> tuple[in
     return row["seq"], f"{year}-{row['seq']:06d}"
 
 
-def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str,
-              office: tuple[str, str | None], index: int | None) -> Saved:
-    office_name, code = office
+def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str, office: str,
+              index: int | None, code: str | None = None) -> Saved:
+    """One case saved under the office `office` (its name) with its code (None: numbered by the name)."""
+    office_name = office
     at = now()
     try:
         told = raw.get("person") or {}
@@ -174,7 +175,8 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     with store.write() as db:
         book = store.book
         named = resolve_office(db, office)
-        saved = [_save_one(db, book, case, raw, operator, named, index(i)) for i, (case, raw) in enumerate(items)]
+        saved = [_save_one(db, book, case, raw, operator, named[0], index(i), named[1])
+                 for i, (case, raw) in enumerate(items)]
         key = series(*named)
         receipt_marks.raise_to(store.folder, {(key, year): _next_receipt(db, key, year)[0] - 1
                                               for year in {case.year for case, _ in items}})
