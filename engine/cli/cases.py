@@ -74,8 +74,7 @@ def _list(args: argparse.Namespace) -> int:
                             operator=args.operator, date_from=args.date_from, date_to=args.date_to,
                             include_void=args.include_void, office=args.office)
     if args.json:
-        keys = ("case_id", "office_code", "receipt_no", "id_number", "name", "region", "date", "void", "payouts",
-                "out_of_pocket")
+        keys = ("case_id", "receipt_no", "id_number", "name", "region", "date", "void", "payouts", "out_of_pocket")
         _dump([{k: r[k] for k in keys} for r in rows])
         return 0
     if not rows:

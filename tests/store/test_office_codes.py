@@ -401,3 +401,16 @@ def test_numbers_issued_count_under_the_code_a_name_was_bound_to(tmp_path, opene
     office.set_office(TOWN_A, "城关街道")
     marks = receipt_marks.issued(office.store.conn)
     assert marks[(TOWN_A, 2023)] == 2 and marks[("城关镇", 2023)] == 1 and ("城关街道", 2023) not in marks
+
+
+def test_cli_list_shows_the_code_and_filters_by_office(tmp_path, run):
+    for code, name in ((TOWN_A, "城关镇"), (TOWN_B, "新集镇")):
+        assert run("office", "set", code, name).returncode == 0
+    (tmp_path / "c.json").write_text(json.dumps(on("2023-03-01"), ensure_ascii=False), encoding="utf-8")
+    assert run("save", str(tmp_path / "c.json"), "--office", TOWN_A).returncode == 0
+    assert run("save", str(tmp_path / "c.json"), "--office", "新集镇").returncode == 0
+    listed = run("list", "--office", TOWN_B)
+    assert listed.returncode == 0 and "共 1 件" in listed.stdout
+    [row] = [line for line in listed.stdout.splitlines() if line.startswith("2 ")]
+    assert row.split()[1:3] == [TOWN_B, "2023-000001"]
+    assert "共 2 件" in run("list").stdout
