@@ -261,7 +261,7 @@ def _run() -> int:
 
         from engine.paths import resources_dir
 
-        from .first_run import FirstRunDialog, needs_setup
+        from .first_run import FirstRunDialog, OfficeCodeDialog, needs_codes, needs_setup
         from .logs import log
 
         app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.png")))  # after the first draw: engine imports cost
@@ -301,6 +301,8 @@ def _run() -> int:
                 FirstAdminDialog(session, window).exec()     # the first start creates the 管理员 (or none)
             if accepted and dialog.try_sample.isChecked():
                 window.open_page("wizard").load_sample()
+        elif needs_codes(session):
+            OfficeCodeDialog(session, window).exec()     # 以后再说: numbered by name as before, asked again next start
 
     QTimer.singleShot(0, app.quit if quit_after == "shown" else attach)
     return app.exec()

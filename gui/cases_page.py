@@ -37,7 +37,7 @@ PRINT_LABEL = "打印回执(&P)"
 REPRINT_LABEL = "补打回执(&B)"
 ACTION_NAMES = {"save": "保存", "void": "作废", "print": "打印回执", "reprint": "补打回执", "resettle": "补差"}
 COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保", "大病保险",
-           "医疗救助", "倾斜救助", "个人自付", "状态")
+           "医疗救助", "倾斜救助", "个人自付", "经办点代码", "状态")
 
 
 # ---------------------------------------------------------------- helpers shared by the pages
@@ -115,7 +115,7 @@ def case_row_items(row: dict) -> list[QTableWidgetItem]:
              text_item(row["date"]), text_item(short_kind(row["kind"])),
              *(text_item(v, align_right=True) for v in (row["total"], p["basic"], p["critical"], p["assistance"],
                                                         p["tilt"], row["out_of_pocket"])),
-             text_item("作废" if row["void"] else "正常")]
+             text_item(row.get("office_code") or "—"), text_item("作废" if row["void"] else "正常")]
     cells[6].setToolTip(kind_name(row["kind"]))
     if row["void"]:
         for item in cells:
@@ -278,6 +278,9 @@ class CasesPage(QWidget):
             self.region_combo.addItem(name, code)
         self.operator_edit = QLineEdit()
         self.operator_edit.setPlaceholderText("经办人姓名")
+        self.office_edit = QLineEdit()
+        self.office_edit.setObjectName("casesOffice")
+        self.office_edit.setPlaceholderText("经办点代码或名称")
         self.date_check = QCheckBox("结算日期")
         today = QDate.currentDate()
         self.date_from = QDateEdit(QDate(today.year(), 1, 1))
@@ -325,6 +328,9 @@ class CasesPage(QWidget):
         dates.addSpacing(12)
         dates.addWidget(QLabel("状态"))
         dates.addWidget(self.status_combo)
+        dates.addSpacing(12)
+        dates.addWidget(QLabel("经办点"))
+        dates.addWidget(self.office_edit)
         dates.addStretch(1)
         grid.addLayout(dates, 1, 2, 1, 6)
         grid.addWidget(self.clear_button, 1, 8)
@@ -356,7 +362,7 @@ class CasesPage(QWidget):
             self.date_to.setDate(QDate(year, 12, 31))
 
     def clear_form(self) -> None:
-        for edit in (self.id_edit, self.name_edit, self.operator_edit):
+        for edit in (self.id_edit, self.name_edit, self.operator_edit, self.office_edit):
             edit.clear()
         self.year_combo.setCurrentIndex(0)
         self.region_combo.setCurrentIndex(0)
@@ -377,7 +383,8 @@ class CasesPage(QWidget):
         return {"id_number": self.id_edit.text().strip() or None, "name": self.name_edit.text().strip() or None,
                 "year": self.year_combo.currentData(), "region": self.region_combo.currentData(),
                 "operator": self.operator_edit.text().strip() or None, "date_from": date_from, "date_to": date_to,
-                "include_void": self.void_check.isChecked(), "status": self.status_combo.currentData()}
+                "include_void": self.void_check.isChecked(), "status": self.status_combo.currentData(),
+                "office": self.office_edit.text().strip() or None}
 
     # -- searching
 

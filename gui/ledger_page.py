@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineE
 from engine import clock
 from engine.case import IDENTITIES, check_id_number, mask_id
 from engine.errors import InputError
+from engine.region_registry import REGIONS as REGION_NAMES
 from engine.store import StoreError
 
 from .widgets import NOTE_STYLE, page_title
@@ -20,7 +21,8 @@ from .cases_page import case_row_items, fit_columns, fit_height, make_table, tex
 from .errors import show_error
 
 CASE_COLUMNS = ("编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "就诊类别", "医疗总费用", "基本医保",
-                "大病保险", "医疗救助", "倾斜救助", "个人自付", "状态")
+                "大病保险", "医疗救助", "倾斜救助", "个人自付", "经办点代码", "状态")
+MERGED_COLUMNS = ("姓名", "身份证号", "地区", "经办点代码", "案件数", "合计差额", "差异案件（经办点 回执号 差额）")
 CAP_COLUMNS = ("项目", "年度限额", "已用", "剩余", "使用情况", "依据")
 PAYMENT_COLUMNS = ("回执号", "结算日期", "基本医保", "大病保险", "医疗救助", "倾斜救助", "个人自付", "补差", "状态")
 BAR_STEPS = 1000
@@ -113,7 +115,21 @@ class LedgerPage(QWidget):
         self.year_combo.currentIndexChanged.connect(self._year_picked)
         top.addWidget(self.year_combo)
         top.addStretch(1)
+        self.merged_button = QPushButton("跨经办点差异")
+        self.merged_button.setToolTip("合并各经办点（乡镇）数据包后，按合并的年度台账重算与已支付金额不一致的人员（由区县核定，不在此补差）")
+        self.merged_button.clicked.connect(self.show_merged_differences)
+        top.addWidget(self.merged_button)
         layout.addLayout(top)
+
+        self.merged = make_table(MERGED_COLUMNS)
+        self.merged.setObjectName("ledgerMerged")
+        self.merged_label = QLabel()
+        self.merged_label.setStyleSheet(NOTE_STYLE)
+        self.merged_label.setWordWrap(True)
+        layout.addWidget(self.merged_label)
+        layout.addWidget(self.merged)
+        self.merged.hide()
+        self.merged_label.hide()
 
         self.candidates = make_table(("姓名", "身份证号", "性别", "出生日期"))
         self.candidates.setObjectName("ledgerCandidates")
@@ -160,6 +176,32 @@ class LedgerPage(QWidget):
         session.changed.connect(self._changed)
 
     # -- finding the person
+
+    def show_merged_differences(self, year: int | None = None) -> list[dict]:
+        """The persons whose year, merged across the offices' bundles, replays to other amounts than were
+        paid (the year shown, else the newest with cases); shown as a list above the person."""
+        office = self.session.office
+        year = year or self.year or office.newest_case_year() or clock.today().year
+        try:
+            rows = office.merged_differences(year)
+        except (InputError, StoreError) as exc:
+            show_error(self, exc, "无法列出跨经办点差异")
+            return []
+        self.merged.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            cells = [text_item(row["name"]), text_item(row["id_number"]), text_item(REGION_NAMES.get(row["region"], row["region"])),
+                     text_item("、".join(row["offices"])), text_item(row["cases"], align_right=True),
+                     text_item(row["difference"]["to_pay"], align_right=True),
+                     text_item("；".join(f"{d['office_code']} {d['receipt_no']} {d['to_pay']}" for d in row["differing"]))]
+            for c, item in enumerate(cells):
+                self.merged.setItem(r, c, item)
+        fit_columns(self.merged, stretch=len(MERGED_COLUMNS) - 1)
+        fit_height(self.merged)
+        self.merged_label.setText(f"{year} 年度跨经办点合并后与已支付金额不一致的人员：{len(rows)} 人"
+                                  + ("（由区县核定处理，不在此补差）" if rows else "。"))
+        self.merged_label.show()
+        self.merged.setVisible(bool(rows))
+        return rows
 
     def find(self) -> None:
         """Find by the query field: an exact ID number, or a (fuzzy) name."""

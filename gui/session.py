@@ -48,6 +48,11 @@ class Session(QObject):
         return self.setting("office")
 
     @property
+    def saving_office(self) -> str:
+        """The office a save is made for: its code once set (receipt numbers per code), else its name."""
+        return self.office.office_code() or self.office_name
+
+    @property
     def office_copy(self) -> bool:
         """Print the office's copy (存根) after the resident's receipt."""
         return self.setting("office_copy") == "1"

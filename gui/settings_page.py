@@ -118,6 +118,14 @@ class SettingsPage(QWidget):
             grid.addWidget(widget, row, 1)
             grid.addWidget(error, row, 2)
             self.errors[key], self.hints[key], self.fields[key] = error, hint, widget
+        self.code_label = QLabel()
+        self.code_label.setObjectName("officeCode")
+        self.code_button = QPushButton("确认经办点代码…")
+        self.code_button.clicked.connect(self._confirm_codes)
+        code_row = len(rows)
+        grid.addWidget(QLabel("经办点代码"), code_row, 0)
+        grid.addWidget(self.code_label, code_row, 1)
+        grid.addWidget(self.code_button, code_row, 2)
         self.save_button = QPushButton("保存（Enter）")
         self.save_button.setObjectName("saveSettings")
         self.save_button.clicked.connect(self.save)
@@ -211,6 +219,9 @@ class SettingsPage(QWidget):
         """Reload the values from the store (and the printers and the backups)."""
         s = self.session
         self.office_edit.setText(s.setting("office"))
+        code = s.office.office_code()
+        self.code_label.setText(code or "未设置（回执号按经办机构名称编号）")
+        self.code_button.setVisible(not code or bool(s.office.unbound_office_names()))
         self.window_edit.setText(s.setting("window"))
         self.operator_edit.setText(s.setting("operator"))
         self._select(self.region_combo, s.setting("default_region"))
@@ -278,12 +289,21 @@ class SettingsPage(QWidget):
                 show_error(self, exc, "设置未保存")
             return False
         try:
+            code, renamed = self.session.office.office_code(), values["office"] != self.session.setting("office")
             self.session.set_settings(values)
+            if code and renamed:   # the office is renamed: its code, and so its numbering, stays
+                self.session.office.set_office(code, values["office"], operator=self.session.operator)
         except Exception as exc:
             show_error(self, exc, "设置未保存")
             return False
         self.saved_label.setText(f"已保存（{clock.now():%H:%M:%S}）")
         return True
+
+    def _confirm_codes(self) -> None:
+        from .first_run import OfficeCodeDialog
+
+        OfficeCodeDialog(self.session, self).exec()
+        self.refresh()
 
     # ---- backups --------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from ..case import IDENTITIES, KINDS, check_id_number
 from ..errors import InputError
 from ..region_registry import REGIONS
 from .common import CASE_ID, MONTH, YEAR, arg, output_file
+from .common import who as _who
 
 
 
@@ -29,17 +29,6 @@ def _open(args: argparse.Namespace, *, log_in: bool = False, daily_backup: bool 
     from .accounts import _open as open_office
 
     return open_office(args, log_in=log_in, daily_backup=daily_backup)
-
-
-def _who(office, args: argparse.Namespace) -> tuple[str, str]:
-    operator = getattr(args, "operator", None) or office.setting("operator")
-    if not operator:
-        try:
-            operator = validate.account_name(getpass.getuser(), "operator")
-        except Exception:  # no login name, or one that is not a valid operator name
-            operator = "经办人"
-    office_name = getattr(args, "office", None) or office.setting("office")
-    return validate.account_name(operator, "operator"), validate.office_name(office_name, "office")
 
 
 def _save(args: argparse.Namespace) -> int:
@@ -84,7 +73,7 @@ def _list(args: argparse.Namespace) -> int:
     with _open(args) as office:
         rows = office.cases(id_number=args.id_number, name=args.name, year=args.year, region=args.region,
                             operator=args.operator, date_from=args.date_from, date_to=args.date_to,
-                            include_void=args.include_void)
+                            include_void=args.include_void, office=args.office)
     if args.json:
         keys = ("case_id", "receipt_no", "id_number", "name", "region", "date", "void", "payouts", "out_of_pocket")
         _dump([{k: r[k] for k in keys} for r in rows])
@@ -92,10 +81,10 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("没有符合条件的案件。")
         return 0
-    print("案件  回执号        姓名      身份证号            地区    结算日期    医疗总费用  基本医保    大病保险   医疗救助   倾斜救助   个人自付")
+    print("案件  经办点代码 回执号        姓名      身份证号            地区    结算日期    医疗总费用  基本医保    大病保险   医疗救助   倾斜救助   个人自付")
     for r in rows:
         p = r["payouts"]
-        print(f"{r['case_id']:<5} {r['receipt_no']:<13} {r['name']:<8} {r['id_number']:<19} {REGIONS[r['region']]:<6} "
+        print(f"{r['case_id']:<5} {r['office_code'] or '—':<10} {r['receipt_no']:<13} {r['name']:<8} {r['id_number']:<19} {REGIONS[r['region']]:<6} "
               f"{r['date']}  {r['total']:>10} {p['basic']:>10} {p['critical']:>10} {p['assistance']:>10} "
               f"{p['tilt']:>10} {r['out_of_pocket']:>10}" + ("  【已作废】" if r["void"] else ""))
     print(f"共 {len(rows)} 件。")
@@ -524,7 +513,8 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p = cmds.add_parser("save", help="save one case or {\"cases\": [...]}")
     p.add_argument("file", metavar="FILE", help="case JSON, or - for standard input")
     p.add_argument("--operator", type=arg(validate.account_name, "--operator"), help="经办人 (default: the settings)")
-    p.add_argument("--office", type=arg(validate.office_name, "--office"), help="经办机构 (default: the settings)")
+    p.add_argument("--office", type=arg(validate.office_name, "--office"), metavar="CODE",
+                   help="经办点代码 (a registered office name is accepted too; default: this folder's office)")
     p.set_defaults(run=_save)
 
     p = cmds.add_parser("list", help="list saved cases, oldest first")
@@ -535,6 +525,8 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.add_argument("--operator", type=arg(validate.free_text, "--operator", "经办人", 20))
     p.add_argument("--from", dest="date_from", type=_date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date_arg, metavar="YYYY-MM-DD")
+    p.add_argument("--office", type=arg(validate.office_name, "--office"), metavar="CODE",
+                   help="one office: its code (or its name)")
     p.add_argument("--include-void", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_list)
@@ -652,8 +644,10 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.set_defaults(run=_policy_set)
 
     from .accounts import add_parsers
+    from .offices import add_parsers as add_office_parsers
 
     add_parsers(cmds, parser_class)
+    add_office_parsers(cmds, parser_class)
     p = cmds.add_parser("what-if", help="模拟测算: the year's stored cases re-run with changed parameters; nothing is saved")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--set", nargs=3, action="append", required=True, metavar=("REGION", "PARAM", "VALUE"),

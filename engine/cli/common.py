@@ -151,3 +151,20 @@ def output_file(path: str, field: str = "-o") -> str:
         raise InputError(field, f"{shown(path, 80)} 是一个文件夹，请给出要生成的文件名（如 回执.pdf）",
                          f"{shown(path, 80)} is a folder; give a file name")
     return path
+
+
+def who(office, args: argparse.Namespace) -> tuple[str, str]:
+    """(operator, office) a changing `cases` command records: --operator, else the settings, else the
+    login name; --office, else this folder's office code, else its office name."""
+    import getpass
+
+    from .. import validate
+
+    operator = getattr(args, "operator", None) or office.setting("operator")
+    if not operator:
+        try:
+            operator = validate.account_name(getpass.getuser(), "operator")
+        except Exception:  # no login name, or one that is not a valid operator name
+            operator = "经办人"
+    office_name = getattr(args, "office", None) or office.office_code() or office.setting("office")
+    return validate.account_name(operator, "operator"), validate.office_name(office_name, "office")

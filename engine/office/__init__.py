@@ -28,6 +28,8 @@ from ..store.errors import StoreError
 from ..store.export import export_cases
 from ..store.import_persons import ImportReport, import_persons
 from ..store.persons import find_by_id_number, identities_on, search_by_name
+from ..store import offices as _offices
+from ..store.offices import check_code as check_office_code
 from ..store import resettle as _resettle
 from ..store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
                             person_or_error, person_years, year_ledger)
@@ -37,7 +39,7 @@ from .accounts import AccountDesk, Refused
 from .changes import SAVED, Changes, Done
 from .policy import PolicyDesk, encode_value, format_value, parse_value_text
 
-__all__ = ["BackupInfo", "Changes", "Done", "Office", "RESTORE_BUTTON", "Refused", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
+__all__ = ["BackupInfo", "Changes", "check_office_code", "Done", "Office", "RESTORE_BUTTON", "Refused", "skip_notice", "StoreError", "SETTING_DEFAULTS", "encode_value", "format_value",
            "parse_value_text"]
 
 T = TypeVar("T")
@@ -106,6 +108,52 @@ class Office(AccountDesk, PolicyDesk):
         for key, value in values.items():
             self.store.set_setting(key, value)
         return self._done(None, Changes(settings=True))
+
+    # ---- office codes -----------------------------------------------------------------
+
+    def office_code(self) -> str:
+        """This data folder's own office code ("" until one is set)."""
+        return self.store.setting(_offices.OWN_CODE) or ""
+
+    def offices(self) -> list[dict[str, Any]]:
+        """Every registered office code: code, name, former_names, cases, own."""
+        return _offices.list_offices(self.store)
+
+    def unbound_office_names(self) -> list[dict[str, Any]]:
+        """Office names in the folder's history with no code yet (the clerk confirms one for each)."""
+        return _offices.unbound_names(self.store)
+
+    def set_office(self, code: str, name: str, *, operator: str | None = None) -> Done[dict[str, Any]]:
+        """Register an office code with its name (or rename it; the code never changes), binding the
+        cases saved under that name before. With accounts: a 管理员."""
+        operator = self.acting(operator, ("管理员",), "设置经办点代码") or "系统"
+        return self._done(_offices.set_office(self.store, code, name, operator=operator),
+                          Changes(settings=True, cases=True))
+
+    # ---- township -> district -----------------------------------------------------------
+
+    def export_bundle(self, out: str | Path, year: int, month: int | None = None, *,
+                      operator: str | None = None, code: str | None = None) -> Done[dict[str, Any]]:
+        """The office's bundle of the period: what it added since its previous bundle (engine/store/bundles.py)."""
+        from ..store.bundles import export_bundle
+
+        operator = self.acting(operator, ("经办", "审核", "管理员"), "生成数据包") or "系统"
+        return self._done(export_bundle(self.store, out, year, month, operator=operator, code=code),
+                          Changes(settings=True))
+
+    def import_bundle(self, path: str | Path, *, operator: str | None = None) -> Done[dict[str, Any]]:
+        """A township's bundle added at the district: what is new, conflicts reported, nothing overwritten."""
+        from ..store.bundles import import_bundle
+
+        operator = self.acting(operator, ("管理员",), "导入数据包") or "系统"
+        return self._done(import_bundle(self.store, path, operator=operator),
+                          Changes(cases=True, persons=True, ledger=True, settings=True))
+
+    def merged_differences(self, year: int) -> list[dict[str, Any]]:
+        """Persons whose year, merged across offices, replays to other amounts than were paid."""
+        from ..store.merged import merged_differences
+
+        return merged_differences(self.store, year)
 
     # ---- cases ------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ class ReceiptData:
     reprint: bool = False
     notes: list[str] = field(default_factory=list)
     sentence: str = ""
+    office_code: str = ""      # the office's 8-digit code, printed beside its name ("" before codes)
 
 
 def _styles(base: float, font: str, leading: float = 1.3) -> dict[str, ParagraphStyle]:
@@ -241,7 +242,7 @@ def _story(d: ReceiptData, density: Density, width: float, font: str, office_cop
     story: list = [_p(TITLE + ("（存根）" if office_copy else ""), s["title"]),
                    _p("基本医保 · 大病保险 · 医疗救助 · 倾斜救助 一站式结算明细", s["sub"]),
                    Spacer(1, base * 0.4)]
-    head = [[_p(f"经办机构：{d.office}", s["cell"]), _p(f"窗口：{d.window or '—'}", s["cell"]),
+    head = [[_p(f"经办机构：{d.office}" + (f"（代码 {d.office_code}）" if d.office_code else ""), s["cell"]), _p(f"窗口：{d.window or '—'}", s["cell"]),
              _p(f"回执号：{d.receipt_no or '试算（未保存，不作结算凭证）'}", s["cell"])],
             [_p(f"打印时间：{d.printed_at}", s["cell"]), _p(f"经办人：{d.operator}", s["cell"]), ""]]
     pad = [("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),

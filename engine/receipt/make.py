@@ -23,9 +23,11 @@ def from_stored(stored: dict[str, Any], *, window: str = "", reprint: bool = Fal
     case_input = normalised(stored["input"], parse_case(stored["input"], stored=True))  # older rows as now written
     id_masked = mask_id(stored["id_number"])
     qr = payload.build(stored["receipt_no"], stored["office"], stored["case_id"], payload.amounts(stored["input"], result),
-                       stored["result_hash"], id_masked=id_masked, name=stored["name"])
+                       stored["result_hash"], id_masked=id_masked, name=stored["name"],
+                       code=stored.get("office_code"))
     return ReceiptData(
-        receipt_no=stored["receipt_no"], office=stored["office"], window=window, operator=stored["operator"],
+        receipt_no=stored["receipt_no"], office=stored["office"], office_code=stored.get("office_code") or "",
+        window=window, operator=stored["operator"],
         printed_at=printed_at or now_text(), name=stored["name"], id_masked=id_masked,
         case_input=case_input, result=result, qr_text=qr,
         void_reason=(stored.get("void_reason") or "未注明") if stored.get("void") else None, reprint=reprint,

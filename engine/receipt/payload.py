@@ -15,7 +15,7 @@ TITLE = "医疗保障待遇结算单"
 AMOUNT_KEYS = ("total", "basic", "critical", "assistance", "tilt", "oop")
 SHORT_HASH = 12  # hex digits of the result's sha256 printed in the code
 # The lines of an SCJ/2 text: (key, label), in order; amounts by AMOUNT_KEYS.
-LABELS = {"no": "回执号", "office": "经办机构", "case": "案件编号", "id": "身份证号", "name": "姓名",
+LABELS = {"no": "回执号", "office": "经办机构", "code": "经办点代码", "case": "案件编号", "id": "身份证号", "name": "姓名",
           "total": "医疗总费用", "basic": "基本医保", "critical": "大病保险", "assistance": "医疗救助",
           "tilt": "倾斜救助", "oop": "个人自付", "to_pay": "本次应付", "hash": "校验码"}
 REQUIRED = ("no", "office", "case", "id", "name", *AMOUNT_KEYS, "hash")
@@ -40,9 +40,11 @@ def amounts(case_input: dict, result: dict) -> dict[str, str]:
 
 
 def build(receipt_no: str | None, office: str, case_id: int | None, money: dict[str, str], digest: str, *,
-          id_masked: str = "", name: str = "") -> str:
-    """The SCJ/2 text: one "标签：值" line each, the format's mark on the first line."""
+          id_masked: str = "", name: str = "", code: str | None = None) -> str:
+    """The SCJ/2 text: one "标签：值" line each, the format's mark on the first line; the office code's
+    line only when the office has one (receipts printed before codes, and their codes, lack it)."""
     values = {"no": receipt_no or "试算（未保存）", "office": office, "case": str(case_id or "—"),
+              **({"code": code} if code else {}),
               "id": id_masked or "—", "name": name or "—", **money, "hash": short_hash(digest)}
     lines = [f"{TITLE} {MAGIC}"]
     lines += [f"{LABELS[key]}：{values[key]}" for key in LABELS if key in values]

@@ -49,7 +49,8 @@ def from_stored(original: dict[str, Any], record: dict[str, Any], *, window: str
     now["hospital_borne"] = Decimal(str(after["hospital_borne"]))
     now["out_of_pocket"] = Decimal(str(after["out_of_pocket"]))
     receipt = ReceiptData(
-        receipt_no=record["number"], office=record["office"], window=window, operator=record["operator"],
+        receipt_no=record["number"], office=original["office"], office_code=original.get("office_code") or "",
+        window=window, operator=record["operator"],
         printed_at=now_text(), name=original["name"], id_masked=mask_id(original["id_number"]),
         case_input=original["input"], result=after, qr_text="")
     return ResettlementData(receipt, original["receipt_no"], record["reason"],
@@ -94,7 +95,7 @@ def build(d: ResettlementData, out: str | BinaryIO, layout: str = "A4") -> None:
     to_pay = d.difference["to_pay"]
     verdict = (f"本次补付 {fmt(to_pay)} 元" if to_pay > 0 else
                f"本次应退 {fmt(-to_pay)} 元" if to_pay < 0 else "各项支付合计不变")
-    head = [[_p(f"经办机构：{r.office}", s["cell"]), _p(f"窗口：{r.window or '—'}", s["cell"]),
+    head = [[_p(f"经办机构：{r.office}" + (f"（代码 {r.office_code}）" if r.office_code else ""), s["cell"]), _p(f"窗口：{r.window or '—'}", s["cell"]),
              _p(f"补差回执号：{r.receipt_no}", s["cell"])],
             [_p(f"补差时间：{d.settled_at[:19].replace('T', ' ')}", s["cell"]), _p(f"经办人：{d.settled_by}", s["cell"]),
              _p(f"原结算回执号：{d.original_receipt_no}", s["cell"])]]

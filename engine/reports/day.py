@@ -77,8 +77,8 @@ def _range(day: dt.date) -> tuple[str, str]:
 
 def day_report(store: Store, day: dt.date, office: str | None = None) -> DayReport:
     start, end = _range(day)
-    where_office = " AND c.office = ?" if office else ""
-    extra = (office,) if office else ()
+    where_office = " AND (c.office = ? OR c.office_code = ?)" if office else ""   # by name or by office code
+    extra = (office, office) if office else ()
     cases = store.query(
         "SELECT c.id, r.number, p.name, p.id_number, c.date, c.created_at, c.operator, c.office, c.void, "
         "c.total, c.basic, c.critical, c.assistance, c.tilt, c.out_of_pocket, c.hospital_borne FROM cases c "
@@ -95,12 +95,12 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
         "SELECT c.id, r.number, p.name, rp.printed_at, rp.operator FROM receipt_prints rp "
         "JOIN receipts r ON r.id = rp.receipt_id JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id "
         "WHERE rp.reprint = 1 AND rp.printed_at >= ? AND rp.printed_at < ?"
-        + (" AND r.office = ?" if office else "") + " ORDER BY rp.printed_at, rp.id", (start, end, *extra))
+        + where_office + " ORDER BY rp.printed_at, rp.id", (start, end, *extra))
     settled = store.query(
         "SELECT s.id, s.number, s.case_id, r.number AS case_receipt_no, p.name, s.reason, s.operator, s.created_at, "
         "s.basic, s.critical, s.assistance, s.tilt, s.to_pay FROM resettlements s "
         "JOIN receipts r ON r.case_id = s.case_id JOIN cases c ON c.id = s.case_id JOIN persons p ON p.id = c.person_id "
-        "WHERE s.created_at >= ? AND s.created_at < ?" + (" AND s.office = ?" if office else "")
+        "WHERE s.created_at >= ? AND s.created_at < ?" + where_office
         + " ORDER BY s.created_at, s.id", (start, end, *extra))
     payments = store.query(
         "SELECT c.id, r.number, p.name, p.id_number, a.at AS recorded_at, a.operator, c.paid_at, c.pay_method, "

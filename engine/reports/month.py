@@ -97,7 +97,7 @@ def month_report(store: Store, year: int, month: int, *, mask: bool = False) -> 
         "c.assistance, c.tilt FROM cases c JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
         "WHERE c.void = 1 AND c.voided_at >= ? AND c.voided_at < ? ORDER BY c.voided_at, c.id", (start, end))
     settled = store.query(
-        "SELECT s.number, r.number AS case_receipt_no, p.name, s.created_at, s.operator, s.office, s.reason, s.basic, "
+        "SELECT s.number, r.number AS case_receipt_no, p.name, s.created_at, s.operator, c.office, s.reason, s.basic, "
         "s.critical, s.assistance, s.tilt, s.to_pay FROM resettlements s JOIN receipts r ON r.case_id = s.case_id "
         "JOIN cases c ON c.id = s.case_id JOIN persons p ON p.id = c.person_id "
         "WHERE s.created_at >= ? AND s.created_at < ? ORDER BY s.created_at, s.id", (start, end))

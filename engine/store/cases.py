@@ -27,6 +27,7 @@ from ..ledger import Ledger
 from ..policy import PolicyBook
 from . import receipt_marks
 from .database import Store, audit, now
+from .offices import resolve as resolve_office, series
 from .persons import check_case_identities, upsert_person
 
 
@@ -99,19 +100,23 @@ def replay(db: sqlite_utils.Database, person_id: int, region: str, year: int,
     return ledger, results
 
 
-def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[int, str]:
-    """The next number of the office and year, one series for cases and 补差 records: after the highest
-    stored one and after the floor a restore of an older backup left (receipt_marks), so no number is
-    ever issued twice."""
-    row = next(db.query("SELECT max(coalesce((SELECT max(seq) FROM receipts WHERE office = ? AND year = ?), 0), "
-                        "coalesce((SELECT max(seq) FROM resettlements WHERE office = ? AND year = ?), 0), "
+def _next_receipt(db: sqlite_utils.Database, series: str, year: int) -> tuple[int, str]:
+    """The next number of a series (an office code, or the name of an office without one) and year,
+    one series for cases and 补差 records: after the highest stored one (an office code's series
+    includes the rows of the names bound to it: engine/store/offices.py) and after the floor a
+    restore of an older backup left (receipt_marks), so no number is ever issued twice."""
+    highest = " ".join(f"coalesce((SELECT max(seq) FROM {table} WHERE {column} = ? AND year = ?), 0),"
+                       for table in ("receipts", "resettlements") for column in ("office", "office_code"))
+    row = next(db.query(f"SELECT max({highest} "   # each by its index: the highest, not every row of the year
                         "coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0)) + 1 AS seq",
-                        (office, year, office, year, receipt_marks.floor_key(office, year))))
+                        (series, year) * 4 + (receipt_marks.floor_key(series, year),)))
     return row["seq"], f"{year}-{row['seq']:06d}"
 
 
 def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str, office: str,
-              index: int | None) -> Saved:
+              index: int | None, code: str | None = None) -> Saved:
+    """One case saved under the office `office` (its name) with its code (None: numbered by the name)."""
+    office_name = office
     at = now()
     try:
         told = raw.get("person") or {}
@@ -133,10 +138,12 @@ def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict
         "basic": payouts["basic"], "critical": payouts["critical"], "assistance": payouts["assistance"],
         "tilt": payouts["tilt"], "hospital_borne": data["hospital_borne"], "out_of_pocket": data["out_of_pocket"],
         "warning_kind": warning.get("kind"), "year_out_of_pocket": warning.get("year_out_of_pocket"),
-        "operator": operator, "office": office, "created_at": at,
+        "operator": operator, "office": office_name, "office_code": code, "created_at": at,
     }).last_pk
-    seq, number = _next_receipt(db, office, case.year)
-    db["receipts"].insert({"case_id": case_id, "office": office, "year": case.year, "seq": seq, "number": number})
+    key = series(office_name, code)
+    seq, number = _next_receipt(db, key, case.year)
+    db["receipts"].insert({"case_id": case_id, "office": key, "office_code": code, "year": case.year, "seq": seq,
+                           "number": number})
     audit(db, operator, "save", f"保存案件，回执号 {number}，医疗总费用 {case.total}", case_id=case_id,
           person_id=person_id, at=at)
     return Saved(case_id, number, data)
@@ -167,9 +174,12 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
     with store.write() as db:
         book = store.book
-        saved = [_save_one(db, book, case, raw, operator, office, index(i)) for i, (case, raw) in enumerate(items)]
+        named = resolve_office(db, office)
+        saved = [_save_one(db, book, case, raw, operator, named[0], index(i), named[1])
+                 for i, (case, raw) in enumerate(items)]
         if store.backend == "sqlite":   # (the marks guard a restored SQLite file; a server keeps its own)
-            receipt_marks.raise_to(store.folder, {(office, year): _next_receipt(db, office, year)[0] - 1
+            key = series(*named)
+            receipt_marks.raise_to(store.folder, {(key, year): _next_receipt(db, key, year)[0] - 1
                                                   for year in {case.year for case, _ in items}})
     if on_saved:
         for one in saved:
@@ -234,7 +244,8 @@ def show_case(store: Store, case_id: int) -> dict[str, Any]:
     return {
         "case_id": row["id"], "receipt_no": row["receipt_no"], "id_number": row["id_number"], "name": row["name"],
         "region": row["region"], "policy_year": row["policy_year"], "date": row["date"],
-        "operator": row["operator"], "office": row["office"], "created_at": row["created_at"],
+        "operator": row["operator"], "office": row["office"], "office_code": row["office_code"],
+        "created_at": row["created_at"],
         "policy_version": row["policy_version"],
         "void": bool(row["void"]), "void_reason": row["void_reason"], "voided_at": row["voided_at"],
         "voided_by": row["voided_by"],

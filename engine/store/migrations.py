@@ -260,12 +260,77 @@ MIGRATIONS: list[str] = [
                  OR (office = NEW.office AND year = NEW.year AND seq = NEW.seq))
     BEGIN SELECT RAISE(ABORT, 'receipt numbers are never replaced'); END;
     """,
-    # the 统计 page's figures and the month report's charts read a policy year of cases from these two
+    # 6: the 统计 page's figures and the month report's charts read a policy year of cases from these two
     # covering indexes instead of the whole rows (each row holds its input and result JSON): the sums
     # per month and layer, and each person's last case of the year (engine/reports/stats.py)
     """
     CREATE INDEX cases_year_sums ON cases(policy_year, void, date, basic, critical, assistance, tilt, warning_kind);
     CREATE INDEX cases_year_last ON cases(policy_year, void, person_id, region, date);
+    """,
+    # 7: office codes (engine/store/offices.py): a 6-digit 行政区划代码 plus a 2-digit site number,
+    # never renamed (the name may change). A case saved under a code has it in cases.office_code and
+    # its receipt (and 补差) numbers in the code's series: receipts.office holds the code then, so the
+    # UNIQUE (office, year, seq) of migration 1 is per code; an office name used before any code was
+    # set stays the series of its old rows, and binding it to a code fills office_code there. The
+    # number is YYYY-NNNNNN of (year, seq): UNIQUE (office_code, year, seq) is one number per code.
+    # Township -> district bundles (engine/store/bundles.py): what each export carried (its high-water
+    # marks), each import, and the townships' audit rows as they came.
+    """
+    CREATE TABLE offices (
+        code TEXT PRIMARY KEY CHECK (length(code) = 8),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE office_names (
+        name TEXT PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES offices(code),
+        bound_at TEXT NOT NULL,
+        bound_by TEXT NOT NULL
+    );
+    ALTER TABLE cases ADD COLUMN office_code TEXT;
+    ALTER TABLE receipts ADD COLUMN office_code TEXT;
+    ALTER TABLE resettlements ADD COLUMN office_code TEXT;
+    CREATE INDEX cases_office_code ON cases(office_code);
+    CREATE UNIQUE INDEX receipts_office_code_number ON receipts(office_code, year, seq);
+    CREATE UNIQUE INDEX resettlements_office_code_number ON resettlements(office_code, year, seq);
+
+    CREATE TABLE bundle_exports (
+        id INTEGER PRIMARY KEY,
+        office_code TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        month INTEGER,
+        made_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        last_case INTEGER NOT NULL,
+        last_resettlement INTEGER NOT NULL,
+        last_audit INTEGER NOT NULL,
+        cases INTEGER NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    CREATE TABLE bundle_imports (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        office_code TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        added INTEGER NOT NULL,
+        skipped INTEGER NOT NULL,
+        conflicts INTEGER NOT NULL
+    );
+    CREATE TABLE imported_audit (
+        id INTEGER PRIMARY KEY,
+        office_code TEXT NOT NULL,
+        source_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        receipt_no TEXT,
+        detail TEXT NOT NULL,
+        row_hash TEXT,
+        UNIQUE (office_code, source_id)
+    );
     """,
 ]
 

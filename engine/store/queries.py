@@ -13,6 +13,7 @@ from ..region_registry import REGIONS, check_region, ledger_labels
 from ..whatif import LAYERS, StoredCase
 from .cases import replay
 from .database import Store
+from .offices import looks_like_code
 from ..pinyin import is_pinyin_query
 from .persons import find_by_id_number, like_escape, mask_id, search_by_pinyin
 from .resettle import year_payments
@@ -56,7 +57,7 @@ STATUS_WHERE = {"待审核": "c.review = '待审核'", "已审核": "c.review = 
 def list_cases(store: Store, *, id_number: str | None = None, name: str | None = None, year: int | None = None,
                region: str | None = None, operator: str | None = None, date_from: dt.date | None = None,
                date_to: dt.date | None = None, include_void: bool = False, limit: int | None = None,
-               status: str | None = None) -> list[dict]:
+               status: str | None = None, office: str | None = None) -> list[dict]:
     """Cases, oldest first (date, then saving order). ID numbers are masked. `name` is part of a
     name, or its pinyin (initials or whole). `status`: a review state (待审核, 已审核, 退回, 免审),
     已发放, or 待发放 (reviewed, not yet paid)."""
@@ -89,10 +90,15 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
     if date_to:
         where.append("c.date <= ?")
         params.append(date_to.isoformat())
+    if office and office.strip():
+        condition, extra = office_where(store, office)
+        where.append(condition)
+        params.extend(extra)
     if not include_void:
         where.append("c.void = 0")
     sql = ("SELECT c.id, r.number, p.id_number, p.name, c.region, c.date, c.void, c.kind, c.total, c.basic, c.critical, "
-           "c.assistance, c.tilt, c.hospital_borne, c.out_of_pocket, c.operator, c.office, c.review, c.paid_at "
+           "c.assistance, c.tilt, c.hospital_borne, c.out_of_pocket, c.operator, c.office, c.office_code, c.review, "
+           "c.paid_at "
            + ("FROM persons p CROSS JOIN cases c ON p.id = c.person_id" if (id_number or name)  # persons first
               else "FROM cases c JOIN persons p ON p.id = c.person_id")
            + " JOIN receipts r ON r.case_id = c.id"
@@ -104,8 +110,21 @@ def list_cases(store: Store, *, id_number: str | None = None, name: str | None =
         "payouts": {"basic": r["basic"], "critical": r["critical"], "assistance": r["assistance"], "tilt": r["tilt"]},
         "hospital_borne": r["hospital_borne"], "out_of_pocket": r["out_of_pocket"],
         "review": r["review"], "paid_at": r["paid_at"],
-        "operator": r["operator"], "office": r["office"],
+        "operator": r["operator"], "office": r["office"], "office_code": r["office_code"],
     } for r in store.query(sql, params)]
+
+
+def office_where(store: Store, office: str) -> tuple[str, list[str]]:
+    """The condition on cases `c`, with its parameters, for an office given by code or by name: a
+    code, or a name some code has (now or before), selects that code's cases; another name, the
+    cases saved under it without a code."""
+    text = office.strip()
+    if looks_like_code(text):
+        return "c.office_code = ?", [text]
+    if store.query("SELECT 1 FROM offices WHERE name = ? UNION SELECT 1 FROM office_names WHERE name = ?", (text, text)):
+        return ("c.office_code IN (SELECT code FROM offices WHERE name = ? "
+                "UNION SELECT code FROM office_names WHERE name = ?)", [text, text])
+    return "(c.office = ? AND c.office_code IS NULL)", [text]
 
 
 def person_or_error(store: Store, id_number: str) -> dict:

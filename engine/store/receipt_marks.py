@@ -36,9 +36,12 @@ def issued(conn: sqlite3.Connection) -> Marks:
     """The highest number issued per office and year according to this database (its receipts
     and its floors)."""
     marks: Marks = {}
-    series = ["SELECT office, year, seq FROM receipts"]
+    # a row bound to an office code counts in the code's series (engine/store/offices.py), older schemas by office
+    coded = any(r[1] == "office_code" for r in conn.execute("PRAGMA table_info(receipts)"))
+    key = "coalesce(office_code, office)" if coded else "office"
+    series = [f"SELECT {key} AS office, year, seq FROM receipts"]
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'resettlements'").fetchone():
-        series.append("SELECT office, year, seq FROM resettlements")   # 补差 records share the cases' series
+        series.append(f"SELECT {key} AS office, year, seq FROM resettlements")   # 补差 records share the cases' series
     for office, year, seq in conn.execute(f"SELECT office, year, max(seq) FROM ({' UNION ALL '.join(series)}) "
                                           "GROUP BY office, year"):
         marks[(office, int(year))] = int(seq)

@@ -141,10 +141,12 @@ def settle(store: Store, case_id: int, reason: str, *, operator: str) -> dict[st
                              f"case {case_id} needs no re-settlement; see cases resettle --pending")
         result, diff = found[0]
         at = now()
-        seq, number = _next_receipt(db, row["office"], row["policy_year"])
+        key = row["office_code"] or row["office"]   # the series: the office code, else (none ever set) the name
+        seq, number = _next_receipt(db, key, row["policy_year"])
         result_text = to_json_text(result)
         resettlement_id = db["resettlements"].insert({
-            "case_id": case_id, "office": row["office"], "year": row["policy_year"], "seq": seq, "number": number,
+            "case_id": case_id, "office": key, "office_code": row["office_code"], "year": row["policy_year"],
+            "seq": seq, "number": number,
             "reason": reason, **{k: fmt(diff[k]) for k in AMOUNTS + ("to_pay",)}, "result": result_text,
             "policy_version": store.book.version, "operator": operator, "created_at": at,
         }).last_pk

@@ -35,10 +35,15 @@ def verify(store: Store, text: str) -> dict[str, Any]:
     except ValueError as exc:
         return {"ok": False, "case_id": None, "receipt_no": None, "void": None,
                 "problems": [f"二维码内容无法识别：{exc}"]}
-    rows = store.query("SELECT case_id FROM receipts WHERE office = ? AND number = ?", (code["office"], code["no"]))
+    if code.get("code"):   # a receipt of an office with a code: its number is the code's
+        rows = store.query("SELECT case_id FROM receipts WHERE office_code = ? AND number = ?", (code["code"], code["no"]))
+        where = f"经办点代码 {code['code']}"
+    else:                  # printed before the office had a code: by the office name it was saved under
+        rows = store.query("SELECT case_id FROM receipts WHERE office = ? AND number = ?", (code["office"], code["no"]))
+        where = f"经办机构“{code['office']}”"
     if not rows:
         return {"ok": False, "case_id": None, "receipt_no": code["no"], "void": None,
-                "problems": [f"本数据库中没有经办机构“{code['office']}”的回执 {code['no']}"]}
+                "problems": [f"本数据库中没有{where}的回执 {code['no']}"]}
     stored = show_case(store, rows[0]["case_id"])
     want = payload.amounts(stored["input"], stored["result"])
     problems = []

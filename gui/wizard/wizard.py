@@ -211,7 +211,7 @@ class SettleWizard(QWidget):
             return None
         try:
             saved = self.session.office.save(self.doc, operator=self.session.operator,
-                                             office=self.session.office_name).value[0]
+                                             office=self.session.saving_office).value[0]
         except InputError as exc:
             self._show_input_error(exc)
             return None

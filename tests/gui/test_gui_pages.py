@@ -136,7 +136,7 @@ def test_search_by_name_with_enter_fills_receipts_and_amounts(session, main, qtb
     assert column(page.table, 1) == [saved[k].receipt_no for k in ("zhao2023", "zhang1", "zhang2", "zhao2024")]
     first = page.row_texts(1)  # 张三's first case
     assert first == ["1", saved["zhang1"].receipt_no, "张三", "420102********001X", "武汉市", "2023-03-01", "住院",
-                     "5500.00", "3500.00", "0.00", "1200.00", "0.00", "800.00", "正常"]
+                     "5500.00", "3500.00", "0.00", "1200.00", "0.00", "800.00", "—", "正常"]
     assert column(page.table, 2) == ["张小红", "张三", "张三", "张小红"]
     assert ZHANG not in "".join(column(page.table, 3))  # masked
     assert page.count_label.text() == "共 4 件"

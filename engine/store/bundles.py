@@ -1,0 +1,380 @@
+"""Township -> district: a bundle of one office's cases, and its import at the district.
+
+A bundle is a zip file holding JSON-lines files — cases.jsonl, persons.jsonl, resettlements.jsonl
+(补差), voids.jsonl, audit.jsonl — and manifest.json: the office (code and name), the period, and
+for each file its row count, its SHA-256 and each row's SHA-256. Bundles go by the time of saving:
+a bundle carries what the office added up to the end of the period that no earlier bundle of the
+office carried (its high-water marks are recorded in bundle_exports), so a slip entered late goes
+in the next bundle and is never dropped.
+
+The import checks the manifest first (a changed row is refused by name, nothing written), then
+in one transaction adds what is new: a case is known by its office code and receipt number; one
+already there with the same content is skipped (importing twice adds nothing), one with other
+content is a conflict, reported and never overwritten. Imported cases keep their stored results,
+office code and receipt number; each is recorded by a chained audit row at the district, so
+`cases audit-verify` still passes there; the township's own audit rows are kept in imported_audit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ..codec import from_json_text, to_json_text
+from ..errors import InputError
+from .. import validate
+from .database import Store, audit, now
+from .offices import OWN_CODE, check_code
+
+FORMAT = "SCJ-BUNDLE/1"
+MANIFEST = "manifest.json"
+FILES = ("persons.jsonl", "cases.jsonl", "resettlements.jsonl", "voids.jsonl", "audit.jsonl")
+# what a case is: two rows with the same office code and receipt number and these equal are the same case
+CASE_CONTENT = ("region", "policy_year", "date", "kind", "input", "result", "policy_version", "total", "policy_scope",
+                "basic", "critical", "assistance", "tilt", "hospital_borne", "out_of_pocket", "operator", "office",
+                "created_at")
+CASE_STATE = ("warning_kind", "year_out_of_pocket", "review", "reviewed_by", "reviewed_at", "review_note", "paid_at",
+              "paid_by", "pay_method", "pay_account")
+RESETTLEMENT_CONTENT = ("reason", "basic", "critical", "assistance", "tilt", "hospital_borne", "out_of_pocket", "to_pay",
+                        "result", "policy_version", "operator", "created_at")
+PERSON_FIELDS = ("id_number", "name", "birth_date", "sex", "phone", "address", "insurance", "rural")
+AMOUNT_CHECKS = ("basic", "critical", "assistance", "tilt")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _period_end(year: int, month: int | None) -> str:
+    if month is None:
+        return dt.date(year + 1, 1, 1).isoformat()
+    return (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)).isoformat()
+
+
+def _marks(db: sqlite_utils.Database, code: str) -> tuple[int, int, int]:
+    rows = list(db.query("SELECT last_case, last_resettlement, last_audit FROM bundle_exports "
+                         "WHERE office_code = ? ORDER BY id DESC LIMIT 1", (code,)))
+    return (rows[0]["last_case"], rows[0]["last_resettlement"], rows[0]["last_audit"]) if rows else (0, 0, 0)
+
+
+def _lines(rows: list[dict]) -> tuple[bytes, list[str]]:
+    texts = [to_json_text(r) for r in rows]
+    return "".join(t + "\n" for t in texts).encode("utf-8"), [_sha(t.encode("utf-8")) for t in texts]
+
+
+def export_bundle(store: Store, out: str | Path, year: int, month: int | None, *, operator: str,
+                  code: str | None = None) -> dict[str, Any]:
+    """Write the office's bundle for the period (year, or year and month) to `out`; returns the manifest's
+    summary. The office is this folder's own code unless `code` is given."""
+    if month is not None and not 1 <= month <= 12:
+        raise InputError("--month", f"月份应为 1 到 12，不能是 {month}", f"month must be 1..12, not {month}")
+    if not 2000 <= year <= 2100:
+        raise InputError("--year", f"年度 {year} 不合理，应为四位年份（如 2026）", f"year {year} is not a four-digit year")
+    code = check_code(code, "--office") if code else store.setting(OWN_CODE)
+    if not code:
+        raise InputError("--office", "本数据文件夹尚未设置经办点代码：请先执行 python -m engine cases office set 代码 名称",
+                         "this data folder has no office code; run cases office set CODE NAME first")
+    target = Path(out)
+    end = _period_end(year, month)
+    with store.write() as db:
+        names = list(db.query("SELECT name FROM offices WHERE code = ?", (code,)))
+        if not names:
+            raise InputError("--office", f"经办点代码 {code} 尚未登记（cases office list 查看已登记的代码）",
+                             f"office code {code} is not registered")
+        last_case, last_res, last_audit = _marks(db, code)
+        unbound = [r["office"] for r in db.query(
+            "SELECT DISTINCT office FROM cases WHERE office_code IS NULL AND id > ? AND created_at < ?", (last_case, end))]
+        if unbound:
+            listed = "、".join(f"“{n}”" for n in unbound)
+            raise InputError("--office", f"有案件的经办点名称 {listed} 尚未对应经办点代码，数据包未生成：请先执行 "
+                                         f"python -m engine cases office set 代码 名称 为其确认代码",
+                             f"cases saved under {', '.join(unbound)} have no office code yet; bind them with cases office set")
+        cases = [dict(r) for r in db.query(
+            "SELECT c.*, r.number AS receipt_no, r.year AS receipt_year, r.seq AS receipt_seq, p.id_number "
+            "FROM cases c JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
+            "WHERE c.office_code = ? AND c.id > ? AND c.created_at < ? ORDER BY c.id", (code, last_case, end))]
+        resettlements = [dict(r) for r in db.query(
+            "SELECT s.*, r.number AS case_receipt_no FROM resettlements s JOIN receipts r ON r.case_id = s.case_id "
+            "WHERE s.office_code = ? AND s.id > ? AND s.created_at < ? ORDER BY s.id", (code, last_res, end))]
+        voids = [dict(r) for r in db.query(
+            "SELECT a.id AS audit_id, r.number AS receipt_no, c.void_reason, c.voided_at, c.voided_by "
+            "FROM audit a JOIN cases c ON c.id = a.case_id JOIN receipts r ON r.case_id = c.id "
+            "WHERE a.action = 'void' AND a.id > ? AND c.office_code = ? AND c.void = 1 AND c.voided_at < ? "
+            "ORDER BY a.id", (last_audit, code, end))]
+        audit_rows = [dict(r) for r in db.query(
+            "SELECT a.id, a.at, a.operator, a.action, a.detail, a.row_hash, r.number AS receipt_no "
+            "FROM audit a LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN receipts r ON r.case_id = c.id "
+            "WHERE a.id > ? AND a.at < ? AND (a.case_id IS NULL OR c.office_code = ?) ORDER BY a.id",
+            (last_audit, end, code))]
+        high_audit = next(db.query("SELECT coalesce(max(id), 0) AS n FROM audit WHERE at < ?", (end,)))["n"]
+        person_ids = sorted({c["person_id"] for c in cases})
+        persons = []
+        for pid in person_ids:
+            p = next(db.query("SELECT * FROM persons WHERE id = ?", (pid,)))
+            grants = [dict(g) for g in db.query("SELECT identity, granted_on, ends_on, source FROM person_identities "
+                                                "WHERE person_id = ? ORDER BY id", (pid,))]
+            persons.append({**{k: p[k] for k in PERSON_FIELDS}, "identities": grants})
+        rows = {
+            "persons.jsonl": persons,
+            "cases.jsonl": [{"office_code": code, "receipt_no": c["receipt_no"], "receipt_year": c["receipt_year"],
+                             "receipt_seq": c["receipt_seq"], "id_number": c["id_number"],
+                             **{k: c[k] for k in CASE_CONTENT + CASE_STATE}} for c in cases],
+            "resettlements.jsonl": [{"office_code": code, "receipt_no": s["number"], "year": s["year"], "seq": s["seq"],
+                                     "case_receipt_no": s["case_receipt_no"], **{k: s[k] for k in RESETTLEMENT_CONTENT}}
+                                    for s in resettlements],
+            "voids.jsonl": [{"office_code": code, "receipt_no": v["receipt_no"], "void_reason": v["void_reason"],
+                             "voided_at": v["voided_at"], "voided_by": v["voided_by"]} for v in voids],
+            "audit.jsonl": [{"office_code": code, "source_id": a["id"], "at": a["at"], "operator": a["operator"],
+                             "action": a["action"], "receipt_no": a["receipt_no"], "detail": a["detail"],
+                             "row_hash": a["row_hash"]} for a in audit_rows],
+        }
+        made_at = now()
+        manifest: dict[str, Any] = {"format": FORMAT, "office_code": code, "office_name": names[0]["name"], "year": year,
+                                    "month": month, "made_at": made_at, "made_by": operator, "files": {}}
+        blobs = {}
+        for name in FILES:
+            data, hashes = _lines(rows[name])
+            blobs[name] = data
+            manifest["files"][name] = {"rows": len(hashes), "sha256": _sha(data), "row_sha256": hashes}
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(MANIFEST, manifest_bytes)
+                for name in FILES:
+                    zf.writestr(name, blobs[name])
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError("-o", f"无法写入 {target}（{exc.strerror or exc}），请检查文件夹是否存在、是否可写",
+                             f"cannot write {target} ({exc.strerror or exc})") from None
+        db["bundle_exports"].insert({
+            "office_code": code, "year": year, "month": month, "made_at": made_at, "operator": operator,
+            "last_case": max([last_case] + [c["id"] for c in cases]),
+            "last_resettlement": max([last_res] + [s["id"] for s in resettlements]),
+            "last_audit": max(last_audit, high_audit), "cases": len(cases), "sha256": _sha(manifest_bytes)})
+        period = f"{year} 年{'' if month is None else f' {month} 月'}"
+        audit(db, operator, "export-bundle",
+              f"生成数据包（{code}，{period}）：案件 {len(cases)} 件，补差 {len(resettlements)} 件，作废 {len(voids)} 件",
+              at=made_at)
+    os.replace(tmp, target)
+    return {"path": str(target), "office_code": code, "year": year, "month": month,
+            "cases": len(cases), "resettlements": len(resettlements), "voids": len(voids), "persons": len(persons),
+            "audit": len(audit_rows), "sha256": _sha(manifest_bytes)}
+
+
+# ---- import --------------------------------------------------------------------------------------
+
+def _refuse(zh: str, en: str) -> InputError:
+    return InputError("FILE", zh + "；未导入任何内容", en + "; nothing was imported")
+
+
+def read_bundle(path: str | Path) -> tuple[dict[str, Any], dict[str, list[dict]], str]:
+    """The manifest, each file's rows, and the bundle's hash, after checking every row against the
+    manifest (InputError naming the first row that does not match)."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if MANIFEST not in names:
+                raise _refuse(f"{path.name} 中没有清单 {MANIFEST}，不是本程序生成的数据包", f"{path.name} has no manifest")
+            manifest_bytes = zf.read(MANIFEST)
+            blobs = {n: zf.read(n) for n in names if n != MANIFEST}
+    except FileNotFoundError:
+        raise InputError("FILE", f"找不到文件 {path}", f"no such file {path}") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refuse(f"{path.name} 不是有效的数据包（{exc}）", f"{path.name} is not a bundle ({exc})") from None
+    try:
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        files = manifest["files"]
+        code = check_code(manifest["office_code"], "FILE")
+        validate.office_name(manifest["office_name"], "FILE", "数据包中的经办点名称")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise _refuse(f"{path.name} 的清单无法读取或不完整", f"the manifest of {path.name} is unreadable") from None
+    if manifest.get("format") != FORMAT:
+        raise _refuse(f"{path.name} 的格式为 {validate.shown(manifest.get('format'))}，本程序只能导入 {FORMAT}",
+                      f"{path.name} is not {FORMAT}")
+    extra = sorted(set(blobs) - set(files))
+    if extra or set(files) != set(FILES):
+        raise _refuse(f"{path.name} 中的文件与清单不符（{'、'.join(extra or sorted(set(FILES) ^ set(files)))}）",
+                      f"the files of {path.name} differ from its manifest")
+    rows: dict[str, list[dict]] = {}
+    for name in FILES:
+        entry = files[name]
+        data = blobs.get(name, b"")
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        hashes = entry.get("row_sha256") or []
+        for i, line in enumerate(lines):
+            if i >= len(hashes) or _sha(line.encode("utf-8")) != hashes[i]:
+                raise _refuse(f"数据包 {path.name} 已被改动：{name} 第 {i + 1} 行{_which(line)}与清单中的校验值不符",
+                              f"bundle {path.name} was changed: {name} row {i + 1} does not match the manifest")
+        if len(lines) != len(hashes) or len(lines) != entry.get("rows") or _sha(data) != entry.get("sha256"):
+            raise _refuse(f"数据包 {path.name} 已被改动：{name} 的行数或校验值与清单不符（清单 {entry.get('rows')} 行，"
+                          f"实有 {len(lines)} 行）", f"bundle {path.name} was changed: {name} differs from the manifest")
+        try:
+            rows[name] = [from_json_text(line) for line in lines]
+        except ValueError:
+            raise _refuse(f"{name} 的内容无法读取", f"{name} is unreadable") from None
+        for i, row in enumerate(rows[name]):
+            if not isinstance(row, dict) or (name != "persons.jsonl" and row.get("office_code") != code):
+                raise _refuse(f"{name} 第 {i + 1} 行不属于经办点 {code}", f"{name} row {i + 1} is not office {code}'s")
+    for i, case in enumerate(rows["cases.jsonl"]):
+        _check_case_row(path.name, i, case)
+    return manifest, rows, _sha(manifest_bytes)
+
+
+def _which(line: str) -> str:
+    try:
+        number = json.loads(line).get("receipt_no")
+    except (ValueError, AttributeError):
+        return ""
+    return f"（回执号 {number}）" if number else ""
+
+
+def _check_case_row(file: str, i: int, case: dict) -> None:
+    """A case row's amount columns must be its stored result's (one amount changed is found even
+    with a manifest written to match)."""
+    try:
+        result = from_json_text(case["result"])
+        payouts = result["payouts"]
+        same = all(str(case[k]) == str(payouts[k]) for k in AMOUNT_CHECKS) and \
+            str(case["out_of_pocket"]) == str(result["out_of_pocket"]) and \
+            str(case["hospital_borne"]) == str(result["hospital_borne"])
+        for key in ("receipt_no", "id_number", "input", "date", "region", "policy_year"):
+            case[key]
+        numbered = case["receipt_no"] == f"{int(case['receipt_year'])}-{int(case['receipt_seq']):06d}"
+    except (KeyError, TypeError, ValueError):
+        raise _refuse(f"数据包 {file}：cases.jsonl 第 {i + 1} 行内容不完整", f"cases.jsonl row {i + 1} is incomplete") from None
+    if not numbered:
+        raise _refuse(f"数据包 {file}：cases.jsonl 第 {i + 1} 行的回执号 {case['receipt_no']} 与其年度、序号不符",
+                      f"cases.jsonl row {i + 1}: receipt number {case['receipt_no']} does not match its year and sequence")
+    if not same:
+        raise _refuse(f"数据包 {file} 已被改动：cases.jsonl 第 {i + 1} 行（回执号 {case['receipt_no']}）的金额与其计算结果不一致",
+                      f"bundle {file} was changed: cases.jsonl row {i + 1} ({case['receipt_no']}) amounts differ from its result")
+
+
+def _case_at(db: sqlite_utils.Database, code: str, number: str) -> dict | None:
+    rows = list(db.query("SELECT c.*, p.id_number FROM receipts r JOIN cases c ON c.id = r.case_id "
+                         "JOIN persons p ON p.id = c.person_id WHERE r.office_code = ? AND r.number = ?", (code, number)))
+    return rows[0] if rows else None
+
+
+def _differs(stored: dict, row: dict, keys: tuple[str, ...]) -> list[str]:
+    return [k for k in keys if str(stored[k]) != str(row[k])]
+
+
+def import_bundle(store: Store, path: str | Path, *, operator: str) -> dict[str, Any]:
+    """Add a bundle's new rows at the district; returns what was added, skipped and in conflict."""
+    manifest, rows, digest = read_bundle(path)
+    code, name = manifest["office_code"], manifest["office_name"]
+    before = store.query("SELECT imported_at FROM bundle_imports WHERE sha256 = ? ORDER BY id LIMIT 1", (digest,))
+    report: dict[str, Any] = {"office_code": code, "office_name": name, "cases_added": 0, "cases_skipped": 0,
+                              "resettlements_added": 0, "voids_added": 0, "persons_added": 0, "audit_added": 0,
+                              "conflicts": [], "already_imported": before[0]["imported_at"] if before else None}
+    if before:
+        return report
+    conflicts = report["conflicts"]
+    with store.write() as db:
+        at = now()
+        if not list(db.query("SELECT 1 FROM offices WHERE code = ?", (code,))):
+            db["offices"].insert({"code": code, "name": name, "created_at": at, "created_by": operator})
+        person_ids: dict[str, int] = {}
+        for p in rows["persons.jsonl"]:
+            found = list(db.query("SELECT id, name FROM persons WHERE id_number = ?", (p["id_number"],)))
+            if found:
+                person_ids[p["id_number"]] = found[0]["id"]
+                if found[0]["name"] != p["name"]:
+                    conflicts.append({"kind": "person", "id_number": p["id_number"],
+                                      "zh": f"身份证号 {_mask(p['id_number'])} 在本库登记为“{found[0]['name']}”，"
+                                            f"数据包中为“{p['name']}”：保留本库的记录"})
+            else:
+                person_ids[p["id_number"]] = db["persons"].insert(
+                    {**{k: p.get(k) for k in PERSON_FIELDS}, "created_at": at, "updated_at": at}).last_pk
+                report["persons_added"] += 1
+            for g in p.get("identities") or []:
+                pid = person_ids[p["id_number"]]
+                if not list(db.query("SELECT 1 FROM person_identities WHERE person_id = ? AND identity = ? AND granted_on = ?",
+                                     (pid, g["identity"], g["granted_on"]))):
+                    db["person_identities"].insert({"person_id": pid, **g, "created_at": at})
+        for row in rows["cases.jsonl"]:
+            stored = _case_at(db, code, row["receipt_no"])
+            if stored is not None:
+                differs = _differs(stored, row, CASE_CONTENT + ("id_number",))
+                if differs:
+                    conflicts.append({"kind": "case", "receipt_no": row["receipt_no"], "fields": differs,
+                                      "zh": f"经办点 {code} 的回执号 {row['receipt_no']} 在本库已有内容不同的案件"
+                                            f"（{'、'.join(differs)} 不同）：未覆盖"})
+                else:
+                    report["cases_skipped"] += 1
+                continue
+            if row["id_number"] not in person_ids:
+                raise _refuse(f"cases.jsonl 中回执号 {row['receipt_no']} 的人员不在 persons.jsonl 中",
+                              f"the person of {row['receipt_no']} is not in persons.jsonl")
+            person_id = person_ids[row["id_number"]]
+            case_id = db["cases"].insert({"person_id": person_id, **{k: row[k] for k in CASE_CONTENT},
+                                          "warning_kind": row["warning_kind"],
+                                          "year_out_of_pocket": row["year_out_of_pocket"], "office_code": code}).last_pk
+            db["receipts"].insert({"case_id": case_id, "office": code, "office_code": code, "year": row["receipt_year"],
+                                   "seq": row["receipt_seq"], "number": row["receipt_no"]})
+            db["cases"].update(case_id, {k: row[k] for k in CASE_STATE[2:]})   # review/payment as at the township
+            audit(db, operator, "import", f"导入数据包：{name}（{code}）回执号 {row['receipt_no']}，医疗总费用 {row['total']}",
+                  case_id=case_id, person_id=person_id, at=at)
+            report["cases_added"] += 1
+        for row in rows["resettlements.jsonl"]:
+            found = list(db.query("SELECT * FROM resettlements WHERE office_code = ? AND number = ?", (code, row["receipt_no"])))
+            if found:
+                differs = _differs(found[0], row, RESETTLEMENT_CONTENT)
+                if differs:
+                    conflicts.append({"kind": "resettlement", "receipt_no": row["receipt_no"], "fields": differs,
+                                      "zh": f"经办点 {code} 的补差回执号 {row['receipt_no']} 在本库已有内容不同的记录：未覆盖"})
+                continue
+            case = _case_at(db, code, row["case_receipt_no"])
+            if case is None:
+                conflicts.append({"kind": "resettlement", "receipt_no": row["receipt_no"],
+                                  "zh": f"补差回执号 {row['receipt_no']} 的原案件（回执号 {row['case_receipt_no']}）不在本库：未导入"})
+                continue
+            db["resettlements"].insert({"case_id": case["id"], "office": code, "office_code": code, "year": row["year"],
+                                        "seq": row["seq"], "number": row["receipt_no"],
+                                        **{k: row[k] for k in RESETTLEMENT_CONTENT}})
+            audit(db, operator, "import-resettle", f"导入数据包：{name}（{code}）补差回执号 {row['receipt_no']}",
+                  case_id=case["id"], person_id=case["person_id"], at=at)
+            report["resettlements_added"] += 1
+        for row in rows["voids.jsonl"]:
+            case = _case_at(db, code, row["receipt_no"])
+            if case is None:
+                conflicts.append({"kind": "void", "receipt_no": row["receipt_no"],
+                                  "zh": f"作废的回执号 {row['receipt_no']} 不在本库：未导入"})
+                continue
+            if case["void"]:
+                continue
+            db["cases"].update(case["id"], {"void": 1, "void_reason": row["void_reason"], "voided_at": row["voided_at"],
+                                            "voided_by": row["voided_by"]})
+            audit(db, operator, "import-void", f"导入数据包：{name}（{code}）回执号 {row['receipt_no']} 已作废",
+                  case_id=case["id"], person_id=case["person_id"], at=at)
+            report["voids_added"] += 1
+        for row in rows["audit.jsonl"]:
+            if not list(db.query("SELECT 1 FROM imported_audit WHERE office_code = ? AND source_id = ?",
+                                 (code, row["source_id"]))):
+                db["imported_audit"].insert({k: row[k] for k in ("office_code", "source_id", "at", "operator", "action",
+                                                                 "receipt_no", "detail", "row_hash")})
+                report["audit_added"] += 1
+        added = report["cases_added"] + report["resettlements_added"] + report["voids_added"]
+        db["bundle_imports"].insert({"sha256": digest, "office_code": code, "made_at": manifest["made_at"],
+                                     "imported_at": at, "operator": operator, "added": added,
+                                     "skipped": report["cases_skipped"], "conflicts": len(conflicts)})
+        audit(db, operator, "import-bundle",
+              f"导入{name}（{code}）的数据包（{manifest['made_at']} 生成）：新增案件 {report['cases_added']} 件，"
+              f"补差 {report['resettlements_added']} 件，作废 {report['voids_added']} 件，已有 {report['cases_skipped']} 件，"
+              f"冲突 {len(conflicts)} 处", at=at)
+    return report
+
+
+def _mask(id_number: str) -> str:
+    from .persons import mask_id
+
+    return mask_id(id_number)
