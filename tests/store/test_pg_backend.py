@@ -99,10 +99,10 @@ def test_every_trigger_of_every_migration_has_a_postgresql_form_of_the_same_name
 
 def test_a_migration_with_a_trigger_and_no_postgresql_form_is_refused(monkeypatch):
     monkeypatch.setattr(postgres, "MIGRATIONS", [*migrations.MIGRATIONS, """
-        CREATE TABLE offices (id INTEGER PRIMARY KEY, code TEXT NOT NULL);
-        CREATE TRIGGER offices_kept BEFORE DELETE ON offices BEGIN SELECT RAISE(ABORT, 'kept'); END;
+        CREATE TABLE later_sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL);
+        CREATE TRIGGER later_sites_kept BEFORE DELETE ON later_sites BEGIN SELECT RAISE(ABORT, 'kept'); END;
     """])
-    with refused("offices_kept"):
+    with refused("later_sites_kept"):
         postgres.migration_statements(migrations.LATEST + 1)
     monkeypatch.setattr(postgres, "MIGRATIONS", [*migrations.MIGRATIONS, """
         DROP TRIGGER IF EXISTS receipts_no_replace;
@@ -135,28 +135,28 @@ def test_a_new_database_is_migrated_and_numbered(pg_url, tmp_path):
 def test_a_plain_ddl_migration_added_later_runs_on_postgresql(pg_url, tmp_path, monkeypatch):
     open_store(tmp_path / "d", database_url=pg_url).close()   # at the shipped version, with a case
     later = [*migrations.MIGRATIONS, """
-        CREATE TABLE offices (
+        CREATE TABLE later_sites (
             id INTEGER PRIMARY KEY,
             code TEXT NOT NULL UNIQUE,
             share REAL
         );
-        ALTER TABLE cases ADD COLUMN office_code TEXT;
-        CREATE INDEX cases_office_code ON cases(office_code);
+        ALTER TABLE cases ADD COLUMN later_site TEXT;
+        CREATE INDEX cases_later_site ON cases(later_site);
         INSERT OR REPLACE INTO settings (key, value) VALUES ('office_codes', 'pending');
     """]
     monkeypatch.setattr(postgres, "MIGRATIONS", later)
     monkeypatch.setattr(postgres, "LATEST", len(later))
     with open_store(tmp_path / "d", database_url=pg_url) as store:
         with store.write() as db:
-            first = db["offices"].insert({"code": "42010201", "share": 0.5}).last_pk
-            second = db["offices"].insert({"code": "42010202"}).last_pk
-            explicit = db["offices"].insert({"id": 10, "code": "42010203"}).last_pk
-            after = db["offices"].insert({"code": "42010204"}).last_pk
+            first = db["later_sites"].insert({"code": "42010201", "share": 0.5}).last_pk
+            second = db["later_sites"].insert({"code": "42010202"}).last_pk
+            explicit = db["later_sites"].insert({"id": 10, "code": "42010203"}).last_pk
+            after = db["later_sites"].insert({"code": "42010204"}).last_pk
         assert (first, second, explicit, after) == (1, 2, 10, 11)   # SQLite's rowid: the highest + 1
         assert store.query("SELECT max(version) AS v FROM schema_version") == [{"v": len(later)}]
         assert store.setting("office_codes") == "pending"
         save_cases(store, wuhan(), operator="李四", office="城关")
-        assert store.query("SELECT office_code FROM cases") == [{"office_code": None}]
+        assert store.query("SELECT later_site FROM cases") == [{"later_site": None}]
 
 
 def test_a_database_of_a_newer_program_is_refused(pg_url, tmp_path):
