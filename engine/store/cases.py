@@ -111,7 +111,8 @@ def _next_receipt(db: sqlite_utils.Database, office: str, year: int) -> tuple[in
 
 
 def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str, office: str,
-              index: int | None) -> Saved:
+              index: int | None, setl_id: str | None = None) -> Saved:
+    """Save one case in the open transaction (`setl_id`: the settlement list's ID of an imported case)."""
     at = now()
     try:
         told = raw.get("person") or {}
@@ -132,6 +133,7 @@ def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict
         "policy_version": book.version, "total": str(case.total), "policy_scope": str(case.policy_scope),
         "basic": payouts["basic"], "critical": payouts["critical"], "assistance": payouts["assistance"],
         "tilt": payouts["tilt"], "hospital_borne": data["hospital_borne"], "out_of_pocket": data["out_of_pocket"],
+        "to_pay": data["to_pay"], "setl_id": setl_id,
         "warning_kind": warning.get("kind"), "year_out_of_pocket": warning.get("year_out_of_pocket"),
         "operator": operator, "office": office, "created_at": at,
     }).last_pk

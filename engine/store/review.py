@@ -195,14 +195,15 @@ def pay_list(store: Store, office: str | None = None) -> dict[str, Any]:
     from ..case import mask_id
 
     sql = ("SELECT c.id, r.number AS receipt_no, p.name, p.id_number, c.region, c.date, c.office, c.operator, "
-           "c.assistance, c.tilt, c.review FROM cases c JOIN receipts r ON r.case_id = c.id "
+           "c.assistance, c.tilt, c.to_pay, c.review FROM cases c JOIN receipts r ON r.case_id = c.id "
            "JOIN persons p ON p.id = c.person_id WHERE c.void = 0 AND c.paid_at IS NULL AND c.review IN ('已审核', '免审')")
     params: tuple = ()
     if office:
         sql, params = sql + " AND c.office = ?", (office,)
     rows = []
     for r in store.query(sql + " ORDER BY c.id", params):
-        amount = Decimal(r["assistance"]) + Decimal(r["tilt"])
+        # what the office pays: to_pay (less what the hospital already paid); a case saved before it, both layers
+        amount = Decimal(r["to_pay"]) if r["to_pay"] is not None else Decimal(r["assistance"]) + Decimal(r["tilt"])
         rows.append({"case_id": r["id"], "receipt_no": r["receipt_no"], "name": r["name"],
                      "id_number": mask_id(r["id_number"]), "region": r["region"], "date": r["date"],
                      "office": r["office"], "operator": r["operator"], "amount": f"{amount:.2f}",
