@@ -102,3 +102,20 @@ def test_all_paid_at_hospital_sentence():
     doc = case("16000.00", ())
     text = plain_sentence(doc, calculate(doc), office="城关镇医保站")
     assert "医院结算时已支付医疗救助 16000.00 元" in text and "城关镇医保站本次没有需要支付给您的款项" in text
+
+
+def test_the_receipts_qr_code_carries_to_pay_only_when_the_hospital_paid(tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    from engine.receipt import payload
+    from engine.receipt.make import from_case, write
+
+    for paid, layout, want in (("10000.00", "A5", "6800.00"), (None, "A5", None)):
+        pdf = tmp_path / f"{paid}.pdf"
+        write(from_case(case(paid)), pdf, layout)
+        subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(tmp_path / f"p{paid}")], check=True)
+        found = [c.text for png in sorted(tmp_path.glob(f"p{paid}*.png"))
+                 for c in zxingcpp.read_barcodes(Image.open(png).convert("L"))]
+        assert found, f"no QR code decoded at 100 dpi ({paid})"
+        assert payload.parse(found[0]).get("to_pay") == want
