@@ -250,3 +250,22 @@ def test_changchun_med_type_14_split_by_the_special_disease_list(tmp_path):
     assert kind_for(special, "changchun", bundled()) == "outpatient_special"
     assert kind_for(other, "changchun", bundled()) == "outpatient_chronic"
     assert kind_for(special, "wuhan", bundled()) == "outpatient_chronic"
+
+
+def test_with_accounts_the_import_needs_a_clerk_and_saves_cases_for_review(office, tmp_path, run):
+    office.add_account("王管理", ["管理员"], "admin-pass-1")
+    office.login("王管理", "admin-pass-1")
+    office.add_account("李经办", ["经办"], "clerk-pass-1")
+    office.logout()
+    path = write_list(tmp_path / "list.csv", ROWS)
+    office.login("王管理", "admin-pass-1")
+    from engine.office import Refused
+
+    with pytest.raises(Refused):      # a 管理员 without 经办 does not save cases
+        office.import_settlements(path, region="dianjiang", operator="王管理", outdir=tmp_path / "o")
+    office.logout()
+    office.login("李经办", "clerk-pass-1")
+    report = office.import_settlements(path, region="dianjiang", operator="李经办", outdir=tmp_path / "o").value
+    assert len(report.saved) == 6
+    assert {r["review"] for r in _saved(office).values()} == {"待审核"}
+    assert {r["operator"] for r in office.store.query("SELECT operator FROM cases")} == {"李经办"}
