@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Callable
 
 from .. import validate
 from ..region_registry import REGIONS
 from .common import arg
 
 
-def _run(args: argparse.Namespace) -> int:
-    from .cases import _open, _who
+def _run(args: argparse.Namespace, who: Callable) -> int:
+    from .accounts import _open
 
     with _open(args, log_in=not args.dry_run, daily_backup=not args.dry_run) as office:
-        operator, _ = _who(office, args)
+        operator, _ = who(office, args)
         report = office.import_settlements(args.file, region=args.region, operator=operator, dry_run=args.dry_run,
                                            outdir=args.output).value
     for number, setl_id, reason in sorted(report.rejected):
@@ -44,7 +45,8 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(cmds) -> None:
+def add_parser(cmds, who: Callable) -> None:
+    """The subcommand on `cases`' parsers; `who(office, args)` gives (operator, office) as the other commands do."""
     p = cmds.add_parser("import-settlements",
                         help="the insurer's settlement list (医保信息平台 export, xlsx/csv) computed and saved as cases")
     p.add_argument("file", metavar="FILE")
@@ -52,4 +54,4 @@ def add_parser(cmds) -> None:
     p.add_argument("--dry-run", action="store_true", help="compute and report; write nothing")
     p.add_argument("--operator", type=arg(validate.account_name, "--operator"))
     p.add_argument("-o", "--output", metavar="OUTDIR", help="folder for 拟发放名单 and the receipts (default: beside FILE)")
-    p.set_defaults(run=_run)
+    p.set_defaults(run=lambda args: _run(args, who))

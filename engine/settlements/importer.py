@@ -125,11 +125,11 @@ def _compute_year(store: Store, book: PolicyBook, id_number: str, region: str, y
     out = []
     for _, new, i in order:
         if not new:
-            calculate_case(old[i], ledger, book)
+            calculate_case(old[i], ledger, book, explain=False)
             continue
         slip, case, raw = items[i]
         try:   # a refused case leaves the ledger as it was (calculate_case commits only a computed case)
-            result = calculate_case(case, ledger, book)
+            result = calculate_case(case, ledger, book, explain=False)   # the amounts; saving explains them
         except InputError as exc:
             report.rejected.append((slip.row, slip.setl_id, f"{exc.zh}（{exc.field}）"))
             continue
