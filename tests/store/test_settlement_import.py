@@ -269,3 +269,17 @@ def test_with_accounts_the_import_needs_a_clerk_and_saves_cases_for_review(offic
     assert len(report.saved) == 6
     assert {r["review"] for r in _saved(office).values()} == {"待审核"}
     assert {r["operator"] for r in office.store.query("SELECT operator FROM cases")} == {"李经办"}
+
+
+def test_xlsx_number_and_date_cells_are_read(office, tmp_path):
+    """Real exports hold numbers and dates as cells, not text: 12000.0, a datetime, the code 21 as a number."""
+    import datetime as dt
+
+    row = dict(ROWS[5])
+    row.update({k: float(row[k]) for k in ("medfee_sumamt", "inscp_scp_amt", "hifp_pay", "hifmi_pay", "hifob_pay",
+                                           "maf_pay", "fund_pay_sumamt", "psn_pay")})
+    row.update({"setl_time": dt.datetime(2023, 4, 1, 9, 30), "med_type": 21, "insutype": 390})
+    path = write_list(tmp_path / "cells.xlsx", [row], encoding="xlsx")
+    report = office.import_settlements(path, region="dianjiang", operator="李四", outdir=tmp_path / "o").value
+    assert report.summary() == {"rows": 1, "saved": 1, "skipped": 0, "rejected": 0, "to_pay": "0.00"}
+    assert _saved(office)["S0006"]["assistance"] == "2800.00"
