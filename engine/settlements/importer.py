@@ -75,10 +75,11 @@ def plan(store: Store, sheet: Sheet, region: str, report: Report) -> None:
     """Check every row against the store and compute the good ones in memory (nothing written)."""
     book: PolicyBook = store.book
     slips: list[Slip] = []
+    ids = _setl_ids(sheet)
     for number, item in parse_sheet(sheet):
         report.rows += 1
         if isinstance(item, Rejected):
-            report.rejected.append((number, _setl_id(sheet, number), str(item)))
+            report.rejected.append((number, ids.get(number, ""), str(item)))
         else:
             slips.append(item)
     report.setl_ids = [s.setl_id for s in slips]
@@ -137,12 +138,11 @@ def _compute_year(store: Store, book: PolicyBook, id_number: str, region: str, y
     return out
 
 
-def _setl_id(sheet: Sheet, number: int) -> str:
+def _setl_ids(sheet: Sheet) -> dict[int, str]:
+    """Row number → the settlement ID as written (for the report of a row rejected before it was read)."""
     col = sheet.columns.get("setl_id")
-    for n, row in sheet.rows:
-        if n == number and col is not None and col < len(row) and row[col] not in (None, ""):
-            return str(row[col]).strip()
-    return ""
+    return {n: str(row[col]).strip() for n, row in sheet.rows
+            if col is not None and col < len(row) and row[col] not in (None, "")}
 
 
 def import_settlements(store: Store, path: str | Path, *, region: str, operator: str, office: str,
