@@ -11,5 +11,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["engine", "engine.*", "gui", "gui.*"]) + ["sanchong_resources"],
     package_dir={"sanchong_resources": "resources"},
-    package_data={"sanchong_resources": ["policies/*.yaml", "policies/*.md", "fonts/*", "icons/*"]},
+    package_data={"sanchong_resources": ["policies/*.yaml", "policies/*.md", "settlements/*.yaml", "fonts/*", "icons/*"]},
 )

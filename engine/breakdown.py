@@ -25,9 +25,11 @@ NAMES = {
     "hospital": "医疗机构承担",
     "out_of_pocket": "个人自付",
     "paid": "各项支付合计",
+    "assistance_paid": "医院已付医疗救助（一站式）",
+    "to_pay": "本次应付",
 }
 PAYOUTS = ("basic", "critical", "assistance", "tilt")
-LAYERS = ("info", *PAYOUTS, "hospital", "out_of_pocket")
+LAYERS = ("info", *PAYOUTS, "hospital", "out_of_pocket", "assistance_paid", "to_pay")
 
 # Warning kinds and the tag each is shown under.
 WARNING_TAGS = {
@@ -97,6 +99,8 @@ class Breakdown:
     rows: tuple[Row, ...]       # 说明 (when any), the four layers, 医疗机构承担 (when any), 个人自付
     paid: Decimal               # the four layers together
     out_of_pocket: Decimal
+    assistance_paid: Decimal    # 医疗救助 the hospital already paid (一站式); 0 when none
+    to_pay: Decimal             # what the office pays now (an older result without it: assistance + tilt)
     caps: tuple[CapLine, ...]   # the yearly limits after this case (accumulated bases without a limit left out)
     warnings: tuple[Alert, ...]
 
@@ -143,14 +147,19 @@ def breakdown(case_input: Mapping[str, Any], result: Mapping[str, Any]) -> Break
     for s in result.get("steps", []):
         amount = None if s.get("amount") is None else _money(s["amount"])
         steps.setdefault(s["layer"], []).append(StepLine(s["text"], amount, s.get("source") or ""))
-    amount_of = {**payouts, "hospital": borne, "out_of_pocket": out_of_pocket}
+    paid_here = _money(amounts.get("assistance_paid") or "0")
+    to_pay = _money(result["to_pay"]) if result.get("to_pay") is not None else payouts["assistance"] + payouts["tilt"]
+    amount_of = {**payouts, "hospital": borne, "out_of_pocket": out_of_pocket, "assistance_paid": paid_here,
+                 "to_pay": to_pay}
     rows = []
     for key in (*LAYERS, *(k for k in steps if k not in LAYERS)):
-        shown = key in PAYOUTS or key == "out_of_pocket" or steps.get(key) or (key == "hospital" and borne)
+        shown = (key in PAYOUTS or key == "out_of_pocket" or steps.get(key) or (key == "hospital" and borne)
+                 or (key in ("assistance_paid", "to_pay") and paid_here))   # the 一站式 rows when the hospital paid
         if shown:
             rows.append(Row(key, NAMES.get(key, key), amount_of.get(key), tuple(steps.get(key, ()))))
     caps = tuple(CapLine(c["name"], _money(c["limit"]), _money(c["used"]), _money(c["left"]), c.get("source") or "")
                  for c in result.get("caps", []) if c.get("limit") is not None)
     return Breakdown(total=_money(amounts["total"]), policy_scope=_money(amounts["policy_scope"]), rows=tuple(rows),
-                     paid=sum(payouts.values(), ZERO), out_of_pocket=out_of_pocket, caps=caps,
+                     paid=sum(payouts.values(), ZERO), out_of_pocket=out_of_pocket, assistance_paid=paid_here,
+                     to_pay=to_pay, caps=caps,
                      warnings=alerts(result))

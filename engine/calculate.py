@@ -36,6 +36,7 @@ class Result:
     tilt: Decimal
     hospital_borne: Decimal
     out_of_pocket: Decimal
+    to_pay: Decimal         # what this office pays now: max(0, assistance − assistance_paid) + tilt
     steps: list[Step]
     warnings: list[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
     caps: list[Cap]
@@ -53,6 +54,7 @@ class Result:
                         "assistance": fmt(self.assistance), "tilt": fmt(self.tilt)},
             "hospital_borne": fmt(self.hospital_borne),
             "out_of_pocket": fmt(self.out_of_pocket),
+            "to_pay": fmt(self.to_pay),
             "steps": [s.to_json() for s in self.steps],
             "warnings": [str(w) for w in self.warnings],
             "warning_kinds": [kind_of(w) for w in self.warnings],
@@ -140,6 +142,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
         paid = "".join(f" − {NAMES[k]} {fmt(v)}" for k, v in layers + ([("hospital", borne)] if borne else []))
         ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
                               f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
+    to_pay = _to_pay(ctx)
     warning = early_warning(ctx, out_of_pocket)
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED):
@@ -150,9 +153,29 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     return Result(
         region=c.region, policy_year=c.year, documents=list(documents), identity_used=ctx.identity,
         assistance_class=ctx.klass, basic=ctx.basic, critical=ctx.critical, assistance=ctx.assistance,
-        tilt=ctx.tilt, hospital_borne=borne, out_of_pocket=out_of_pocket, steps=ctx.steps,
+        tilt=ctx.tilt, hospital_borne=borne, out_of_pocket=out_of_pocket, to_pay=to_pay, steps=ctx.steps,
         warnings=ctx.warnings, caps=ctx.caps, early_warning=warning, unverified=list(unverified),
     )
+
+
+def _to_pay(ctx: Ctx) -> Decimal:
+    """What the office pays now (case-format.md, "Already paid"): 医疗救助 less what the hospital already
+    paid of it in one-stop settlement (never below 0), plus the tilt. Paid above what is due is warned."""
+    c = ctx.case
+    paid = c.assistance_paid
+    if not paid:
+        return ctx.assistance + ctx.tilt
+    validate.assistance_paid(paid, c.policy_scope, ctx.basic, ctx.critical)
+    still = max(ctx.assistance - paid, ZERO)
+    to_pay = still + ctx.tilt
+    if paid > ctx.assistance:
+        ctx.warnings.append(f"一站式已支付医疗救助高于本次应付：医院已支付 {fmt(paid)}，按文件本次医疗救助 "
+                            f"{fmt(ctx.assistance)}，多付 {fmt(paid - ctx.assistance)}；本次只支付倾斜救助部分，请核对结算单。")
+    if ctx.explain:
+        ctx.steps.append(Step("to_pay", f"{NAMES['to_pay']} = max(0, {NAMES['assistance']} {fmt(ctx.assistance)} − "
+                              f"{NAMES['assistance_paid']} {fmt(paid)}) + {NAMES['tilt']} {fmt(ctx.tilt)} = {fmt(to_pay)}",
+                              to_pay, "一站式结算已支付部分扣除"))
+    return to_pay
 
 
 class Year:

@@ -51,7 +51,7 @@ FLAGS = {
 _TOP = {"region", "date", "person", "visit", "amounts", "flags"}
 _PERSON = {"id_number", "name", "birth_date", "identities", "insurance", "rural"}
 _VISIT = {"kind", "hospital_level", "referral", "in_province", "in_district", "diseases"}
-_AMOUNTS = {"total", "policy_scope", "basic_paid", "critical_paid"}
+_AMOUNTS = {"total", "policy_scope", "basic_paid", "critical_paid", "assistance_paid"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,7 @@ class Case:
     basic_paid: Decimal | None
     critical_paid: Decimal | None
     flags: frozenset[str]
+    assistance_paid: Decimal = ZERO     # 医疗救助 already paid at the hospital (一站式结算, the slip's maf_pay)
 
     @property
     def year(self) -> int:
@@ -303,6 +304,9 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
     basic = money(amounts["basic_paid"], "amounts.basic_paid") if amounts.get("basic_paid") is not None else None
     critical = money(amounts["critical_paid"], "amounts.critical_paid") if amounts.get("critical_paid") is not None else None
 
+    paid_here = (money(amounts["assistance_paid"], "amounts.assistance_paid")
+                 if amounts.get("assistance_paid") is not None else ZERO)
+
     flags_raw = _mapping(top.get("flags"), "flags", set(FLAGS))
     flags = frozenset(k for k, v in flags_raw.items() if _bool(v, f"flags.{k}", False))
 
@@ -319,6 +323,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
         field = "amounts.critical_paid" if critical else "amounts.basic_paid"
         raise _bad(field, f"基本医保与大病保险已支付 {paid} 超过{what} {limit}，请核对结算单",
                    f"basic + critical paid {paid} exceeds {'total' if 'drg' in flags else 'policy_scope'} {limit}; check the slip")
+    validate.assistance_paid(paid_here, scope, basic, critical)
 
     return Case(
         region=region, date=day, id_number=id_number, name=name or None,
@@ -329,6 +334,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
         in_province=in_province, in_district=in_district,
         diseases=tuple(d.strip() for d in diseases if d.strip()),
         total=total, policy_scope=scope, basic_paid=basic, critical_paid=critical, flags=flags,
+        assistance_paid=paid_here,
     )
 
 
@@ -355,7 +361,7 @@ def normalised(raw: dict, case: Case) -> dict:
     if isinstance(raw.get("amounts"), dict):
         amounts = out["amounts"] = {**raw["amounts"]}
         given = {"total": case.total, "policy_scope": case.policy_scope, "basic_paid": case.basic_paid,
-                 "critical_paid": case.critical_paid}
+                 "critical_paid": case.critical_paid, "assistance_paid": case.assistance_paid}
         for key, value in given.items():
             if amounts.get(key) is not None:
                 amounts[key] = f"{value:.2f}"

@@ -117,6 +117,19 @@ def amount(value: Any, field: str) -> Decimal:
     return Decimal(f"{whole or '0'}.{cents:0<2}")
 
 
+def assistance_paid(paid: Decimal, scope: Decimal, basic: Decimal | None, critical: Decimal | None) -> None:
+    """医疗救助 already paid at the hospital (amounts.assistance_paid) is at most what the two insurance
+    layers left of the policy scope: policy_scope − basic_paid − critical_paid (case-format.md,
+    "Already paid"). Called with the slip's amounts when parsing and with the computed ones after."""
+    left = scope - (basic or 0) - (critical or 0)
+    if paid > max(left, Decimal("0.00")):
+        raise InputError("amounts.assistance_paid",
+                         f"一站式已支付医疗救助 {paid} 超过政策范围内费用减基本医保、大病保险支付后的 {max(left, Decimal('0.00')):.2f}，"
+                         "请核对结算单的医疗救助基金支出",
+                         f"assistance_paid {paid} exceeds policy_scope - basic_paid - critical_paid "
+                         f"({max(left, Decimal('0.00')):.2f}); check the slip's maf_pay")
+
+
 def _too_large(field: str, value: Any) -> InputError:
     return InputError(field, f"金额 {shown(value)} 超过 99,999,999.99 元，请核对",
                       f"amount {shown(value)} exceeds 99,999,999.99; check it")

@@ -1,7 +1,7 @@
 """The main window: a list of the tasks on the left, the task on the right.
 
 新建结算 (the wizard), 案件查询, 待审核, 人员台账, 预警名单, 报表 (日结, 月报, 补差, export/import), 统计,
-政策参数, 模拟测算, 设置. Ctrl+1…9 and Ctrl+0 switch tasks;
+政策参数, 模拟测算, 设置, 结算清单导入. Ctrl+1…9 and Ctrl+0 switch the first ten tasks;
 Ctrl+N starts a new settlement. Size and position are remembered.
 
 The window is drawn first and the case store opened right after (`attach`), so it appears
@@ -23,7 +23,8 @@ PAGES = (("wizard", "新建结算", "gui.wizard", "SettleWizard"), ("cases", "�
          ("warnings", "预警名单", "gui.warnings_page", "WarningsPage"),
          ("reports", "报表", "gui.reports_page", "ReportsPage"), ("stats", "统计", "gui.stats_page", "StatsPage"),
          ("policy", "政策参数", "gui.policy_page", "PolicyPage"), ("whatif", "模拟测算", "gui.whatif_page", "WhatIfPage"),
-         ("settings", "设置", "gui.settings_page", "SettingsPage"))
+         ("settings", "设置", "gui.settings_page", "SettingsPage"),
+         ("settlements", "结算清单导入", "gui.settlements_page", "SettlementsPage"))
 KEYS = [p[0] for p in PAGES]
 DEFAULT_SIZE = QSize(1366, 768)
 MIN_SIZE = QSize(960, 600)  # fits a 1920×1080 laptop at 150 % (1280×720 less the taskbar and title bar)
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
-        for index in range(len(PAGES)):
+        for index in range(min(len(PAGES), 10)):   # Ctrl+1…9, Ctrl+0: the first ten tasks
             QShortcut(QKeySequence(f"Ctrl+{(index + 1) % 10}"), self, activated=lambda i=index: self.nav.setCurrentRow(i))
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_settlement)
         state = qsettings()

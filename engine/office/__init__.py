@@ -34,6 +34,7 @@ from ..store import resettle as _resettle
 from ..store.queries import (case_years, early_warning_list, last_live_year, list_cases, newest_case_year,
                             person_or_error, person_years, year_ledger)
 from ..store.verify import verify
+from ..validate import account_name as _account_name, office_name as _office_name
 
 from .accounts import AccountDesk, Refused
 from .changes import SAVED, Changes, Done
@@ -43,6 +44,14 @@ __all__ = ["BackupInfo", "Changes", "check_office_code", "Done", "Office", "REST
            "parse_value_text"]
 
 T = TypeVar("T")
+
+
+def validate_operator(name: str) -> str:
+    return _account_name(name, "operator")
+
+
+def validate_office(name: str) -> str:
+    return _office_name(name, "office")
 
 # A setting the office has not stored yet reads as this.
 SETTING_DEFAULTS = {"office": DEFAULT_OFFICE, "window": "", "operator": "", "default_region": "wuhan", "paper": "A4",
@@ -310,6 +319,39 @@ class Office(AccountDesk, PolicyDesk):
         operator = self.acting(operator, ("经办", "管理员"), "导入人员")
         report = import_persons(self.store, path, operator=operator)
         return self._done(report, Changes(persons=True))
+
+    # ---- the insurer's settlement list (engine/settlements/) ---------------------------
+
+    def import_settlements(self, path: str | Path, *, region: str | None = None, operator: str = "",
+                           office: str | None = None, dry_run: bool = False, outdir: str | Path | None = None,
+                           progress: Callable[[int, int], None] | None = None,
+                           cancelled: Callable[[], bool] | None = None) -> Done[Any]:
+        """Import a settlement list (engine.settlements.importer.import_settlements); unless a dry run, the
+        拟发放名单 and the receipts are written to `outdir` (default: beside the file). The value is the
+        Report, with `outputs` (paths and totals) set when files were written."""
+        from ..settlements.importer import import_settlements
+        from ..settlements.outputs import write_outputs
+
+        if not dry_run:
+            operator = self.acting(operator, ("经办",), "导入结算清单")
+        operator = validate_operator(operator)
+        office_name = validate_office(office or self.setting("office"))
+        report = import_settlements(self.store, path, region=region or self.setting("default_region"),
+                                    operator=operator, office=office_name, dry_run=dry_run, progress=progress,
+                                    cancelled=cancelled)
+        if report.saved:
+            self._tell(SAVED)
+        if not dry_run:
+            folder = Path(outdir) if outdir is not None else Path(path).resolve().parent
+            report.outputs = write_outputs(self.store, report, report.setl_ids, folder)
+        return Done(report, SAVED if report.saved else Changes())
+
+    def settlement_rows(self, path: str | Path) -> list[dict[str, Any]]:
+        """The readable rows of a settlement list, for the wizard's 从结算单导入 (nothing written): each with
+        its row number, ID number, name, date, the case's visit and amounts, or why it cannot be used."""
+        from ..settlements.pick import rows_for_wizard
+
+        return rows_for_wizard(path, self.book, self.setting("default_region"))
 
     # ---- reports ----------------------------------------------------------------------
 

@@ -27,16 +27,23 @@ def short_hash(digest: str) -> str:
 
 
 def amounts(case_input: dict, result: dict) -> dict[str, str]:
-    """The amounts the QR code carries: the case's total as entered, the result's payouts and,
-    when the result has it, what is to be paid (to_pay)."""
+    """The amounts the QR code carries: the case's total as entered, the result's payouts and, when
+    the hospital already paid part of 医疗救助 (to_pay is not 医疗救助 + 倾斜救助), what is to be paid."""
     from ..case import parse_case
 
     p = result["payouts"]
     out = {"total": f"{parse_case(case_input, stored=True).total:.2f}", "basic": p["basic"], "critical": p["critical"],
            "assistance": p["assistance"], "tilt": p["tilt"], "oop": result["out_of_pocket"]}
-    if result.get("to_pay") is not None:
-        out["to_pay"] = str(result["to_pay"])
+    if result.get("to_pay") is not None and _differs(result):   # only where the hospital paid part (一站式):
+        out["to_pay"] = str(result["to_pay"])                     # else it is 医疗救助 + 倾斜救助, and the code stays small
     return out
+
+
+def _differs(result: dict) -> bool:
+    from decimal import Decimal
+
+    p = result["payouts"]
+    return Decimal(str(result["to_pay"])) != Decimal(p["assistance"]) + Decimal(p["tilt"])
 
 
 def build(receipt_no: str | None, office: str, case_id: int | None, money: dict[str, str], digest: str, *,

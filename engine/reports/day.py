@@ -104,7 +104,7 @@ def day_report(store: Store, day: dt.date, office: str | None = None) -> DayRepo
         + " ORDER BY s.created_at, s.id", (start, end, *extra))
     payments = store.query(
         "SELECT c.id, r.number, p.name, p.id_number, a.at AS recorded_at, a.operator, c.paid_at, c.pay_method, "
-        "c.pay_account, c.office, c.assistance, c.tilt FROM audit a JOIN cases c ON c.id = a.case_id "
+        "c.pay_account, c.office, c.assistance, c.tilt, c.to_pay FROM audit a JOIN cases c ON c.id = a.case_id "
         "JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
         "WHERE a.action = 'pay' AND a.at >= ? AND a.at < ?" + where_office + " ORDER BY a.at, a.id",
         (start, end, *extra))

@@ -114,8 +114,9 @@ def _next_receipt(db: sqlite_utils.Database, series: str, year: int) -> tuple[in
 
 
 def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict, operator: str, office: str,
-              index: int | None, code: str | None = None) -> Saved:
-    """One case saved under the office `office` (its name) with its code (None: numbered by the name)."""
+              index: int | None, code: str | None = None, setl_id: str | None = None) -> Saved:
+    """One case saved in the open transaction under the office `office` (its name) with its code (None:
+    numbered by the name); `setl_id`: the settlement list's ID of an imported case."""
     office_name = office
     at = now()
     try:
@@ -137,6 +138,7 @@ def _save_one(db: sqlite_utils.Database, book: PolicyBook, case: Case, raw: dict
         "policy_version": book.version, "total": str(case.total), "policy_scope": str(case.policy_scope),
         "basic": payouts["basic"], "critical": payouts["critical"], "assistance": payouts["assistance"],
         "tilt": payouts["tilt"], "hospital_borne": data["hospital_borne"], "out_of_pocket": data["out_of_pocket"],
+        "to_pay": data["to_pay"], "setl_id": setl_id,
         "warning_kind": warning.get("kind"), "year_out_of_pocket": warning.get("year_out_of_pocket"),
         "operator": operator, "office": office_name, "office_code": code, "created_at": at,
     }).last_pk
@@ -172,18 +174,28 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     office = validate.office_name(office, "office")
     items = parse_for_save(doc)
     index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
-    with store.write() as db:
-        book = store.book
-        named = resolve_office(db, office)
-        saved = [_save_one(db, book, case, raw, operator, named[0], index(i), named[1])
-                 for i, (case, raw) in enumerate(items)]
-        if store.backend == "sqlite":   # (the marks guard a restored SQLite file; a server keeps its own)
-            key = series(*named)
-            receipt_marks.raise_to(store.folder, {(key, year): _next_receipt(db, key, year)[0] - 1
-                                                  for year in {case.year for case, _ in items}})
+    saved = save_in_order(store, [(case, raw, index(i), None) for i, (case, raw) in enumerate(items)],
+                          operator=operator, office=office)
     if on_saved:
         for one in saved:
             on_saved(one)
+    return saved
+
+
+def save_in_order(store: Store, items: list[tuple[Case, dict, int | None, str | None]], *, operator: str,
+                  office: str) -> list[Saved]:
+    """Save (case, normalised input, index in the list, settlement ID) items in one transaction, in the
+    given order, numbered in the office's series (its code's, once it has one). The data folder's
+    receipt-number marks are raised within the transaction (under its write lock)."""
+    with store.write() as db:
+        book = store.book
+        named = resolve_office(db, office)
+        saved = [_save_one(db, book, case, raw, operator, named[0], index, named[1], setl_id)
+                 for case, raw, index, setl_id in items]
+        if store.backend == "sqlite":   # (the marks guard a restored SQLite file; a server keeps its own)
+            key = series(*named)
+            receipt_marks.raise_to(store.folder, {(key, year): _next_receipt(db, key, year)[0] - 1
+                                                  for year in {item[0].year for item in items}})
     return saved
 
 

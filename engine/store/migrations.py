@@ -332,6 +332,14 @@ MIGRATIONS: list[str] = [
         UNIQUE (office_code, source_id)
     );
     """,
+    # 8: what the hospital already paid and what the office pays now (一站式结算, case-format.md "Already
+    # paid"): to_pay is the amount the 发放名单 pays; setl_id is the national platform's settlement ID of a
+    # case imported from the insurer's settlement list (unique: importing a list twice adds nothing).
+    """
+    ALTER TABLE cases ADD COLUMN to_pay TEXT;
+    ALTER TABLE cases ADD COLUMN setl_id TEXT;
+    CREATE UNIQUE INDEX cases_setl_id ON cases(setl_id);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import InputError
 from ..region_registry import REGIONS
 
-HEADERS = ("案件编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "经办机构", "经办人", "应发金额（医疗救助+倾斜救助）",
+HEADERS = ("案件编号", "回执号", "姓名", "身份证号", "地区", "结算日期", "经办机构", "经办人", "应发金额（本次应付）",
            "审核状态", "领取签字")
 
 

@@ -198,7 +198,11 @@ def pay(store: Store, account: dict | None, case_id: int, method: str, number: s
 
 
 def pay_amount(row: dict) -> Decimal:
-    """What a case pays out to the person (医疗救助 + 倾斜/再救助/托底): the 发放名单's amount."""
+    """What the office pays the person for a case: its `to_pay` (医疗救助 less what the hospital already
+    paid, + 倾斜/再救助/托底; case-format.md "Already paid"); a case saved before `to_pay` was stored:
+    医疗救助 + 倾斜/再救助/托底. The 发放名单's and 日结's amount."""
+    if row.get("to_pay") is not None:
+        return Decimal(row["to_pay"])
     return Decimal(row["assistance"]) + Decimal(row["tilt"])
 
 
@@ -207,7 +211,7 @@ def pay_list(store: Store, office: str | None = None) -> dict[str, Any]:
     from ..case import mask_id
 
     sql = ("SELECT c.id, r.number AS receipt_no, p.name, p.id_number, c.region, c.date, c.office, c.operator, "
-           "c.assistance, c.tilt, c.review FROM cases c JOIN receipts r ON r.case_id = c.id "
+           "c.assistance, c.tilt, c.to_pay, c.review FROM cases c JOIN receipts r ON r.case_id = c.id "
            "JOIN persons p ON p.id = c.person_id WHERE c.void = 0 AND c.paid_at IS NULL AND c.review IN ('已审核', '免审')")
     params: tuple = ()
     if office:

@@ -35,6 +35,12 @@ class SettleWizard(QWidget):
         self.steps.setObjectName("steps")
         self.steps.setStyleSheet("font-size: 15px; padding: 4px 0;")
         layout.addWidget(self.steps)
+        self.slip_note = QLabel()
+        self.slip_note.setObjectName("slip_note")
+        self.slip_note.setWordWrap(True)
+        self.slip_note.setStyleSheet("color: #7A4A00; background: #FFF4CE; padding: 4px;")
+        self.slip_note.setVisible(False)
+        layout.addWidget(self.slip_note)
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
@@ -45,18 +51,20 @@ class SettleWizard(QWidget):
         self.save_button = QPushButton("保存（Ctrl+S）")
         self.print_button = QPushButton("保存并打印（Ctrl+P）")
         self.new_button = QPushButton("新建结算（Ctrl+N）")
-        for b, name in ((self.back_button, "back"), (self.next_button, "next"), (self.save_button, "save"),
-                        (self.print_button, "save_print"), (self.new_button, "new")):
+        self.slip_button = QPushButton("从结算单导入…")
+        for b, name in ((self.slip_button, "from_slip"), (self.back_button, "back"), (self.next_button, "next"),
+                        (self.save_button, "save"), (self.print_button, "save_print"), (self.new_button, "new")):
             b.setObjectName(name)
             b.setAutoDefault(False)
             buttons.addWidget(b)
-        buttons.insertStretch(2, 1)
+        buttons.insertStretch(3, 1)
         layout.addLayout(buttons)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
         self.save_button.clicked.connect(lambda: self.save(print_after=False))
         self.print_button.clicked.connect(lambda: self.save(print_after=True))
         self.new_button.clicked.connect(self.restart)
+        self.slip_button.clicked.connect(lambda: self.from_slip())
         QShortcut(QKeySequence("Alt+Left"), self, activated=self.back)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(print_after=False))
         QShortcut(QKeySequence.StandardKey.Print, self, activated=lambda: self.save(print_after=True))
@@ -77,7 +85,14 @@ class SettleWizard(QWidget):
         self.doc = self.result = None
         self.saved_case_id = None
         self.sample = False
+        self.slip_note.setVisible(False)
         self._go(0)
+
+    def from_slip(self, path=None) -> bool:
+        """从结算单导入: fill the pages from a row of the insurer's settlement list (the clerk confirms)."""
+        from .slip_import import choose_and_fill
+
+        return choose_and_fill(self, path)
 
     def load_sample(self) -> None:
         """A sample case of the default region to try the steps with: marked 样例, never saved."""

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,10 @@ def test_example(path):
     for result, want in zip(results, doc["expect"]):
         got = _got(result)
         assert {k: got[k] for k in want} == want
+        paid_here = ((doc["input"].get("amounts") or {}).get("assistance_paid")
+                     if "cases" not in doc["input"] else None)
+        if paid_here is None:   # nothing paid at the hospital: the office pays the assistance and the tilt
+            assert result["to_pay"] == f"{Decimal(result['payouts']['assistance']) + Decimal(result['payouts']['tilt']):.2f}"
 
 
 @pytest.mark.parametrize("path", EXAMPLES[:1], ids=lambda p: p.stem)

@@ -103,7 +103,8 @@ def test_an_untouched_database_verifies(folder):
       "SELECT id, person_id, region, policy_year, date, kind, input, "
       "result, policy_version, '1.00', policy_scope, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, "
       "warning_kind, year_out_of_pocket, operator, office, created_at, void, void_reason, voided_at, voided_by, review, "
-      "reviewed_by, reviewed_at, review_note, paid_at, paid_by, pay_method, pay_account FROM cases WHERE id = 3"], 3, "案件 3"),
+      "reviewed_by, reviewed_at, review_note, paid_at, paid_by, pay_method, pay_account, to_pay, setl_id FROM cases "
+      "WHERE id = 3"], 3, "案件 3"),
     (["DROP TRIGGER audit_no_replace", "REPLACE INTO audit (id, at, operator, action, case_id, person_id, detail, state, "
       "prev_hash, row_hash) SELECT id, at, '王五', action, case_id, person_id, detail, state, prev_hash, row_hash "
       "FROM audit WHERE id = 1"], 1, "被改动"),
