@@ -41,7 +41,7 @@ CASE_COLUMNS = ("id", "person_id", "region", "policy_year", "date", "kind", "pol
                 "pay_method", "pay_account")
 # Columns added by later migrations: in a case's digest only when set, so the rows of a database from
 # before them keep the digests their audit rows carry.
-LATER_COLUMNS = ("office_code", "to_pay", "setl_id")
+LATER_COLUMNS = ("to_pay", "setl_id")   # (office_code is filled on old rows when their name is bound to a code)
 CHAINED_SETTINGS = ("review",)
 
 _CASES_SQL = ("SELECT " + ", ".join(f"c.{c}" for c in CASE_COLUMNS + LATER_COLUMNS) + ", c.input, c.result, "

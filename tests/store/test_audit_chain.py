@@ -79,6 +79,7 @@ def test_an_untouched_database_verifies(folder):
 
 @pytest.mark.parametrize("sql, row, words", [
     (["UPDATE cases SET assistance = '9999.00' WHERE id = 3"], 3, "案件 3"),
+    (["UPDATE cases SET to_pay = '9999.00' WHERE id = 3"], 3, "案件 3"),            # what the 发放名单 pays
     (["UPDATE cases SET date = '2023-01-01' WHERE id = 1"], 4, "案件 1"),         # row 4: the print vouches last
     (["UPDATE cases SET operator = '张三' WHERE id = 1"], 4, "案件 1"),
     (["UPDATE cases SET office = '别处' WHERE id = 3"], 3, "案件 3"),
@@ -103,7 +104,7 @@ def test_an_untouched_database_verifies(folder):
       "SELECT id, person_id, region, policy_year, date, kind, input, "
       "result, policy_version, '1.00', policy_scope, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, "
       "warning_kind, year_out_of_pocket, operator, office, created_at, void, void_reason, voided_at, voided_by, review, "
-      "reviewed_by, reviewed_at, review_note, paid_at, paid_by, pay_method, pay_account, to_pay, setl_id FROM cases "
+      "reviewed_by, reviewed_at, review_note, paid_at, paid_by, pay_method, pay_account FROM cases "
       "WHERE id = 3"], 3, "案件 3"),
     (["DROP TRIGGER audit_no_replace", "REPLACE INTO audit (id, at, operator, action, case_id, person_id, detail, state, "
       "prev_hash, row_hash) SELECT id, at, '王五', action, case_id, person_id, detail, state, prev_hash, row_hash "
