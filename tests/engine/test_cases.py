@@ -1,4 +1,6 @@
 """Hand-worked cases per region (tests/engine/cases/<region>.yaml), each with its arithmetic in `why`."""
+import re
+
 import pytest
 
 from engine import calculate
@@ -30,3 +32,22 @@ def test_case(entry):
     for i, (result, texts) in enumerate(zip(results, entry.get("warns", []))):
         for text in texts:
             assert any(text in w for w in result["warnings"]), f"case {i}: no warning with {text!r}: {result['warnings']}"
+
+
+# A parameter's internal name: dotted ASCII words ("inpatient.rate", "tilt.chronic_diseases", "CAP.LARGE").
+INTERNAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+")
+
+
+@pytest.mark.parametrize("entry", CASES)
+def test_each_step_cites_document_clauses(entry):
+    """A step's `source` is what a clerk reads as its 依据 (result page, receipt, `cases show`): engine/context.py
+    words each parameter a step names as its document's number and clause, and prints a name no parameter
+    carries as it stands ("outpatient.full.rate"). So a misspelt name in a rule would reach the receipt as a
+    code. Found by mutation testing (tools/mutation.py): the rules' citation tuples could be changed
+    ("XXoutpatient.full.capXX", "CHILD.AGE", …) with no test noticing."""
+    out = calculate(_stringify(entry["input"]))
+    for i, result in enumerate(out.get("results", [out])):
+        for step in result["steps"]:
+            where = f"case {i}, step {step['text'][:40]!r}"
+            assert step["source"].strip(), f"{where}: no clause cited"
+            assert not INTERNAL_NAME.search(step["source"]), f"{where}: cites {step['source']!r}"
