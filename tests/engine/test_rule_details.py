@@ -196,3 +196,31 @@ def test_dianjiang_a_major_disease_named_as_the_clerk_writes_it():
                             diseases=["尿毒症"]))
     assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("15000.00", "7000.00")
     assert caps(r)["dianjiang.major"] == ("100000.00", "15000.00")
+
+
+def _special_outpatient_step(birth):
+    """长春 低保边缘家庭成员 = 三类 (第三条), 门诊特殊疾病 on 2023-06-15: S = 6000.00 − 2000.00 − 0.00 = 4000.00."""
+    r = calculate({"region": "changchun", "date": "2023-06-15",
+                   "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": birth},
+                   "visit": {"kind": "outpatient_special", **VISIT, "diseases": []},
+                   "amounts": {"total": "6500.00", "policy_scope": "6000.00", "basic_paid": "2000.00",
+                               "critical_paid": "0.00"}, "flags": {}})
+    [step] = [s for s in r["steps"] if s["text"].startswith("门诊特殊疾病救助")]
+    return r, step
+
+
+def test_changchun_special_outpatient_step_of_a_child_on_the_day_of_turning_14_says_why_no_uplift():
+    """Born 2009-06-15, 14周岁 on the settlement date: still a child ("14周岁（含）以下", 第十一条), but 门诊特殊疾病
+    borrows the class's 住院救助比例 (第十二条(二)), not the child's raised one: 4000.00 × 40% = 1600.00, and the
+    step says why, citing 第十二条(二) (the rule), 第十一条 (the rate and the uplift) and 第十三条 (the yearly cap).
+    An adult's step ends with the amount. Kills: `age < child.age`, the age dropped, the note always added,
+    the step's details dropped, its clauses replaced (engine/regions/changchun.py _child_note, _special_outpatient)."""
+    r, step = _special_outpatient_step("2009-06-15")
+    assert r["payouts"]["assistance"] == "1600.00" and r["assistance_class"] == "三类"
+    assert step["text"] == ("门诊特殊疾病救助（三类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 "
+                            "4000.00 × 40% = 1600.00；14周岁儿童的比例上浮只适用于住院救助（第十一条），此处按类别比例")
+    assert step["source"] == "长春市实施办法（征求意见稿） 第十二条(二)；第十一条；第十三条"
+    r, step = _special_outpatient_step("1960-01-01")
+    assert r["payouts"]["assistance"] == "1600.00"
+    assert step["text"] == ("门诊特殊疾病救助（三类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 "
+                            "4000.00 × 40% = 1600.00")
