@@ -51,3 +51,21 @@ def test_each_step_cites_document_clauses(entry):
             where = f"case {i}, step {step['text'][:40]!r}"
             assert step["source"].strip(), f"{where}: no clause cited"
             assert not INTERNAL_NAME.search(step["source"]), f"{where}: cites {step['source']!r}"
+
+
+@pytest.mark.parametrize("entry", CASES)
+def test_each_ledger_amount_is_one_the_store_can_name(entry):
+    """The year's ledger is kept by the store and shown to the clerk key by key with its label (住院救助起付线累计基数,
+    医疗救助年度累计支付, …: engine/store/queries.py, each region's LEDGER_LABELS), and a cap's `used` is read from
+    it under the same key. A rule adding to a key nobody else names would keep an amount no page shows and no
+    other rule reads. Found by mutation testing: a rule's ledger key could be renamed with no test noticing."""
+    from engine.calculate import Year, calculate_cases, parse_input
+    from engine.region_registry import ledger_labels
+    from engine.store.queries import COMMON_LEDGER_LABELS
+
+    named = {**COMMON_LEDGER_LABELS, **ledger_labels()}
+    year = Year()
+    calculate_cases(parse_input(_stringify(entry["input"])), year)
+    for (region, policy_year), ledger in year.ledgers.items():
+        unnamed = sorted(map(repr, set(ledger.data) - set(named)))
+        assert not unnamed, f"{region} {policy_year}: ledger keys with no label: {', '.join(unnamed)}"

@@ -224,3 +224,16 @@ def test_changchun_special_outpatient_step_of_a_child_on_the_day_of_turning_14_s
     assert r["payouts"]["assistance"] == "1600.00"
     assert step["text"] == ("门诊特殊疾病救助（三类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 "
                             "4000.00 × 40% = 1600.00")
+
+
+def test_dianjiang_ordinary_stay_reports_what_its_yearly_limit_has_used():
+    """垫江 低保对象 = 第二类; 阑尾炎 is no 重特大疾病; 2级医院, 政策范围内 20,000 (under the 大额救助 30,000): 普通疾病住院,
+    no deductible for 第二类, 70% within 6,000 a year (垫江解读 三、(四)3. 二是、五是).
+    S = 20000.00 − 10000.00 − 0.00 = 10000.00 × 70% = 7000.00 → 6000.00 (the limit); 自付 21000.00 − 10000.00 − 6000.00
+    = 5000.00, and the limit's report shows it used up.
+    Kills: the 普通疾病 limit's ledger key renamed where the stay is paid (engine/regions/dianjiang.py _inpatient)."""
+    r = calculate(dianjiang("subsistence", "inpatient", {"total": "21000.00", "policy_scope": "20000.00",
+                                                         "basic_paid": "10000.00", "critical_paid": "0.00"},
+                            diseases=["阑尾炎"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("6000.00", "5000.00")
+    assert caps(r)["dianjiang.general"] == ("6000.00", "6000.00")
