@@ -314,8 +314,9 @@ def weihai_year(cases):
                 if not tilted:
                     critical = max(min(critical, v["critical.cap"][ins] - used["critical.paid"]), D(0))
             used["critical.paid"] += critical
-        elif "critical_paid" in c["amounts"]:
+        elif "critical_paid" in c["amounts"]:   # whatever the kind, what 大病保险 paid counts toward its yearly cap
             critical = D(c["amounts"]["critical_paid"])
+            used["critical.paid"] += critical
         if klass and kind in ("inpatient", "outpatient_chronic", "outpatient_special", "special_drug"):
             base = max(scope - basic - critical, D(0))
             part = above(used["assist.base"], base, v["assistance.deductible"][klass])
