@@ -39,7 +39,7 @@ INTERNAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+")
 
 
 @pytest.mark.parametrize("entry", CASES)
-def test_each_step_cites_document_clauses(entry):
+def test_each_step_and_cap_cites_document_clauses(entry):
     """A step's `source` is what a clerk reads as its 依据 (result page, receipt, `cases show`): engine/context.py
     words each parameter a step names as its document's number and clause, and prints a name no parameter
     carries as it stands ("outpatient.full.rate"). So a misspelt name in a rule would reach the receipt as a
@@ -51,6 +51,9 @@ def test_each_step_cites_document_clauses(entry):
             where = f"case {i}, step {step['text'][:40]!r}"
             assert step["source"].strip(), f"{where}: no clause cited"
             assert not INTERNAL_NAME.search(step["source"]), f"{where}: cites {step['source']!r}"
+        for cap in result["caps"]:   # a yearly limit's line on the receipt cites its clause too
+            assert cap["source"].strip(), f"case {i}, cap {cap['name']}: no clause cited"
+            assert not INTERNAL_NAME.search(cap["source"]), f"case {i}, cap {cap['name']}: cites {cap['source']!r}"
 
 
 @pytest.mark.parametrize("entry", CASES)

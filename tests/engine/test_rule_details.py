@@ -56,11 +56,13 @@ def test_dianjiang_elderly_priority_veteran_gets_the_partial_ordinary_outpatient
     """在乡重点优抚对象 = 第四类 (垫江解读 三、(一)), aged 84: the full 400-a-year rule is for 第一类 and for 低保对象
     aged 80 or more only; 第四类 get 60% within 300 a year (三、(四)3. 一是). S = 900.00 − 500.00 − 0.00 = 400.00;
     400.00 × 60% = 240.00; 自付 1000.00 − 500.00 − 240.00 = 260.00.
-    Kills: `if not full or ctx.identity == "subsistence"` (engine/regions/dianjiang.py)."""
+    The step names the class (the reason for the partial rule). Kills: `if not full or ctx.identity == "subsistence"`,
+    the step's details dropped (engine/regions/dianjiang.py)."""
     r = calculate(dianjiang("veteran_priority", "outpatient_general",
                             {"total": "1000.00", "policy_scope": "900.00", "basic_paid": "500.00", "critical_paid": "0.00"}))
     assert r["assistance_class"] == "第四类"
     assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("240.00", "260.00")
+    assert "普通疾病门诊救助（第四类）：政策范围内的自付门诊费用 400.00 × 60% = 240.00" in [s["text"] for s in r["steps"]]
     assert caps(r)["dianjiang.outpatient"] == ("300.00", "240.00")
 
 
@@ -71,7 +73,8 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
     Stay 2: S = 50000.00 − 30000.00 − 0.00 = 20000.00; 大额 20000.00 × 75% = 15000.00, limit left 0.00 → 0.00;
     the stay is still a 普通疾病住院 (policy-readings.md 垫江): 20000.00 × 70% = 14000.00 within the ordinary
     住院救助 limit 6,000 (none used) → 6000.00, the larger of the two; 自付 52000.00 − 30000.00 − 6000.00 = 16000.00.
-    Kills: the 大额救助 ledger key renamed in capped() or in its add (engine/regions/dianjiang.py)."""
+    The first stay's two steps say both amounts, the larger paid (a clerk checks them with a pen).
+    Kills: the 大额救助 ledger key renamed in capped() or in its add, the steps' nouns dropped (engine/regions/dianjiang.py)."""
     first, second = calculate({"cases": [
         dianjiang("subsistence", "inpatient", {"total": "210000.00", "policy_scope": "200000.00",
                                                "basic_paid": "100000.00", "critical_paid": "20000.00"}, diseases=["阑尾炎"]),
@@ -79,6 +82,11 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
                                                "basic_paid": "30000.00", "critical_paid": "0.00"},
                   date="2024-08-01", diseases=["阑尾炎"])]})["results"]
     assert first["payouts"]["assistance"] == "60000.00"
+    assert [(s["layer"], s["text"]) for s in first["steps"] if s["text"].startswith(("住院救助", "大额救助"))] == [
+        ("info", "住院救助（第二类，普通疾病，不设起付标准）：政策范围内自付费用 80000.00 × 70% = 56000.00；年度救助限额 "
+                 "6000.00，已用 0.00，剩余 6000.00，支付 6000.00；与大额救助就高，不重复支付"),
+        ("assistance", "大额救助（第二类，2级医院一次住院政策范围内费用 200000.00 超过 30000.00）：经基本医保、大病保险"
+                       "报销后的政策范围内费用 80000.00 × 重特大疾病住院救助比例 75% = 60000.00")]
     assert (second["payouts"]["assistance"], second["out_of_pocket"]) == ("6000.00", "16000.00")
     assert caps(second)["dianjiang.large"] == ("60000.00", "60000.00")
 
@@ -143,7 +151,8 @@ def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
     """二类, 尿毒症 stay: S = 90000.00 − 50000.00 − 10000.00 = 30000.00 × 100% = 30000.00, the yearly 30,000 (第十一条,
     住院与门诊共用) used up. Then 门诊慢性病: 400.00 × 50% = 200.00 within its own 1,000 (第十二条), but nothing is left of
     the shared 30,000 → 0.00; 自付 1000.00 − 600.00 = 400.00.
-    Kills: the shared cap's ledger key dropped in _chronic (engine/regions/changchun.py)."""
+    The step says the class, that there is no deductible, and why nothing is paid.
+    Kills: the shared cap's ledger key dropped in _chronic, the step's details dropped (engine/regions/changchun.py)."""
     stay, chronic = calculate({"cases": [
         changchun("inpatient", {"total": "100000.00", "policy_scope": "90000.00", "basic_paid": "50000.00",
                                 "critical_paid": "10000.00"}, diseases=["尿毒症"]),
@@ -151,6 +160,8 @@ def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
                                          "critical_paid": "0.00"}, date="2024-05-01", referral=False)]})["results"]
     assert stay["payouts"]["assistance"] == "30000.00"
     assert (chronic["payouts"]["assistance"], chronic["out_of_pocket"]) == ("0.00", "400.00")
+    assert ("门诊慢性病救助（二类，不设起付标准）：政策范围内个人自付医疗费用 400.00 × 50% = 200.00；年度最高救助限额 30000.00，"
+            "已用 30000.00，剩余 0.00，支付 0.00") in [s["text"] for s in chronic["steps"]]
 
 
 def test_changchun_without_a_birth_date_warns_once_and_computes_as_an_adult():
