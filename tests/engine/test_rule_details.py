@@ -248,3 +248,22 @@ def test_dianjiang_ordinary_stay_reports_what_its_yearly_limit_has_used():
                             diseases=["阑尾炎"]))
     assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("6000.00", "5000.00")
     assert caps(r)["dianjiang.general"] == ("6000.00", "6000.00")
+
+
+def test_weihai_reassist_step_and_its_yearly_limit_for_class_b():
+    """威海 低保边缘家庭成员 = B类 (威政办发〔2022〕15号 二、(三)1.). S = 30000.00 − 10000.00 − 0.00 = 20000.00;
+    医疗救助 (20000.00 − 3000.00) × 50% = 8500.00 within 10,000 (二、(三)3.); left 20000.00 − 8500.00 = 11500.00;
+    再救助 (11500.00 − 10000.00) × 70% = 1050.00 within its 10,000 a year; 自付 32000.00 − 10000.00 − 8500.00 − 1050.00
+    = 12450.00. The step names the class; both limits are reported under their keys.
+    Kills: the 再救助 step's details dropped, the 再救助 limit's key dropped (engine/regions/weihai.py _reassist)."""
+    r = calculate({"region": "weihai", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": "1960-01-01"},
+                   "visit": {"kind": "inpatient", **VISIT, "diseases": []},
+                   "amounts": {"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "10000.00",
+                               "critical_paid": "0.00"}, "flags": {}})
+    assert r["assistance_class"] == "B类"
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("8500.00", "1050.00", "12450.00")
+    assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == [
+        "再救助（B类）：“三重制度”保障后政策范围内个人负担费用本次 11500.00，年度累计 0.00 → 11500.00，超过 10000.00 的部分 "
+        "1500.00 × 70% = 1050.00"]
+    assert caps(r) == {"assist.cap": ("10000.00", "8500.00"), "tilt.cap": ("10000.00", "1050.00")}
