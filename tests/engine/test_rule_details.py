@@ -267,3 +267,23 @@ def test_weihai_reassist_step_and_its_yearly_limit_for_class_b():
         "再救助（B类）：“三重制度”保障后政策范围内个人负担费用本次 11500.00，年度累计 0.00 → 11500.00，超过 10000.00 的部分 "
         "1500.00 × 70% = 1050.00"]
     assert caps(r) == {"assist.cap": ("10000.00", "8500.00"), "tilt.cap": ("10000.00", "1050.00")}
+
+
+def test_weihai_lookback_is_noted_only_when_asked_for():
+    """威海 因病致贫重病患者 = C类: 政策范围内个人负担费用 may be counted back to 12 months before the application
+    (威政办发〔2022〕15号 二、(三)4.); the clerk enters those bills and marks `lookback`, and the result says so.
+    Without the mark, no such note. S = 30000.00 − 10000.00 − 0.00 = 20000.00; (20000.00 − 10000.00) × 60% = 6000.00
+    within 50,000 either way. Kills: the `lookback` condition inverted or misspelt (engine/regions/weihai.py assist)."""
+    def run(flags):
+        return calculate({"region": "weihai", "date": "2024-03-01",
+                          "person": {"identities": ["illness_impoverished"], "insurance": "resident",
+                                     "birth_date": "1960-01-01"},
+                          "visit": {"kind": "inpatient", **VISIT, "diseases": []},
+                          "amounts": {"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "10000.00",
+                                      "critical_paid": "0.00"}, "flags": flags})
+    note = "因病致贫重病患者：政策范围内个人负担费用追溯至申请之月前12个月，按本类待遇和年度限额计算"
+    asked, plain = run({"lookback": True}), run({})
+    assert asked["assistance_class"] == plain["assistance_class"] == "C类"
+    assert asked["payouts"]["assistance"] == plain["payouts"]["assistance"] == "6000.00"
+    assert [s["text"] for s in asked["steps"] if s["layer"] == "info"] == [note]
+    assert not any(s["text"] == note for s in plain["steps"])
