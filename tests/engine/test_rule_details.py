@@ -287,3 +287,17 @@ def test_weihai_lookback_is_noted_only_when_asked_for():
     assert asked["payouts"]["assistance"] == plain["payouts"]["assistance"] == "6000.00"
     assert [s["text"] for s in asked["steps"] if s["layer"] == "info"] == [note]
     assert not any(s["text"] == note for s in plain["steps"])
+
+
+def test_weihai_general_outpatient_is_outside_assistance_and_says_which_clause():
+    """威海 低保对象 = A类; 普通门诊 is not among the costs 医疗救助 covers (住院、门诊慢特病、特药: 威政办发〔2022〕15号
+    二、(三)2.), so 医疗救助 0.00 and 自付 300.00 − 150.00 = 150.00; the step cites that clause.
+    Kills: the clause's name misspelt in the out-of-scope step (engine/regions/weihai.py assist)."""
+    r = calculate({"region": "weihai", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident", "birth_date": "1960-01-01"},
+                   "visit": {"kind": "outpatient_general", **VISIT, "diseases": []},
+                   "amounts": {"total": "300.00", "policy_scope": "300.00", "basic_paid": "150.00",
+                               "critical_paid": "0.00"}, "flags": {}})
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "150.00")
+    [step] = [s for s in r["steps"] if s["text"].startswith("普通门诊费用不在")]
+    assert step["source"] == "威政办发〔2022〕15号 二、(三)2. 明确救助费用保障范围"
