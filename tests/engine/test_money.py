@@ -34,3 +34,11 @@ def test_portion_between_bands():
     assert portion_between(D(0), D(20000), D(9000), D(100000)) == D(11000)
     assert portion_between(D(95000), D(10000), D(9000), D(100000)) == D(5000)
     assert portion_between(D(95000), D(10000), D(100000), None) == D(5000)
+
+
+def test_portion_between_is_zero_outside_the_band():
+    """A year still below a band, or already past it, has nothing in it: 0, never a negative part that would
+    take from the other bands' 大病保险 (found by mutation testing: `end - start` returned unconditionally)."""
+    assert portion_between(D(0), D(1000), D(5000), D(10000)) == D(0)        # 0 → 1000, band from 5000
+    assert portion_between(D(12000), D(3000), D(5000), D(10000)) == D(0)    # 12000 → 15000, band up to 10000
+    assert portion_between(D(0), D(5000), D(5000), D(10000)) == D(0)        # reaches the band's start exactly

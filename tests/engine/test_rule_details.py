@@ -209,10 +209,10 @@ def test_dianjiang_a_major_disease_named_as_the_clerk_writes_it():
     assert caps(r)["dianjiang.major"] == ("100000.00", "15000.00")
 
 
-def _special_outpatient_step(birth):
+def _special_outpatient_step(birth, identity="subsistence_edge"):
     """长春 低保边缘家庭成员 = 三类 (第三条), 门诊特殊疾病 on 2023-06-15: S = 6000.00 − 2000.00 − 0.00 = 4000.00."""
     r = calculate({"region": "changchun", "date": "2023-06-15",
-                   "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": birth},
+                   "person": {"identities": [identity], "insurance": "resident", "birth_date": birth},
                    "visit": {"kind": "outpatient_special", **VISIT, "diseases": []},
                    "amounts": {"total": "6500.00", "policy_scope": "6000.00", "basic_paid": "2000.00",
                                "critical_paid": "0.00"}, "flags": {}})
@@ -235,6 +235,9 @@ def test_changchun_special_outpatient_step_of_a_child_on_the_day_of_turning_14_s
     assert r["payouts"]["assistance"] == "1600.00"
     assert step["text"] == ("门诊特殊疾病救助（三类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 "
                             "4000.00 × 40% = 1600.00")
+    r, step = _special_outpatient_step("1960-01-01", identity="subsistence")   # 二类 has its own rates (第十二条(二))
+    assert r["payouts"]["assistance"] == "2800.00"
+    assert step["text"] == "门诊特殊疾病救助（二类，不设起付标准）：政策范围内个人自付医疗费用 4000.00 × 70% = 2800.00"
 
 
 def test_dianjiang_ordinary_stay_reports_what_its_yearly_limit_has_used():
@@ -255,7 +258,7 @@ def test_weihai_reassist_step_and_its_yearly_limit_for_class_b():
     医疗救助 (20000.00 − 3000.00) × 50% = 8500.00 within 10,000 (二、(三)3.); left 20000.00 − 8500.00 = 11500.00;
     再救助 (11500.00 − 10000.00) × 70% = 1050.00 within its 10,000 a year; 自付 32000.00 − 10000.00 − 8500.00 − 1050.00
     = 12450.00. The step names the class; both limits are reported under their keys.
-    Kills: the 再救助 step's details dropped, the 再救助 limit's key dropped (engine/regions/weihai.py _reassist)."""
+    Kills: the steps' details dropped, the limits' keys and names dropped (engine/regions/weihai.py assist, _reassist)."""
     r = calculate({"region": "weihai", "date": "2024-03-01",
                    "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": "1960-01-01"},
                    "visit": {"kind": "inpatient", **VISIT, "diseases": []},
@@ -267,6 +270,9 @@ def test_weihai_reassist_step_and_its_yearly_limit_for_class_b():
         "再救助（B类）：“三重制度”保障后政策范围内个人负担费用本次 11500.00，年度累计 0.00 → 11500.00，超过 10000.00 的部分 "
         "1500.00 × 70% = 1050.00"]
     assert caps(r) == {"assist.cap": ("10000.00", "8500.00"), "tilt.cap": ("10000.00", "1050.00")}
+    assert [c["name"] for c in r["caps"]] == ["医疗救助年度累计救助限额（B类）", "再救助年度累计救助限额（B类）"]
+    assert ("医疗救助（B类）：政策范围内个人负担费用本次 20000.00，年度累计 0.00 → 20000.00，超过 3000.00 的部分 17000.00 × "
+            "50% = 8500.00") in [s["text"] for s in r["steps"]]
 
 
 def test_weihai_lookback_is_noted_only_when_asked_for():
