@@ -16,6 +16,15 @@ def test_fmt_two_decimals():
     assert fmt(D("1E+3")) == "1000.00"
 
 
+def test_fmt_of_an_amount_below_the_fen_rounds_half_up_as_the_rules_do():
+    """An amount not yet to the fen is written as yuan() would round it (half up), so a text never shows another
+    figure than the one paid: 0.125 → 0.13 and 2.675 → 2.68 (half-even would give 0.12 and 2.68, down 0.12 and
+    2.67). Found by mutation testing: the rounding mode in fmt could be dropped with no test noticing."""
+    assert fmt(D("0.125")) == "0.13" == fmt(yuan(D("0.125")))
+    assert fmt(D("2.675")) == "2.68"
+    assert fmt(D("-0.125")) == "-0.13"
+
+
 def test_pct():
     assert pct(D("0.8")) == "80%"
     assert pct(D("0.655")) == "65.5%"
