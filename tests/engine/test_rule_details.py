@@ -307,3 +307,30 @@ def test_weihai_general_outpatient_is_outside_assistance_and_says_which_clause()
     assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "150.00")
     [step] = [s for s in r["steps"] if s["text"].startswith("普通门诊费用不在")]
     assert step["source"] == "威政办发〔2022〕15号 二、(三)2. 明确救助费用保障范围"
+
+
+def test_a_yearly_threshold_reached_exactly_by_an_earlier_case_is_said_so_in_the_documents_words():
+    """武汉 三类 (低保边缘家庭成员): 住院救助 起付标准 3,000 a year, "起付标准以上部分" at 70% (武政规〔2023〕1号 二、(四)).
+    Case 1: S = 8000.00 − 5000.00 = 3000.00, the year's base reaches 3000.00 exactly: (3000.00 − 3000.00) × 70% = 0.00.
+    Case 2: S = 4000.00 − 2000.00 = 2000.00, all above: 2000.00 × 70% = 1400.00, and the step says the threshold was
+    reached by the year's earlier cases ("已由…达到", a 起付标准). 威海 B类: "超过 3000 元的部分" at 50% (威政办发〔2022〕15号
+    二、(三)3.): case 1 S = 20000.00 → (20000.00 − 3000.00) × 50% = 8500.00; case 2 S = 1000.00 → 1000.00 × 50% = 500.00,
+    "本年度此前的案件已超过" (an 超过 threshold). Kills: `before > threshold`, the two wordings swapped or fixed
+    (engine/regions/common.py yearly_above)."""
+    first, second = calculate({"cases": [
+        wuhan({"total": "9000.00", "policy_scope": "8000.00", "basic_paid": "5000.00", "critical_paid": "0.00"}),
+        wuhan({"total": "5000.00", "policy_scope": "4000.00", "basic_paid": "2000.00", "critical_paid": "0.00"},
+              date="2024-07-01")]})["results"]
+    assert (first["payouts"]["assistance"], second["payouts"]["assistance"]) == ("0.00", "1400.00")
+    assert any("本次 2000.00，年度累计 3000.00 → 5000.00，起付标准 3000.00（已由本年度此前的案件达到） 以上部分 2000.00 × 70% "
+               "= 1400.00" in s["text"] for s in second["steps"])
+    def weihai_b(scope, date):
+        return {"region": "weihai", "date": date,
+                "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": "1960-01-01"},
+                "visit": {"kind": "inpatient", **VISIT, "diseases": []},
+                "amounts": {"total": scope, "policy_scope": scope, "basic_paid": "0.00", "critical_paid": "0.00"},
+                "flags": {}}
+    first, second = calculate({"cases": [weihai_b("20000.00", "2024-03-01"), weihai_b("1000.00", "2024-04-01")]})["results"]
+    assert (first["payouts"]["assistance"], second["payouts"]["assistance"]) == ("8500.00", "500.00")
+    assert ("医疗救助（B类）：政策范围内个人负担费用本次 1000.00，年度累计 20000.00 → 21000.00，超过 3000.00（本年度此前的案件已超过） "
+            "的部分 1000.00 × 50% = 500.00") in [s["text"] for s in second["steps"]]
