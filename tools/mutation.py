@@ -10,6 +10,7 @@ worktree never holds mutated code; a second run reuses mutmut's results for unch
     python tools/mutation.py --report        # only print the last run's score and survivors
     python tools/mutation.py --show NAME     # the diff of one mutant
     python tools/mutation.py --rerun         # re-test the survivors against the current tests
+    python tools/mutation.py 'engine.money.*'   # only these mutants (globs), e.g. one module at a time
 
 Equivalent mutants (no test can tell them apart) are listed in tools/mutation-equivalents.md by name and
 left out of the score's denominator.
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true", help="discard earlier results")
     ap.add_argument("--report", action="store_true", help="only print the last run's results")
     ap.add_argument("--show", metavar="NAME", help="print one mutant's diff")
-    ap.add_argument("--rerun", action="store_true", help="re-test the survivors with the current tests")
+    ap.add_argument("--rerun", action="store_true", help="re-test the survivors with the current tests (with any NAMES given)")
     ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     ap.add_argument("--source", type=Path, default=ROOT, help="the project copy whose engine/ and tests/ to use")
     ap.add_argument("--until", metavar="HH:MM", help="stop testing mutants at this UTC time and report")
@@ -214,8 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report:
         _prepare(work, args.fresh, args.source.resolve())
         names: list[str] = list(args.names)
-        if args.rerun:
-            names = [n for n, s in results(work).items() if s == "survived"]
+        if args.rerun:   # the wording-only and listed equivalent survivors stay as they are: no rule test kills them
+            skip = equivalents()
+            survivors = [n for n, s in results(work).items() if s == "survived" and n not in skip]
+            names += [n for n in survivors if not wording_only(work, n)]
             if not names:
                 return report(work)
         timeout = None

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (name, file, the code as it is, the code with the bug)
 BUGS = [
     ("大病保险 yearly cap not applied", "engine/insurance.py",
-     "        left = cap - ctx.view.get(\"critical.paid\")\n        pay = min_cap(raw, left)\n",
-     "        left = cap - ctx.view.get(\"critical.paid\")\n        pay = raw\n"),
+     "    pay = raw if cap is None else min_cap(raw, cap - ctx.view.get(\"critical.paid\"))\n",
+     "    pay = raw\n"),
     ("basic-insurance yearly cap not applied", "engine/insurance.py",
      "    left = cap - ctx.view.get(used_key)\n    pay = min_cap(raw, left)\n",
      "    left = cap - ctx.view.get(used_key)\n    pay = raw\n"),

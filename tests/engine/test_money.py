@@ -16,6 +16,15 @@ def test_fmt_two_decimals():
     assert fmt(D("1E+3")) == "1000.00"
 
 
+def test_fmt_of_an_amount_below_the_fen_rounds_half_up_as_the_rules_do():
+    """An amount not yet to the fen is written as yuan() would round it (half up), so a text never shows another
+    figure than the one paid: 0.125 → 0.13 and 2.675 → 2.68 (half-even would give 0.12 and 2.68, down 0.12 and
+    2.67). Found by mutation testing: the rounding mode in fmt could be dropped with no test noticing."""
+    assert fmt(D("0.125")) == "0.13" == fmt(yuan(D("0.125")))
+    assert fmt(D("2.675")) == "2.68"
+    assert fmt(D("-0.125")) == "-0.13"
+
+
 def test_pct():
     assert pct(D("0.8")) == "80%"
     assert pct(D("0.655")) == "65.5%"
@@ -34,3 +43,11 @@ def test_portion_between_bands():
     assert portion_between(D(0), D(20000), D(9000), D(100000)) == D(11000)
     assert portion_between(D(95000), D(10000), D(9000), D(100000)) == D(5000)
     assert portion_between(D(95000), D(10000), D(100000), None) == D(5000)
+
+
+def test_portion_between_is_zero_outside_the_band():
+    """A year still below a band, or already past it, has nothing in it: 0, never a negative part that would
+    take from the other bands' 大病保险 (found by mutation testing: `end - start` returned unconditionally)."""
+    assert portion_between(D(0), D(1000), D(5000), D(10000)) == D(0)        # 0 → 1000, band from 5000
+    assert portion_between(D(12000), D(3000), D(5000), D(10000)) == D(0)    # 12000 → 15000, band up to 10000
+    assert portion_between(D(0), D(5000), D(5000), D(10000)) == D(0)        # reaches the band's start exactly

@@ -56,11 +56,13 @@ def test_dianjiang_elderly_priority_veteran_gets_the_partial_ordinary_outpatient
     """在乡重点优抚对象 = 第四类 (垫江解读 三、(一)), aged 84: the full 400-a-year rule is for 第一类 and for 低保对象
     aged 80 or more only; 第四类 get 60% within 300 a year (三、(四)3. 一是). S = 900.00 − 500.00 − 0.00 = 400.00;
     400.00 × 60% = 240.00; 自付 1000.00 − 500.00 − 240.00 = 260.00.
-    Kills: `if not full or ctx.identity == "subsistence"` (engine/regions/dianjiang.py)."""
+    The step names the class (the reason for the partial rule). Kills: `if not full or ctx.identity == "subsistence"`,
+    the step's details dropped (engine/regions/dianjiang.py)."""
     r = calculate(dianjiang("veteran_priority", "outpatient_general",
                             {"total": "1000.00", "policy_scope": "900.00", "basic_paid": "500.00", "critical_paid": "0.00"}))
     assert r["assistance_class"] == "第四类"
     assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("240.00", "260.00")
+    assert "普通疾病门诊救助（第四类）：政策范围内的自付门诊费用 400.00 × 60% = 240.00" in [s["text"] for s in r["steps"]]
     assert caps(r)["dianjiang.outpatient"] == ("300.00", "240.00")
 
 
@@ -71,7 +73,8 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
     Stay 2: S = 50000.00 − 30000.00 − 0.00 = 20000.00; 大额 20000.00 × 75% = 15000.00, limit left 0.00 → 0.00;
     the stay is still a 普通疾病住院 (policy-readings.md 垫江): 20000.00 × 70% = 14000.00 within the ordinary
     住院救助 limit 6,000 (none used) → 6000.00, the larger of the two; 自付 52000.00 − 30000.00 − 6000.00 = 16000.00.
-    Kills: the 大额救助 ledger key renamed in capped() or in its add (engine/regions/dianjiang.py)."""
+    The first stay's two steps say both amounts, the larger paid (a clerk checks them with a pen).
+    Kills: the 大额救助 ledger key renamed in capped() or in its add, the steps' nouns dropped (engine/regions/dianjiang.py)."""
     first, second = calculate({"cases": [
         dianjiang("subsistence", "inpatient", {"total": "210000.00", "policy_scope": "200000.00",
                                                "basic_paid": "100000.00", "critical_paid": "20000.00"}, diseases=["阑尾炎"]),
@@ -79,6 +82,11 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
                                                "basic_paid": "30000.00", "critical_paid": "0.00"},
                   date="2024-08-01", diseases=["阑尾炎"])]})["results"]
     assert first["payouts"]["assistance"] == "60000.00"
+    assert [(s["layer"], s["text"]) for s in first["steps"] if s["text"].startswith(("住院救助", "大额救助"))] == [
+        ("info", "住院救助（第二类，普通疾病，不设起付标准）：政策范围内自付费用 80000.00 × 70% = 56000.00；年度救助限额 "
+                 "6000.00，已用 0.00，剩余 6000.00，支付 6000.00；与大额救助就高，不重复支付"),
+        ("assistance", "大额救助（第二类，2级医院一次住院政策范围内费用 200000.00 超过 30000.00）：经基本医保、大病保险"
+                       "报销后的政策范围内费用 80000.00 × 重特大疾病住院救助比例 75% = 60000.00")]
     assert (second["payouts"]["assistance"], second["out_of_pocket"]) == ("6000.00", "16000.00")
     assert caps(second)["dianjiang.large"] == ("60000.00", "60000.00")
 
@@ -143,7 +151,8 @@ def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
     """二类, 尿毒症 stay: S = 90000.00 − 50000.00 − 10000.00 = 30000.00 × 100% = 30000.00, the yearly 30,000 (第十一条,
     住院与门诊共用) used up. Then 门诊慢性病: 400.00 × 50% = 200.00 within its own 1,000 (第十二条), but nothing is left of
     the shared 30,000 → 0.00; 自付 1000.00 − 600.00 = 400.00.
-    Kills: the shared cap's ledger key dropped in _chronic (engine/regions/changchun.py)."""
+    The step says the class, that there is no deductible, and why nothing is paid.
+    Kills: the shared cap's ledger key dropped in _chronic, the step's details dropped (engine/regions/changchun.py)."""
     stay, chronic = calculate({"cases": [
         changchun("inpatient", {"total": "100000.00", "policy_scope": "90000.00", "basic_paid": "50000.00",
                                 "critical_paid": "10000.00"}, diseases=["尿毒症"]),
@@ -151,6 +160,8 @@ def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
                                          "critical_paid": "0.00"}, date="2024-05-01", referral=False)]})["results"]
     assert stay["payouts"]["assistance"] == "30000.00"
     assert (chronic["payouts"]["assistance"], chronic["out_of_pocket"]) == ("0.00", "400.00")
+    assert ("门诊慢性病救助（二类，不设起付标准）：政策范围内个人自付医疗费用 400.00 × 50% = 200.00；年度最高救助限额 30000.00，"
+            "已用 30000.00，剩余 0.00，支付 0.00") in [s["text"] for s in chronic["steps"]]
 
 
 def test_changchun_without_a_birth_date_warns_once_and_computes_as_an_adult():
@@ -196,3 +207,130 @@ def test_dianjiang_a_major_disease_named_as_the_clerk_writes_it():
                             diseases=["尿毒症"]))
     assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("15000.00", "7000.00")
     assert caps(r)["dianjiang.major"] == ("100000.00", "15000.00")
+
+
+def _special_outpatient_step(birth, identity="subsistence_edge"):
+    """长春 低保边缘家庭成员 = 三类 (第三条), 门诊特殊疾病 on 2023-06-15: S = 6000.00 − 2000.00 − 0.00 = 4000.00."""
+    r = calculate({"region": "changchun", "date": "2023-06-15",
+                   "person": {"identities": [identity], "insurance": "resident", "birth_date": birth},
+                   "visit": {"kind": "outpatient_special", **VISIT, "diseases": []},
+                   "amounts": {"total": "6500.00", "policy_scope": "6000.00", "basic_paid": "2000.00",
+                               "critical_paid": "0.00"}, "flags": {}})
+    [step] = [s for s in r["steps"] if s["text"].startswith("门诊特殊疾病救助")]
+    return r, step
+
+
+def test_changchun_special_outpatient_step_of_a_child_on_the_day_of_turning_14_says_why_no_uplift():
+    """Born 2009-06-15, 14周岁 on the settlement date: still a child ("14周岁（含）以下", 第十一条), but 门诊特殊疾病
+    borrows the class's 住院救助比例 (第十二条(二)), not the child's raised one: 4000.00 × 40% = 1600.00, and the
+    step says why, citing 第十二条(二) (the rule), 第十一条 (the rate and the uplift) and 第十三条 (the yearly cap).
+    An adult's step ends with the amount. Kills: `age < child.age`, the age dropped, the note always added,
+    the step's details dropped, its clauses replaced (engine/regions/changchun.py _child_note, _special_outpatient)."""
+    r, step = _special_outpatient_step("2009-06-15")
+    assert r["payouts"]["assistance"] == "1600.00" and r["assistance_class"] == "三类"
+    assert step["text"] == ("门诊特殊疾病救助（三类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 "
+                            "4000.00 × 40% = 1600.00；14周岁儿童的比例上浮只适用于住院救助（第十一条），此处按类别比例")
+    assert step["source"] == "长春市实施办法（征求意见稿） 第十二条(二)；第十一条；第十三条"
+    r, step = _special_outpatient_step("1960-01-01")
+    assert r["payouts"]["assistance"] == "1600.00"
+    assert step["text"] == ("门诊特殊疾病救助（三类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 "
+                            "4000.00 × 40% = 1600.00")
+    r, step = _special_outpatient_step("1960-01-01", identity="subsistence")   # 二类 has its own rates (第十二条(二))
+    assert r["payouts"]["assistance"] == "2800.00"
+    assert step["text"] == "门诊特殊疾病救助（二类，不设起付标准）：政策范围内个人自付医疗费用 4000.00 × 70% = 2800.00"
+
+
+def test_dianjiang_ordinary_stay_reports_what_its_yearly_limit_has_used():
+    """垫江 低保对象 = 第二类; 阑尾炎 is no 重特大疾病; 2级医院, 政策范围内 20,000 (under the 大额救助 30,000): 普通疾病住院,
+    no deductible for 第二类, 70% within 6,000 a year (垫江解读 三、(四)3. 二是、五是).
+    S = 20000.00 − 10000.00 − 0.00 = 10000.00 × 70% = 7000.00 → 6000.00 (the limit); 自付 21000.00 − 10000.00 − 6000.00
+    = 5000.00, and the limit's report shows it used up.
+    Kills: the 普通疾病 limit's ledger key renamed where the stay is paid (engine/regions/dianjiang.py _inpatient)."""
+    r = calculate(dianjiang("subsistence", "inpatient", {"total": "21000.00", "policy_scope": "20000.00",
+                                                         "basic_paid": "10000.00", "critical_paid": "0.00"},
+                            diseases=["阑尾炎"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("6000.00", "5000.00")
+    assert caps(r)["dianjiang.general"] == ("6000.00", "6000.00")
+
+
+def test_weihai_reassist_step_and_its_yearly_limit_for_class_b():
+    """威海 低保边缘家庭成员 = B类 (威政办发〔2022〕15号 二、(三)1.). S = 30000.00 − 10000.00 − 0.00 = 20000.00;
+    医疗救助 (20000.00 − 3000.00) × 50% = 8500.00 within 10,000 (二、(三)3.); left 20000.00 − 8500.00 = 11500.00;
+    再救助 (11500.00 − 10000.00) × 70% = 1050.00 within its 10,000 a year; 自付 32000.00 − 10000.00 − 8500.00 − 1050.00
+    = 12450.00. The step names the class; both limits are reported under their keys.
+    Kills: the steps' details dropped, the limits' keys and names dropped (engine/regions/weihai.py assist, _reassist)."""
+    r = calculate({"region": "weihai", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": "1960-01-01"},
+                   "visit": {"kind": "inpatient", **VISIT, "diseases": []},
+                   "amounts": {"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "10000.00",
+                               "critical_paid": "0.00"}, "flags": {}})
+    assert r["assistance_class"] == "B类"
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("8500.00", "1050.00", "12450.00")
+    assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == [
+        "再救助（B类）：“三重制度”保障后政策范围内个人负担费用本次 11500.00，年度累计 0.00 → 11500.00，超过 10000.00 的部分 "
+        "1500.00 × 70% = 1050.00"]
+    assert caps(r) == {"assist.cap": ("10000.00", "8500.00"), "tilt.cap": ("10000.00", "1050.00")}
+    assert [c["name"] for c in r["caps"]] == ["医疗救助年度累计救助限额（B类）", "再救助年度累计救助限额（B类）"]
+    assert ("医疗救助（B类）：政策范围内个人负担费用本次 20000.00，年度累计 0.00 → 20000.00，超过 3000.00 的部分 17000.00 × "
+            "50% = 8500.00") in [s["text"] for s in r["steps"]]
+
+
+def test_weihai_lookback_is_noted_only_when_asked_for():
+    """威海 因病致贫重病患者 = C类: 政策范围内个人负担费用 may be counted back to 12 months before the application
+    (威政办发〔2022〕15号 二、(三)4.); the clerk enters those bills and marks `lookback`, and the result says so.
+    Without the mark, no such note. S = 30000.00 − 10000.00 − 0.00 = 20000.00; (20000.00 − 10000.00) × 60% = 6000.00
+    within 50,000 either way. Kills: the `lookback` condition inverted or misspelt (engine/regions/weihai.py assist)."""
+    def run(flags):
+        return calculate({"region": "weihai", "date": "2024-03-01",
+                          "person": {"identities": ["illness_impoverished"], "insurance": "resident",
+                                     "birth_date": "1960-01-01"},
+                          "visit": {"kind": "inpatient", **VISIT, "diseases": []},
+                          "amounts": {"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "10000.00",
+                                      "critical_paid": "0.00"}, "flags": flags})
+    note = "因病致贫重病患者：政策范围内个人负担费用追溯至申请之月前12个月，按本类待遇和年度限额计算"
+    asked, plain = run({"lookback": True}), run({})
+    assert asked["assistance_class"] == plain["assistance_class"] == "C类"
+    assert asked["payouts"]["assistance"] == plain["payouts"]["assistance"] == "6000.00"
+    assert [s["text"] for s in asked["steps"] if s["layer"] == "info"] == [note]
+    assert not any(s["text"] == note for s in plain["steps"])
+
+
+def test_weihai_general_outpatient_is_outside_assistance_and_says_which_clause():
+    """威海 低保对象 = A类; 普通门诊 is not among the costs 医疗救助 covers (住院、门诊慢特病、特药: 威政办发〔2022〕15号
+    二、(三)2.), so 医疗救助 0.00 and 自付 300.00 − 150.00 = 150.00; the step cites that clause.
+    Kills: the clause's name misspelt in the out-of-scope step (engine/regions/weihai.py assist)."""
+    r = calculate({"region": "weihai", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident", "birth_date": "1960-01-01"},
+                   "visit": {"kind": "outpatient_general", **VISIT, "diseases": []},
+                   "amounts": {"total": "300.00", "policy_scope": "300.00", "basic_paid": "150.00",
+                               "critical_paid": "0.00"}, "flags": {}})
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "150.00")
+    [step] = [s for s in r["steps"] if s["text"].startswith("普通门诊费用不在")]
+    assert step["source"] == "威政办发〔2022〕15号 二、(三)2. 明确救助费用保障范围"
+
+
+def test_a_yearly_threshold_reached_exactly_by_an_earlier_case_is_said_so_in_the_documents_words():
+    """武汉 三类 (低保边缘家庭成员): 住院救助 起付标准 3,000 a year, "起付标准以上部分" at 70% (武政规〔2023〕1号 二、(四)).
+    Case 1: S = 8000.00 − 5000.00 = 3000.00, the year's base reaches 3000.00 exactly: (3000.00 − 3000.00) × 70% = 0.00.
+    Case 2: S = 4000.00 − 2000.00 = 2000.00, all above: 2000.00 × 70% = 1400.00, and the step says the threshold was
+    reached by the year's earlier cases ("已由…达到", a 起付标准). 威海 B类: "超过 3000 元的部分" at 50% (威政办发〔2022〕15号
+    二、(三)3.): case 1 S = 20000.00 → (20000.00 − 3000.00) × 50% = 8500.00; case 2 S = 1000.00 → 1000.00 × 50% = 500.00,
+    "本年度此前的案件已超过" (an 超过 threshold). Kills: `before > threshold`, the two wordings swapped or fixed
+    (engine/regions/common.py yearly_above)."""
+    first, second = calculate({"cases": [
+        wuhan({"total": "9000.00", "policy_scope": "8000.00", "basic_paid": "5000.00", "critical_paid": "0.00"}),
+        wuhan({"total": "5000.00", "policy_scope": "4000.00", "basic_paid": "2000.00", "critical_paid": "0.00"},
+              date="2024-07-01")]})["results"]
+    assert (first["payouts"]["assistance"], second["payouts"]["assistance"]) == ("0.00", "1400.00")
+    assert any("本次 2000.00，年度累计 3000.00 → 5000.00，起付标准 3000.00（已由本年度此前的案件达到） 以上部分 2000.00 × 70% "
+               "= 1400.00" in s["text"] for s in second["steps"])
+    def weihai_b(scope, date):
+        return {"region": "weihai", "date": date,
+                "person": {"identities": ["subsistence_edge"], "insurance": "resident", "birth_date": "1960-01-01"},
+                "visit": {"kind": "inpatient", **VISIT, "diseases": []},
+                "amounts": {"total": scope, "policy_scope": scope, "basic_paid": "0.00", "critical_paid": "0.00"},
+                "flags": {}}
+    first, second = calculate({"cases": [weihai_b("20000.00", "2024-03-01"), weihai_b("1000.00", "2024-04-01")]})["results"]
+    assert (first["payouts"]["assistance"], second["payouts"]["assistance"]) == ("8500.00", "500.00")
+    assert ("医疗救助（B类）：政策范围内个人负担费用本次 1000.00，年度累计 20000.00 → 21000.00，超过 3000.00（本年度此前的案件已超过） "
+            "的部分 1000.00 × 50% = 500.00") in [s["text"] for s in second["steps"]]
