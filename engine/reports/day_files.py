@@ -98,7 +98,9 @@ def write_pdf(report: DayReport, path: str | Path, *, made_at: str = "") -> None
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from .pdf_rows import sign_and_build
     from xml.sax.saxutils import escape
 
     from ..receipt.fonts import register
@@ -144,19 +146,7 @@ def write_pdf(report: DayReport, path: str | Path, *, made_at: str = "") -> None
     for name, header, rows in tables(report):
         story.append(Paragraph(escape(heading(report, name, rows)), head))
         story.append(table(header, rows, bold_last=name in ("汇总", "发放汇总")) if rows else Paragraph("无", cell))
-    line = "＿" * 8
-    sign = Table([[f"经办人（签字）：{line}", f"审核人（签字）：{line}", f"日期：{line}"]], colWidths=[width / 3] * 3,
-                 rowHeights=[28])
-    sign.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                              ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-    story.append(KeepTogether([Spacer(1, 12), sign]))
-
-    def footer(canvas, d) -> None:
-        canvas.saveState()
-        canvas.setFont(font, 7)
-        canvas.drawRightString(pagesize[0] - margin, margin / 2, f"{report.title}　第 {d.page} 页")
-        canvas.restoreState()
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    sign_and_build(doc, story, ["经办人（签字）", "审核人（签字）", "日期"], font=font, width=width, title=report.title)
 
 
 def write(report: DayReport, path: str | Path, *, made_at: str = "") -> None:

@@ -63,10 +63,10 @@ def write_pdf(report: MonthReport, path: str | Path, charts: list[tuple[str, byt
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
     from ..receipt.fonts import register
-    from .pdf_rows import Rows
+    from .pdf_rows import Rows, sign_and_build
 
     font = register()
     size = 7.5
@@ -136,19 +136,7 @@ def write_pdf(report: MonthReport, path: str | Path, charts: list[tuple[str, byt
     weights = [w for _, _, w in LIST_COLUMNS]
     story.append(Rows([h for h, _, _ in LIST_COLUMNS], [[text(v, False) for v in row] for row in rows],
                       [width * w / sum(weights) for w in weights], font, size, right) if rows else Paragraph("无", cell))
-    line = "＿" * 8
-    sign = Table([[f"制表人（签字）：{line}", f"审核人（签字）：{line}", f"负责人（签字）：{line}"]],
-                 colWidths=[width / 3] * 3, rowHeights=[28])
-    sign.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                              ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-    story.append(KeepTogether([Spacer(1, 12), sign]))
-
-    def footer(canvas, d) -> None:
-        canvas.saveState()
-        canvas.setFont(font, 7)
-        canvas.drawRightString(pagesize[0] - margin, margin / 2, f"{report.title}　第 {d.page} 页")
-        canvas.restoreState()
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    sign_and_build(doc, story, ["制表人（签字）", "审核人（签字）", "负责人（签字）"], font=font, width=width, title=report.title)
 
 
 def write(report: MonthReport, path: str | Path, charts: list[tuple[str, bytes]], *, made_at: str = "") -> None:

@@ -81,3 +81,24 @@ class Rows(Flowable):
             grid.lineTo(x, 0)
         canvas.drawPath(grid, stroke=1, fill=0)
         canvas.restoreState()
+
+
+def sign_and_build(doc, story: list, signers: list[str], *, font: str, width: float, title: str) -> None:
+    """End a report with its signature lines (one "签字" line each, kept together) and build it, each
+    page numbered at the foot with the report's title."""
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+    line = "＿" * 8
+    sign = Table([[f"{who}：{line}" for who in signers]], colWidths=[width / len(signers)] * len(signers),
+                 rowHeights=[28])
+    sign.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                              ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    story.append(KeepTogether([Spacer(1, 12), sign]))
+    margin = doc.bottomMargin
+
+    def footer(canvas, d) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 7)
+        canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, margin / 2, f"{title}　第 {d.page} 页")
+        canvas.restoreState()
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -14,7 +14,6 @@ import pytest
 from days import TODAY, frozen_today  # noqa: F401 (the fixture)
 from engine.errors import InputError
 from engine.office import Office
-from engine.receipt import payload
 from engine.store.migrations import MIGRATIONS, statements
 from ids import valid_id
 

@@ -17,7 +17,6 @@ to_pay = max(0, 医疗救助 − maf_pay):
 """
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
