@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
-    QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+    QFrame, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, \
+    QVBoxLayout, QWidget
 
 from engine import clock
 from engine.errors import InputError
@@ -134,7 +135,7 @@ class SettingsPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.saved_label, 1)
-        grid.addLayout(buttons, len(rows), 1, 1, 2)
+        grid.addLayout(buttons, code_row + 1, 1, 1, 2)
 
         folder_box = QGroupBox("数据文件夹")
         folder_layout = QVBoxLayout(folder_box)
@@ -161,6 +162,14 @@ class SettingsPage(QWidget):
         self.accounts_box = AccountsBox(session, self)
         left.addWidget(self.accounts_box)
         left.addStretch(1)
+        # the left column scrolls when the window is too low for all its boxes (a 1366×768 screen): its
+        # fields and notes keep their natural height instead of being squeezed over each other
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_scroll = QScrollArea()
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setWidget(left_widget)
 
         backup_box = QGroupBox("备份与恢复")
         backup_layout = QVBoxLayout(backup_box)
@@ -202,7 +211,7 @@ class SettingsPage(QWidget):
         backup_layout.addWidget(self.backup_status)
 
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
+        layout.addWidget(left_scroll, 1)
         layout.addWidget(backup_box, 1)
         self.refresh()
         session.changed.connect(self._changed)
