@@ -68,7 +68,7 @@ def test_screenshots_flag_saves_every_screen(tmp_path):
     assert names == sorted(["main-window", "wizard-1-identity", "wizard-2-visit", "wizard-3-amounts",
                             "wizard-3-amounts-error-on-field", "wizard-4-result", "wizard-4-result-saved",
                             "cases-search", "ledger-person-year", "warnings-list", "reports-day-report", "stats-year",
-                            "policy-parameters", "settings",
+                            "review-queue", "what-if", "settlement-import", "policy-parameters", "settings",
                             "print-preview-receipt", "wizard-sample-case", "first-start-setup"])
     from PySide6.QtGui import QImage
 
