@@ -18,6 +18,9 @@ from engine.store.migrations import MIGRATIONS, statements
 from ids import valid_id
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
+# Tests taking `backend` run on SQLite and on the throwaway PostgreSQL (tests/pg.py); those that compare
+# two data folders (two offices' databases, a township and its district) stay on SQLite, where each
+# folder is its own database.
 
 SUN = valid_id("1970-01-01", 7)
 ZHOU = valid_id("1965-05-05", 11)
@@ -92,7 +95,7 @@ def test_two_offices_with_the_same_name_and_different_codes_never_share_a_number
                                   "VALUES (1, 'x', ?, 2023, 9, '2023-000001')", (TOWN_A,))
 
 
-def test_a_renamed_office_keeps_its_code_and_its_numbering(opened):
+def test_a_renamed_office_keeps_its_code_and_its_numbering(opened, backend):
     office = opened("d")
     office.set_office(TOWN_A, "城关镇")
     office.save(on("2023-03-01"), operator="李四", office=TOWN_A)
@@ -152,7 +155,7 @@ def test_an_old_folder_migrates_keeping_every_case_and_each_name_gets_its_code(t
     assert len(office.cases()) == 5 and office.audit_verify().ok
 
 
-def test_a_folder_where_no_code_was_set_keeps_working_as_today(opened):
+def test_a_folder_where_no_code_was_set_keeps_working_as_today(opened, backend):
     office = opened("d")
     [one] = office.save(on("2023-03-01"), operator="李四", office="城关镇").value
     [two] = office.save(on("2023-04-01"), operator="李四", office="城关镇").value
@@ -254,7 +257,7 @@ def test_a_bundle_carries_what_was_added_since_the_previous_one_a_late_slip_and_
     assert d.audit_verify().ok
 
 
-def test_a_tampered_bundle_is_refused_with_the_row_named_and_nothing_written(tmp_path, opened):
+def test_a_tampered_bundle_is_refused_with_the_row_named_and_nothing_written(tmp_path, opened, backend):
     a = town(opened, "a", TOWN_A)
     a.save(on("2023-03-01"), operator="李四", office=TOWN_A)
     a.save(on("2023-04-01"), operator="李四", office=TOWN_A)
@@ -353,7 +356,7 @@ def test_export_needs_a_code_and_names_the_unbound_names(tmp_path, opened):
 
 # ---- 补差 in the code's series -----------------------------------------------------------------------
 
-def test_a_resettlement_takes_the_next_number_of_the_code_and_its_slip_names_office_and_code(opened):
+def test_a_resettlement_takes_the_next_number_of_the_code_and_its_slip_names_office_and_code(opened, backend):
     office = opened("d")
     office.set_office(TOWN_A, "城关镇")
     [first] = office.save(on("2023-03-01"), operator="李四", office=TOWN_A).value
