@@ -64,9 +64,10 @@ def _amounts(d: ResettlementData, s: dict, width: float):
         before, diff = d.before[key], d.difference[key]
         rows.append([_p(ROW_NAMES[key], s["cell"]), _p(fmt(before), s["right"]), _p(fmt(before + diff), s["right"]),
                      _p(fmt(diff), s["right"]), _p(signed_capitals(diff) if key in ROWS[:4] else "—", s["small"])])
-    to_pay = d.difference["to_pay"]
-    rows.append([_p("各项支付补差合计", s["cell"]), "", "", _p(fmt(to_pay), s["right"]),
-                 _p(signed_capitals(to_pay), s["small"])])
+    # what this office itself pays (医疗救助 less the hospital's one-stop payment, + 倾斜): case-format.md
+    to_pay, after = d.difference["to_pay"], Decimal(str(d.receipt.result["to_pay"]))
+    rows.append([_p("本经办点支付（医疗救助扣除医院已付部分＋倾斜救助）", s["cell"]), _p(fmt(after - to_pay), s["right"]),
+                 _p(fmt(after), s["right"]), _p(fmt(to_pay), s["right"]), _p(signed_capitals(to_pay), s["small"])])
     style = [*BOXED, ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), SHADE)]
     return _table(rows, [width * 0.22, width * 0.15, width * 0.15, width * 0.15, width * 0.33], s["cell"].fontName,
                   style, repeatRows=1)
@@ -94,7 +95,7 @@ def build(d: ResettlementData, out: str | BinaryIO, layout: str = "A4") -> None:
     width = pagesize[0] - 2 * margin
     to_pay = d.difference["to_pay"]
     verdict = (f"本次补付 {fmt(to_pay)} 元" if to_pay > 0 else
-               f"本次应退 {fmt(-to_pay)} 元" if to_pay < 0 else "各项支付合计不变")
+               f"本次应退 {fmt(-to_pay)} 元" if to_pay < 0 else "本经办点不补付也不追回")
     head = [[_p(f"经办机构：{r.office}" + (f"（代码 {r.office_code}）" if r.office_code else ""), s["cell"]), _p(f"窗口：{r.window or '—'}", s["cell"]),
              _p(f"补差回执号：{r.receipt_no}", s["cell"])],
             [_p(f"补差时间：{d.settled_at[:19].replace('T', ' ')}", s["cell"]), _p(f"经办人：{d.settled_by}", s["cell"]),

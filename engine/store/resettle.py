@@ -4,7 +4,9 @@ A case's stored result never changes. When a void, or a case entered late (dated
 already stored), changes what replaying the person's year gives for a later case, that case is
 *pending*: what it should pay (the replay) differs from what was paid (its stored result plus
 the 补差 records already made for it). Settling it adds one 补差 record with the difference per
-layer (positive: the office pays more; negative: 应退, to be recovered), its own receipt number
+layer (positive: pays more; negative: 应退, to be recovered) and in `to_pay`, what this office itself
+pays (医疗救助 less what the hospital already paid in one-stop settlement, plus the tilt: case-format.md
+"Already paid"; 基本医保 and 大病保险 are the funds' and the insurer's), its own receipt number
 from the same series as the cases of the original's office and policy year, the reason, and the
 replayed result. So, after settling, what was paid for the year is what the replay gives.
 """
@@ -30,37 +32,53 @@ AMOUNTS = LAYERS + ("hospital_borne", "out_of_pocket")
 
 
 def amounts_of(result: dict[str, Any]) -> dict[str, Decimal]:
-    """A result's layer payouts, hospital-borne and out-of-pocket amounts."""
+    """A result's layer payouts, hospital-borne and out-of-pocket amounts, and what this office pays."""
     payouts = result["payouts"]
     out = {k: Decimal(str(payouts[k])) for k in LAYERS}
     out["hospital_borne"] = Decimal(str(result["hospital_borne"]))
     out["out_of_pocket"] = Decimal(str(result["out_of_pocket"]))
+    out["to_pay"] = Decimal(str(result["to_pay"]))
     return out
 
 
+def _office_paid(row: dict[str, Any]) -> Decimal:
+    """What the office paid for a stored case: its `to_pay`; a case saved before `to_pay` was stored
+    had no one-stop settlement, so 医疗救助 + 倾斜."""
+    if row["to_pay"] is not None:
+        return Decimal(row["to_pay"])
+    return Decimal(row["assistance"]) + Decimal(row["tilt"])
+
+
 def paid(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
-    """What was paid for each case: its stored amounts plus every 补差 made for it."""
+    """What was paid for each case: its stored amounts (and what the office paid) plus every 补差 made for it."""
     ids = list(case_ids)
     out: dict[int, dict[str, Decimal]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for r in db.query(f"SELECT id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket FROM cases "
-                          f"WHERE id IN ({marks})", chunk):
-            out[r["id"]] = {k: Decimal(r[k]) for k in AMOUNTS}
-        for r in db.query(f"SELECT case_id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket "
+        for r in db.query(f"SELECT id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, to_pay "
+                          f"FROM cases WHERE id IN ({marks})", chunk):
+            out[r["id"]] = {k: Decimal(r[k]) for k in AMOUNTS} | {"to_pay": _office_paid(r)}
+        for r in db.query(f"SELECT case_id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, to_pay "
                           f"FROM resettlements WHERE case_id IN ({marks}) ORDER BY id", chunk):
             row = out[r["case_id"]]
-            for k in AMOUNTS:
+            for k in AMOUNTS + ("to_pay",):
                 row[k] += Decimal(r[k])
     return out
 
 
 def difference(should: dict[str, Decimal], was: dict[str, Decimal]) -> dict[str, Decimal]:
-    """should − was per amount, and to_pay: the four layers' sum (what the office pays more; negative: 应退)."""
-    diff = {k: should[k] - was[k] for k in AMOUNTS}
-    diff["to_pay"] = sum((diff[k] for k in LAYERS), ZERO)
-    return diff
+    """should − was per amount and for to_pay (what the office pays more; negative: 应退)."""
+    return {k: should[k] - was[k] for k in AMOUNTS + ("to_pay",)}
+
+
+def _office_money(to_pay: Decimal) -> str:
+    """What the office pays or recovers in a 补差, in words."""
+    if to_pay > 0:
+        return f"补付 {fmt(to_pay)}"
+    if to_pay < 0:
+        return f"应退 {fmt(-to_pay)}"
+    return "本经办点不补付也不追回（差额在基本医保、大病保险或医院已支付部分）"
 
 
 def _nonzero(diff: dict[str, Decimal]) -> bool:
@@ -150,9 +168,8 @@ def settle(store: Store, case_id: int, reason: str, *, operator: str) -> dict[st
             "reason": reason, **{k: fmt(diff[k]) for k in AMOUNTS + ("to_pay",)}, "result": result_text,
             "policy_version": store.book.version, "operator": operator, "created_at": at,
         }).last_pk
-        verb = "补付" if diff["to_pay"] >= 0 else "应退"
         audit(db, operator, "resettle",
-              f"补差：回执号 {number}（原回执号 {row['receipt_no']}），{verb} {fmt(abs(diff['to_pay']))}，原因：{reason}",
+              f"补差：回执号 {number}（原回执号 {row['receipt_no']}），{_office_money(diff['to_pay'])}，原因：{reason}",
               case_id=case_id, person_id=row["person_id"], at=at)
     return {"case_id": case_id, "receipt_no": row["receipt_no"], "resettlement_id": resettlement_id,
             "resettlement_receipt_no": number, "difference": _public(diff)}

@@ -299,3 +299,35 @@ def test_what_if_with_no_change_counts_the_resettlements_as_paid(office):
     report = office.what_if(2023, [])
     assert (report.cases, report.changed_cases, report.changed_persons) == (4, 0, 0)
     assert report.stored["assistance"] == report.what_if["assistance"] == Decimal("560.00")
+
+
+def test_one_stop_payments_count_only_what_the_office_paid(office, tmp_path):
+    """The same year, but the hospital already paid 医疗救助 at discharge (一站式, case-format.md "Already paid"):
+    c4 in full (560.00 of 560.00: the office paid it nothing) and c5 650.00 of 700.00 (the office paid 50.00).
+    After c2 is void, c4 should get 0.00 and c5 560.00 of 医疗救助: the layer differences are as before
+    (−560.00, −140.00), but what the office recovers is only what it paid: c4 to_pay max(0, 0 − 560) − 0 = 0.00;
+    c5 max(0, 560 − 650) − 50.00 = −50.00. c3 (no one-stop payment) −350.00 as before."""
+    docs = [case(*c) for c in FIVE]
+    docs[3]["amounts"]["assistance_paid"] = "560.00"
+    docs[4]["amounts"]["assistance_paid"] = "650.00"
+    saved = office.save({"cases": docs}, operator="李四", office="城关镇医保站").value
+    assert [s.result["to_pay"] for s in saved] == ["0.00", "0.00", "350.00", "0.00", "50.00"]
+    office.void(saved[1].case_id, "结算单录入错误", operator="李四")
+    ids = [s.case_id for s in saved]
+    pending = {p["case_id"]: p["difference"] for p in office.pending_resettlements()}
+    assert pending == {ids[2]: diff("-350.00"), ids[3]: {**diff("-560.00"), "to_pay": "0.00"},
+                       ids[4]: {**diff("-140.00"), "to_pay": "-50.00"}}
+    c4 = office.resettle(ids[3], "第2件作废后重算", operator="王审核").value
+    c5 = office.resettle(ids[4], "第2件作废后重算", operator="王审核").value
+    texts = []
+    for done in (c4, c5):
+        pdf = tmp_path / f"r{done['resettlement_id']}.pdf"
+        office.write_resettlement_receipt(done["resettlement_id"], pdf)
+        texts.append(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert "本经办点不补付也不追回" in texts[0] and "应退 560.00" not in texts[0]
+    assert "本次应退 50.00 元" in texts[1] and "应退 伍拾元整" in texts[1]
+    assert [r["to_pay"] for r in office.resettlements(ids[3]) + office.resettlements(ids[4])] == ["0.00", "-50.00"]
+    said = [r["detail"] for r in office.store.query("SELECT detail FROM audit WHERE action = 'resettle' ORDER BY id")]
+    assert "本经办点不补付也不追回" in said[0] and "应退 50.00" in said[1]
+    assert {p["case_id"] for p in office.pending_resettlements()} == {ids[2]}
