@@ -63,13 +63,24 @@ class Server:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale")
         hba = self.data / "pg_hba.conf"   # one role logs in with a password (the tests of a wrong one)
         hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        self.resume()
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server and keep its data (a restart, with resume): its clients' connections drop."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", mode, "stop")
+        self.running = False
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port."""
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o",
                   f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
                   f"-c full_page_writes=off -c max_connections=200", "start")
+        self.running = True
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
+            if getattr(self, "running", False):
+                self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -108,6 +119,17 @@ def pg_server():
             pytest.fail("SANCHONG_REQUIRE_PG=1 but psycopg is not installed")
         pytest.skip("psycopg is not installed")
     server = Server(bindir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def own_pg_server(pg_server):
+    """A server of the module's own, for tests that stop and restart it (the session's stays up)."""
+    server = Server(pg_server.bindir)
     server.start()
     try:
         yield server
