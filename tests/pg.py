@@ -155,3 +155,29 @@ def backend(request, monkeypatch):
         return url
     monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
     return None
+
+
+def _run_with_server(argv: list[str]) -> int:
+    """`python tests/pg.py run -- CMD …`: CMD with SANCHONG_BUNDLE_DATABASE_URL naming an empty database
+    on a throwaway server, stopped afterwards (.ci/run: the bundle's --self-test --database-url)."""
+    import sys
+
+    bindir = _bindir()
+    if bindir is None:
+        sys.stderr.write("PostgreSQL's binaries (initdb, pg_ctl) are not installed: apt-get install postgresql\n")
+        return 1
+    server = Server(bindir)
+    server.start()
+    try:
+        env = {**os.environ, "SANCHONG_BUNDLE_DATABASE_URL": server.new_database()}
+        return subprocess.run(argv, env=env).returncode
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) < 4 or sys.argv[1:3] != ["run", "--"]:
+        sys.exit("usage: python tests/pg.py run -- CMD [ARG …]")
+    sys.exit(_run_with_server(sys.argv[3:]))
