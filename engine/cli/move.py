@@ -18,6 +18,7 @@ from .common import arg
 def _run(args: argparse.Namespace) -> int:
     from ..office import Office
     from ..store import location
+    from ..store.database import DB_NAME
     from ..store.move import NAMES
     from .accounts import login
 
@@ -25,7 +26,11 @@ def _run(args: argparse.Namespace) -> int:
     if not url:
         raise InputError("--database-url", "请用 --database-url postgresql://用户@服务器:5432/数据库名 指定要迁入的服务器数据库",
                          "give the server's database with --database-url URL")
-    url = location.with_password(location.resolve(Office.resolve_folder(args.data_dir), url))
+    folder = Office.resolve_folder(args.data_dir)
+    if not (folder / DB_NAME).is_file():
+        raise InputError("--data-dir", f"数据文件夹 {folder} 中没有本机数据文件 {DB_NAME}，没有可迁移的数据。请用 --data-dir 指定"
+                                       f"原来保存案件的数据文件夹", f"no {DB_NAME} in {folder}: nothing to move")
+    url = location.with_password(location.resolve(folder, url))
     with Office.open(args.data_dir, daily_backup=False, local=True) as office:
         login(office, args)
         moved = office.move_to_server(url, operator=args.operator).value

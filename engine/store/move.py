@@ -129,18 +129,17 @@ def _ledgers(store: Store) -> dict[tuple[str, int, str], dict]:
 
 
 def _differs(a: list[tuple], b: list[tuple]) -> int | None:
-    """The index of the first row that differs (values compared as text: 1 and 1.0, '1' and 1 alike), or None."""
-    def norm(v: Any) -> Any:
-        if v is None or isinstance(v, str):
-            return v
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
+    """The index of the first row that differs, both sides sorted alike (the server's collation may
+    order text otherwise), values compared as text (1 and 1.0, '1' and 1 alike); None when equal."""
+    def norm(row: tuple) -> tuple:
+        return tuple(v if v is None or isinstance(v, str) else
+                     str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row)
 
-    for i, (x, y) in enumerate(zip(a, b)):
-        if tuple(map(norm, x)) != tuple(map(norm, y)):
+    here, there = sorted(map(norm, a), key=repr), sorted(map(norm, b), key=repr)
+    for i, (x, y) in enumerate(zip(here, there)):
+        if x != y:
             return i
-    return None if len(a) == len(b) else min(len(a), len(b))
+    return None if len(here) == len(there) else min(len(here), len(there))
 
 
 def move(source: Store, url: str, *, operator: str) -> Moved:

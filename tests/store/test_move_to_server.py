@@ -136,3 +136,20 @@ def test_a_server_database_holding_other_rows_is_refused(tmp_path, pg_url, capsy
     code, out, err = run("cases", "--data-dir", str(tmp_path / "a"), "move-to-server", "--database-url", pg_url,
                          capsys=capsys)
     assert code == 2 and "已有数据（经办点 1 行" in err and "本机和服务器都没有做任何改动" in err, err
+
+
+def test_a_folder_without_a_data_file_has_nothing_to_move(tmp_path, pg_url, capsys, monkeypatch):
+    monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
+    (tmp_path / "empty").mkdir()
+    code, out, err = run("cases", "--data-dir", str(tmp_path / "empty"), "move-to-server", "--database-url", pg_url,
+                         capsys=capsys)
+    assert code == 2 and "没有本机数据文件 cases.sqlite3" in err, err
+    assert not (tmp_path / "empty" / "cases.sqlite3").exists()
+
+
+def test_rows_are_compared_whatever_order_the_server_collates_them_in():
+    from engine.store.move import _differs
+
+    assert _differs([("城关", 1), ("b", 2.0)], [("b", 2), ("城关", "1")]) is None
+    assert _differs([("a", 1)], [("a", 2)]) == 0
+    assert _differs([("a", 1), ("b", 2)], [("a", 1)]) == 1
