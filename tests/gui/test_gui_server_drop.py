@@ -69,3 +69,34 @@ def test_the_window_says_the_server_dropped_and_works_again_once_it_is_back(own_
         assert case_id is not None, shown
         assert office.case(case_id)["receipt_no"] == "2023-000002"
         assert page.search() and [r["receipt_no"] for r in page.rows] == ["2023-000001", "2023-000002"]
+
+
+def test_a_save_whose_commit_went_unanswered_is_not_titled_unsaved(tmp_path, qtbot, monkeypatch):
+    from engine.store.backends.postgres import lost
+    from gui.wizard import SettleWizard
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text())))
+    monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
+    sun = valid_id("1970-01-01", 7)
+    with Office.open(tmp_path / "d", daily_backup=False) as office:
+        session = Session(office)
+        session.set_settings({"office": "城关镇", "operator": "李四", "default_region": "wuhan"})
+        office.save({"region": "wuhan", "date": "2023-03-01", "visit": {"kind": "inpatient", "hospital_level": 2},
+                     "person": {"id_number": sun, "name": "孙七", "identities": ["subsistence_edge"]},
+                     "amounts": AMOUNTS}, operator="李四", office="城关镇")
+        wizard = SettleWizard(session)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        qtbot.waitExposed(wizard)
+        fill(wizard, qtbot, sun)
+
+        def unanswered(*args, **kwargs):
+            raise lost("postgresql://postgres@db:5432/office", "commit", "server closed the connection unexpectedly")
+        monkeypatch.setattr(office, "save", unanswered)
+        assert wizard.save() is None
+        assert shown[0][0] == "保存结果不确定" and "可能已完成也可能未完成" in shown[0][1], shown
+        monkeypatch.setattr(office, "save", lambda *a, **k: (_ for _ in ()).throw(
+            lost("postgresql://postgres@db:5432/office", "write", "terminating connection")))
+        assert wizard.save() is None
+        assert shown[1][0] == "保存失败，未保存任何内容", shown

@@ -129,3 +129,24 @@ def test_a_write_never_runs_twice(server, tmp_path, monkeypatch):
         assert "连接中断" in caught.value.zh
         assert len([s for s in sent if s.startswith("UPDATE")]) == 1
         assert list_cases(store) == []   # and the next action connects again
+
+
+def test_a_commit_whose_answer_never_came_is_not_called_unsaved(server, tmp_path, monkeypatch):
+    """The connection drops as COMMIT is sent: the clerk is told it may have been saved, to check first."""
+    url = server.new_database()
+    with open_store(tmp_path, database_url=url) as store:
+        raw = store.conn.raw
+        real = raw.execute
+
+        def cut_at_commit(sql, *args, **kwargs):
+            if sql == "COMMIT":
+                terminate(url, raw.info.backend_pid)
+            return real(sql, *args, **kwargs)
+
+        monkeypatch.setattr(raw, "execute", cut_at_commit)
+        with pytest.raises(StoreError) as caught:
+            save_cases(store, wuhan(valid_id()), operator="李四", office="城关")
+        assert "连接在提交时中断" in caught.value.zh and "可能已完成也可能未完成" in caught.value.zh, caught.value.zh
+        assert SAVE_CUT not in caught.value.zh and caught.value.maybe_saved
+        # (here the COMMIT never reached the server: nothing is stored, and the next save is number 1)
+        assert save_cases(store, wuhan(valid_id()), operator="李四", office="城关")[0].receipt_no == "2023-000001"

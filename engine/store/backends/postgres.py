@@ -85,7 +85,7 @@ def lost(where: str, doing: str, reason: str) -> StoreError:
         return StoreError(f"与数据库服务器的连接在提交时中断（{where}：{reason}），本次保存可能已完成也可能未完成。"
                           f"服务器恢复后请先查询确认，再决定是否重新保存",
                           f"the connection to {where} broke while committing ({reason}); the change may or may not "
-                          f"have been saved: check before saving again")
+                          f"have been saved: check before saving again", maybe_saved=True)
     if doing == "write":
         return StoreError(f"与数据库服务器的连接中断，本次保存未完成，请重试（{where}：{reason}；"
                           f"服务器已撤销这次未完成的修改，服务器恢复后重试即可）",
