@@ -256,7 +256,8 @@ class Connection:
                 return Cursor(self.raw.execute(sql, params))
             except psycopg.Error as exc:
                 raise (lost(self.where, "write", _text(exc)) if self.dropped else _error(exc, self.where)) from None
-        rerun = bool(READ_ONLY.match(sql)) and not WRITES.search(sql)
+        idle = self.dropped or self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        rerun = idle and bool(READ_ONLY.match(sql)) and not WRITES.search(sql)   # (not inside raw.transaction())
         for attempt in (1, 2):
             self.ensure("read" if rerun else "write")
             try:
