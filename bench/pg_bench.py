@@ -144,7 +144,7 @@ def main() -> None:
         rng = random.Random(args.seed + 15)
         figures = {}
         samples = None
-        for name, opener in (("SQLite", lambda: open_store(work / "sqlite", daily_backup=False)),
+        for name, opener in (("SQLite", lambda: open_store(work / "sqlite", daily_backup=False, local=True)),
                              ("PostgreSQL", lambda: open_store(work / "pg", daily_backup=False, database_url=url))):
             with opener() as store:
                 if samples is None:

@@ -1,5 +1,9 @@
 """`main.py --self-test`: the bundled policy files load, one case per region computes, and
-the cases save into a case store in a temporary data folder (app-cli.md)."""
+the cases save into a case store in a temporary data folder (app-cli.md).
+
+`--self-test --database-url URL` also connects to that PostgreSQL server with the bundled psycopg
+(its binary libpq) and names the system keyring backend found: read only, nothing is written to
+the server (the sample cases still go to the temporary folder's own file)."""
 from __future__ import annotations
 
 import sys
@@ -21,7 +25,7 @@ def _save_samples(cases: list[dict]) -> tuple[int, int]:
 
     from .office import Office
 
-    with tempfile.TemporaryDirectory(prefix="sanchong-selftest-") as folder, Office.open(folder) as office:
+    with tempfile.TemporaryDirectory(prefix="sanchong-selftest-") as folder, Office.open(folder, local=True) as office:
         saved = office.save({"cases": cases}, operator="自检", office="自检").value
         size = 0
         for one, case in zip(saved, cases):
@@ -37,7 +41,23 @@ def _save_samples(cases: list[dict]) -> tuple[int, int]:
         return len(saved), size
 
 
-def run() -> int:
+def check_server(url: str) -> str:
+    """The server reached with the bundled psycopg (read only), and the keyring backend in use."""
+    import keyring
+    import psycopg
+
+    from .store.backends import postgres
+
+    said = postgres.test_connection(url)
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    usable = "" if backend.priority > 0 else "（本机没有可用的系统密钥环：服务器密码在启动时输入）"
+    return (f"数据库服务器 {postgres.display(url)}：{said}（psycopg {psycopg.__version__}，libpq {psycopg.pq.version()}，"
+            f"实现 {psycopg.pq.__impl__}）；密钥环 {name}{usable}")
+
+
+def run(database_url: str | None = None) -> int:
+    server = ""
     try:
         books = bundled().regions
         count = sum(len(b.parameters) for b in books.values())
@@ -50,11 +70,13 @@ def run() -> int:
                 return 1
             cases.append(case)
         saved, size = _save_samples(cases)
+        if database_url:
+            server = "；" + check_server(database_url)
     except Exception as exc:  # report, never a traceback
-        message = exc.message() if hasattr(exc, "message") else f"{type(exc).__name__}: {exc}"
+        message = getattr(exc, "zh", None) or f"{type(exc).__name__}: {exc}"
         print(f"自检失败：{message}")
         return 1
-    print(f"自检通过：{len(books)} 个地区、{count} 项政策参数已加载，{len(cases)} 个样例案件计算正确，{saved} 件已保存到临时数据库，回执 PDF 已生成（{size // 1024} KB，字体已内嵌）")
+    print(f"自检通过：{len(books)} 个地区、{count} 项政策参数已加载，{len(cases)} 个样例案件计算正确，{saved} 件已保存到临时数据库，回执 PDF 已生成（{size // 1024} KB，字体已内嵌）{server}")
     return 0
 
 

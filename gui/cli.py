@@ -4,6 +4,7 @@ installed wheel, SanchongCalculator(.exe) in the bundle.
     sanchong                      open the main window
     sanchong --version            print the version
     sanchong --self-test          check the bundled policy files and compute one case per region
+                                  (with --database-url: also connect to that server, read only)
     sanchong --screenshots DIR    a PNG of every screen, with sample cases
     sanchong --data-dir DIR       use DIR as the data folder (as SANCHONG_DATA_DIR)
     sanchong --database-url URL   keep the cases on a PostgreSQL server (as SANCHONG_DATABASE_URL)
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from engine.selftest import run
 
-        return run()
+        return run(args.database_url)
     from .app import run as run_gui
 
     return run_gui()

@@ -5,7 +5,8 @@
 #
 # 1. pyinstaller --clean installer/sanchong.spec  → DIR/SanchongCalculator/SanchongCalculator (timed)
 # 2. the bundle's size, and no file of an unused Qt module (QtWebEngine, QtQml/QtQuick, Qt3D, …)
-# 3. the built executable: --version, --self-test (last line 自检通过…), and, offscreen
+# 3. the built executable: --version, --self-test (last line 自检通过…), with SANCHONG_BUNDLE_DATABASE_URL
+#    --self-test --database-url (the bundled psycopg connects, keyring finds its backends), and, offscreen
 #    (QT_QPA_PLATFORM=offscreen), its main window opened on a temporary data folder and closed once
 #    the store is open and the first page shown (SANCHONG_QUIT_AFTER_SHOW=ready), then --screenshots
 #    (every page and the print preview, so nothing the pages import lazily is missing)
@@ -93,6 +94,22 @@ set -e
 echo "$selftest"
 [ $code -eq 0 ] || fail "--self-test exited $code"
 case "$(echo "$selftest" | tail -n 1)" in 自检通过*) ;; *) fail "--self-test's last line does not start with 自检通过" ;; esac
+
+# The store on a server: the bundle's own psycopg (binary libpq) connects, and keyring finds its
+# backends. SANCHONG_BUNDLE_DATABASE_URL names a server (.ci/run starts a throwaway one with
+# `python tests/pg.py run -- bash installer/build_linux.sh`); read only, nothing is written there.
+if [ -n "${SANCHONG_BUNDLE_DATABASE_URL:-}" ]; then
+  set +e
+  server=$(timeout 120 "$EXE" --self-test --database-url "$SANCHONG_BUNDLE_DATABASE_URL" 2>&1); code=$?
+  set -e
+  last=$(echo "$server" | tail -n 1)
+  [ $code -eq 0 ] || { echo "$server" >&2; fail "--self-test --database-url exited $code"; }
+  case "$last" in *连接成功*"实现 binary"*"密钥环 keyring.backends."*) ;;
+    *) fail "--self-test --database-url did not connect with the bundled psycopg and keyring: $last" ;; esac
+  echo "server: ${last#*；}"
+else
+  echo "server: not checked (SANCHONG_BUNDLE_DATABASE_URL unset; .ci/run sets it)"
+fi
 
 start=$(now_ms)
 set +e

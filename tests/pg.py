@@ -63,13 +63,24 @@ class Server:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale")
         hba = self.data / "pg_hba.conf"   # one role logs in with a password (the tests of a wrong one)
         hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        self.resume()
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server and keep its data (a restart, with resume): its clients' connections drop."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", mode, "stop")
+        self.running = False
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port."""
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o",
                   f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
                   f"-c full_page_writes=off -c max_connections=200", "start")
+        self.running = True
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
+            if getattr(self, "running", False):
+                self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -115,6 +126,17 @@ def pg_server():
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def own_pg_server(pg_server):
+    """A server of the module's own, for tests that stop and restart it (the session's stays up)."""
+    server = Server(pg_server.bindir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def pg_url(pg_server) -> str:
     return pg_server.new_database()
@@ -133,3 +155,29 @@ def backend(request, monkeypatch):
         return url
     monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
     return None
+
+
+def _run_with_server(argv: list[str]) -> int:
+    """`python tests/pg.py run -- CMD …`: CMD with SANCHONG_BUNDLE_DATABASE_URL naming an empty database
+    on a throwaway server, stopped afterwards (.ci/run: the bundle's --self-test --database-url)."""
+    import sys
+
+    bindir = _bindir()
+    if bindir is None:
+        sys.stderr.write("PostgreSQL's binaries (initdb, pg_ctl) are not installed: apt-get install postgresql\n")
+        return 1
+    server = Server(bindir)
+    server.start()
+    try:
+        env = {**os.environ, "SANCHONG_BUNDLE_DATABASE_URL": server.new_database()}
+        return subprocess.run(argv, env=env).returncode
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) < 4 or sys.argv[1:3] != ["run", "--"]:
+        sys.exit("usage: python tests/pg.py run -- CMD [ARG …]")
+    sys.exit(_run_with_server(sys.argv[3:]))

@@ -644,12 +644,14 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     p.set_defaults(run=_policy_set)
 
     from .accounts import add_parsers
+    from .move import add_parser as add_move
     from .offices import add_parsers as add_office_parsers
     from .settlements import add_parser as add_settlements
 
     add_parsers(cmds, parser_class)
     add_office_parsers(cmds, parser_class)
     add_settlements(cmds, _who)
+    add_move(cmds)
     p = cmds.add_parser("what-if", help="模拟测算: the year's stored cases re-run with changed parameters; nothing is saved")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--set", nargs=3, action="append", required=True, metavar=("REGION", "PARAM", "VALUE"),

@@ -66,10 +66,11 @@ class Office(AccountDesk, PolicyDesk):
         self._subscribers: list[Callable[[Changes], None]] = []
 
     @classmethod
-    def open(cls, data_dir: str | Path | None = None, *, daily_backup: bool = True) -> "Office":
+    def open(cls, data_dir: str | Path | None = None, *, daily_backup: bool = True, local: bool = False) -> "Office":
         """Open (creating if new) the data folder's database, checked and migrated; the day's
-        backup is made unless `daily_backup` is False (the window makes it in the background)."""
-        return cls(open_store(data_dir, daily_backup=daily_backup))
+        backup is made unless `daily_backup` is False (the window makes it in the background).
+        `local`: the folder's own SQLite file even when a server is chosen (move_to_server)."""
+        return cls(open_store(data_dir, daily_backup=daily_backup, local=local))
 
     def close(self) -> None:
         self.store.close()
@@ -452,6 +453,14 @@ class Office(AccountDesk, PolicyDesk):
             self.store = open_store(folder, daily_backup=False)
         keep_after_restore(self.store, accounts, by)   # accounts and locks are the live ones, not the backup's
         return self._done(done, Changes(store_replaced=True))
+
+    def move_to_server(self, url: str, *, operator: str | None = None) -> Done[dict[str, Any]]:
+        """Copy this data folder's SQLite store into the empty PostgreSQL database at `url`, checked
+        there (engine/store/move.py); the file is only read. With accounts: a 管理员."""
+        from ..store.move import move
+
+        by = self.acting(operator, ("管理员",), "迁移到服务器") or self.setting("operator") or "管理员"
+        return self._done(move(self.store, url, operator=by).to_json(), Changes())
 
     def check(self) -> dict[str, Any]:
         """A full integrity check of the database (StoreError when it is not sound)."""

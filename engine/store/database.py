@@ -337,11 +337,12 @@ def _open_server(folder: Path, url: str) -> Store:
 
 
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True,
-               database_url: str | None = None) -> Store:
+               database_url: str | None = None, local: bool = False) -> Store:
     """Open (creating if new) the case database of the data folder, checked and migrated; or the
-    PostgreSQL database the URL names (argument, SANCHONG_DATABASE_URL, the folder's database.json)."""
+    PostgreSQL database the URL names (argument, SANCHONG_DATABASE_URL, the folder's database.json).
+    `local`: the folder's SQLite file whatever names a server (cases move-to-server reads it)."""
     folder = datadir.prepare(datadir.resolve(data_dir))
-    url = location.resolve(folder, database_url)
+    url = None if local else location.resolve(folder, database_url)
     if url:
         return _open_server(folder, url)
     path = folder / DB_NAME

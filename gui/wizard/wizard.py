@@ -230,8 +230,8 @@ class SettleWizard(QWidget):
         except InputError as exc:
             self._show_input_error(exc)
             return None
-        except Exception as exc:
-            show_error(self, exc, "保存失败，未保存任何内容")
+        except Exception as exc:   # (a server that dropped as it committed: the save may have happened)
+            show_error(self, exc, "保存结果不确定" if getattr(exc, "maybe_saved", False) else "保存失败，未保存任何内容")
             return None
         self.saved_case_id = saved.case_id
         self.result = saved.result

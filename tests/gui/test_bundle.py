@@ -182,6 +182,15 @@ def test_bundle_self_test_passes(bundle, tmp_path):
     assert not (tmp_path / "untouched").exists()
 
 
+def test_bundle_connects_to_a_server_with_its_own_psycopg_and_keyring(bundle, tmp_path, pg_url):
+    proc = run_bundle(bundle, "--self-test", "--database-url", pg_url, SANCHONG_DATA_DIR=str(tmp_path / "untouched"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("自检通过") and "连接成功：PostgreSQL" in last and "实现 binary" in last, last
+    assert "密钥环 keyring.backends." in last and "keyring.backends.fail" not in last.split("密钥环 ")[1].split("（")[0] \
+        or "本机没有可用的系统密钥环" in last, last
+
+
 def test_bundle_opens_its_window_offscreen_and_closes(bundle, tmp_path):
     data = tmp_path / "data"
     proc = run_bundle(bundle, SANCHONG_QUIT_AFTER_SHOW="ready", SANCHONG_DATA_DIR=str(data))

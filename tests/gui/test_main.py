@@ -31,6 +31,32 @@ def test_self_test_computes_and_saves_in_a_temporary_folder(tmp_path):
     assert not (tmp_path / "untouched").exists()  # the self-test never writes the clerk's data folder
 
 
+def test_self_test_with_a_database_url_connects_and_writes_nothing_there(tmp_path, pg_url):
+    import psycopg
+
+    proc = run("--self-test", "--data-dir", str(tmp_path / "untouched"), "--database-url", pg_url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("自检通过") and "4 件已保存" in last
+    host = pg_url.split("@", 1)[1]
+    assert f"数据库服务器 postgresql://postgres@{host}：连接成功：PostgreSQL" in last and "实现 binary" in last, last
+    assert "密钥环 keyring.backends." in last
+    with psycopg.connect(pg_url) as conn:   # read only: the samples went to the temporary folder's file
+        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").fetchone()[0] == 0
+
+
+def test_self_test_says_plainly_when_the_server_is_down(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = run("--self-test", "--data-dir", str(tmp_path / "untouched"), "--database-url",
+               f"postgresql://postgres@127.0.0.1:{port}/x")
+    assert proc.returncode == 1
+    assert proc.stdout.strip().splitlines()[-1].startswith("自检失败：连接不上数据库服务器"), proc.stdout
+
+
 # -- start-up errors, and the windowed executable's output -------------------------------------
 # Each runs the program in its own process, as a clerk's PC would: the error hook, the log and
 # the output streams are process-wide. Dialogs print their title and text instead of waiting.

@@ -71,12 +71,36 @@ def connect_error(exc: Exception, url: str) -> StoreError:
     return StoreError(zh, en)
 
 
+def _text(exc: BaseException) -> str:
+    diag = getattr(exc, "diag", None)
+    text = (diag.message_primary if diag is not None and diag.message_primary else str(exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def lost(where: str, doing: str, reason: str) -> StoreError:
+    """The connection to the server broke during an action (a restart, a network cut). `doing`:
+    "write" (a transaction: rolled back by the server), "commit" (the COMMIT's answer never came:
+    it may have committed), or "read"."""
+    if doing == "commit":
+        return StoreError(f"与数据库服务器的连接在提交时中断（{where}：{reason}），本次保存可能已完成也可能未完成。"
+                          f"服务器恢复后请先查询确认，再决定是否重新保存",
+                          f"the connection to {where} broke while committing ({reason}); the change may or may not "
+                          f"have been saved: check before saving again", maybe_saved=True)
+    if doing == "write":
+        return StoreError(f"与数据库服务器的连接中断，本次保存未完成，请重试（{where}：{reason}；"
+                          f"服务器已撤销这次未完成的修改，服务器恢复后重试即可）",
+                          f"the connection to {where} broke ({reason}); nothing of this change was saved "
+                          f"(the server rolled it back); try again once the server is back")
+    return StoreError(f"与数据库服务器的连接中断，本次操作未完成，请重试（{where}：{reason}；未改动任何数据。"
+                      f"如服务器仍未恢复，请检查网络或联系管理员）",
+                      f"the connection to {where} broke ({reason}); try again once the server is back")
+
+
 def _error(exc: psycopg.Error, where: str) -> StoreError:
     """A clear StoreError for an error met while using the database."""
-    text = (exc.diag.message_primary if getattr(exc, "diag", None) and exc.diag.message_primary else str(exc)).strip()
+    text = _text(exc)
     if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, errors.QueryCanceled):
-        return StoreError(f"与数据库服务器 {where} 的连接中断（{text}），本次操作未保存。请检查网络或服务器后重试",
-                          f"the connection to {where} was lost ({text}); nothing was saved")
+        return lost(where, "write", text)
     if isinstance(exc, (psycopg.IntegrityError, errors.RaiseException)):
         return StoreError(f"数据库拒绝了本次修改（{text}），未保存任何内容", f"the database refused the change ({text}); nothing was saved")
     if isinstance(exc, errors.DiskFull):
@@ -112,23 +136,36 @@ class Cursor:
         return self._cur.rowcount if self._cur is not None else -1
 
 
+READ_ONLY = re.compile(r"\s*(SELECT|SHOW|EXPLAIN|VALUES)\b", re.I)
+WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|TRUNCATE|GRANT|SET|NEXTVAL|SETVAL)\b|FOR\s+UPDATE", re.I)
+
+
 class Connection:
     """A psycopg connection (autocommit: a statement outside BEGIN is its own transaction) that
-    takes SQLite's SQL."""
+    takes SQLite's SQL.
+
+    The server may drop the connection while the window is open (a restart, a network cut). The
+    next action then connects again, when no transaction was open: a BEGIN or a read outside a
+    transaction that meets a dropped connection is run again once on a new one (neither had done
+    anything). A write is never run again: inside a transaction the server rolls it back, and the
+    clerk is told 「本次保存未完成，请重试」 (engine/store/backends/postgres.lost); a COMMIT whose
+    answer never came may have committed, and is reported as such."""
 
     def __init__(self, raw: psycopg.Connection, url: str):
         self.raw = raw
         self.where = display(url)
+        self._url = url
+        self._open_tx = False   # BEGIN sent, COMMIT/ROLLBACK not yet
         self._keys: dict[str, tuple[str, ...]] | None = None
 
     # --- what sqlite3.Connection offers and the store uses ---
     def execute(self, sql: str, params: Iterable | None = ()) -> Cursor:
         verb = sql.strip().upper()
         if verb in ("BEGIN", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "BEGIN DEFERRED"):
-            self._run("BEGIN", ())
-            if verb != "BEGIN DEFERRED":
-                self._run(f"SELECT id FROM {LOCK_TABLE} WHERE id = 1 FOR UPDATE", ())
+            self._begin(lock=verb != "BEGIN DEFERRED")
             return Cursor(None)
+        if verb in ("ROLLBACK", "COMMIT", "END"):
+            return self._finish(verb)
         return self._run(self.translate(sql), tuple(params or ()))
 
     def executemany(self, sql: str, rows: Iterable[Iterable]) -> None:
@@ -137,7 +174,14 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
+        if self.dropped:   # the server rolled it back when the connection went: the caller's
+            self._open_tx = False   # transaction is over (Store.write asks this before its ROLLBACK)
+            return False
         return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    @property
+    def dropped(self) -> bool:
+        return self.raw.closed or self.raw.broken
 
     def close(self) -> None:
         self.raw.close()
@@ -147,20 +191,93 @@ class Connection:
         keys = self.primary_keys() if re.match(r"\s*INSERT\s+OR\s+REPLACE", sql, re.I) else {}
         return dialect.statement(sql, tuple(sorted(keys.items())))
 
-    def _run(self, sql: str, params: tuple) -> Cursor:
+    def ensure(self, doing: str = "read") -> None:
+        """Before an action outside a transaction: a connection the server dropped is replaced."""
+        if not self.dropped:
+            return
         try:
-            return Cursor(self.raw.execute(sql, params))
+            fresh = psycopg.connect(self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                    application_name="sanchong")
+        except (psycopg.Error, ValueError) as exc:
+            why = connect_error(exc, self._url)
+            raise lost(self.where, doing, why.zh) from None
+        self.raw.close()
+        self.raw = fresh
+
+    def _begin(self, lock: bool) -> None:
+        if self._open_tx and self.dropped:
+            self._open_tx = False   # (an earlier transaction that died with its connection)
+        statements = ["BEGIN"] + ([f"SELECT id FROM {LOCK_TABLE} WHERE id = 1 FOR UPDATE"] if lock else [])
+        for attempt in (1, 2):
+            self.ensure("write")
+            try:
+                for sql in statements:
+                    self.raw.execute(sql)
+            except psycopg.OperationalError as exc:
+                if self.dropped and attempt == 1:
+                    continue   # dropped before anything was written: a new connection, once
+                self._abandon()
+                raise (lost(self.where, "write", _text(exc)) if self.dropped else _error(exc, self.where)) from None
+            except psycopg.Error as exc:
+                self._abandon()
+                raise _error(exc, self.where) from None
+            self._open_tx = True
+            return
+
+    def _abandon(self) -> None:
+        if not self.dropped and self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            try:
+                self.raw.execute("ROLLBACK")
+            except psycopg.Error:
+                pass
+
+    def _finish(self, verb: str) -> Cursor:
+        was_open, self._open_tx = self._open_tx, False
+        if self.dropped:
+            if verb == "ROLLBACK":
+                return Cursor(None)   # the server rolled it back when the connection went
+            raise lost(self.where, "write", "连接已断开")
+        try:
+            return Cursor(self.raw.execute(verb))
+        except psycopg.OperationalError as exc:
+            if self.dropped and verb != "ROLLBACK" and was_open:
+                raise lost(self.where, "commit", _text(exc)) from None
+            if self.dropped:
+                return Cursor(None)
+            raise _error(exc, self.where) from None
         except psycopg.Error as exc:
             raise _error(exc, self.where) from None
 
+    def _run(self, sql: str, params: tuple) -> Cursor:
+        if self._open_tx:
+            if self.dropped:
+                raise lost(self.where, "write", "连接已断开")
+            try:
+                return Cursor(self.raw.execute(sql, params))
+            except psycopg.Error as exc:
+                raise (lost(self.where, "write", _text(exc)) if self.dropped else _error(exc, self.where)) from None
+        idle = self.dropped or self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        rerun = idle and bool(READ_ONLY.match(sql)) and not WRITES.search(sql)   # (not inside raw.transaction())
+        for attempt in (1, 2):
+            self.ensure("read" if rerun else "write")
+            try:
+                return Cursor(self.raw.execute(sql, params))
+            except psycopg.Error as exc:
+                if self.dropped and rerun and attempt == 1:
+                    continue   # a read outside a transaction: run again once on a new connection
+                if self.dropped:
+                    raise lost(self.where, "read" if rerun else "write", _text(exc)) from None
+                raise _error(exc, self.where) from None
+        raise AssertionError("unreachable")
+
     def primary_keys(self) -> dict[str, tuple[str, ...]]:
         if self._keys is None:
-            rows = self.raw.execute(
+            rows = self._run(
                 "SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc "
                 "JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name "
                 "AND kcu.table_schema = tc.table_schema "
                 "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() "
-                "ORDER BY tc.table_name, kcu.ordinal_position").fetchall()
+                "ORDER BY tc.table_name, kcu.ordinal_position", ()).fetchall()
             keys: dict[str, tuple[str, ...]] = {}
             for table, column in rows:
                 keys[table] = keys.get(table, ()) + (column,)
@@ -376,6 +493,7 @@ def export_tables(conn: Connection, target: Path | None, folder: Path) -> Path:
     if target is None:
         target = folder / "backups" / f"server-export-{clock.now():%Y-%m-%d-%H%M%S}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
+    conn.ensure()
     tables = [t for t in _ours(conn) if t not in ("schema_version", LOCK_TABLE)]
     doc: dict[str, Any] = {"format": "sanchong-export/1", "made_at": made_at, "schema_version": current_version(conn),
                            "source": conn.where, "tables": {}}
