@@ -196,6 +196,20 @@ def run(stored: Iterable[StoredCase], year: int, changes: tuple[Change, ...], bo
     return report
 
 
+def merged(year: int, changes: tuple[Change, ...], parts: Iterable[Report]) -> Report:
+    """One report of the reports of consecutive shares of the year's persons (what-if workers), in
+    order: the same figures and person list as one run over the whole year."""
+    report = Report(year, changes)
+    for part in parts:
+        report.cases += part.cases
+        report.changed_cases += part.changed_cases
+        for layer in LAYERS:
+            report.stored[layer] += part.stored[layer]
+            report.what_if[layer] += part.what_if[layer]
+        report.persons += part.persons
+    return report
+
+
 def _person(cases: Iterable[StoredCase], book: PolicyBook) -> list[PersonDiff]:
     ledgers: dict[tuple[str, int], Ledger] = {}
     diffs: dict[str, PersonDiff] = {}
