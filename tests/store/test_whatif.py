@@ -250,3 +250,17 @@ def test_a_worker_error_reaches_the_parent_with_its_message():
     plain = ValueError("bad")
     assert _portable(plain) is plain
     assert _portable(KeyError("x")) is not None
+
+
+def test_a_person_travels_between_processes_unchanged():
+    import pickle
+
+    from engine.whatif import PersonDiff
+
+    person = PersonDiff(SUN, "孙七", "wuhan", 3, 1)
+    person.stored.update(basic=Decimal("7000.00"), assistance=Decimal("-0.00"), tilt=Decimal("1E+2"))
+    person.what_if.update(basic=Decimal("7000.00"), critical=Decimal("0.005"), assistance=Decimal("800.00"))
+    back = pickle.loads(pickle.dumps(person))
+    assert back == person and back.difference == person.difference
+    assert [str(v) for v in back.stored.values()] == ["7000.00", "0.00", "-0.00", "1E+2"]
+    assert [str(v) for v in back.what_if.values()] == ["7000.00", "0.005", "800.00", "0.00"]
