@@ -83,6 +83,6 @@ class PolicyDesk:
             except InputError as exc:   # the date is the command's own (--from); the rest is the setting's
                 raise (exc if exc.field == "--from" else exc.within(f"--set[{i}]")) from None
         workers = whatif_pool.worker_count(total, workers)
-        if workers > 1:
+        if workers > 1 and whatif_pool.shareable(self.store):
             return whatif_pool.run(self.store, year, tuple(changes), workers, total=total, progress=progress, stop=stop)
         return whatif.run(cases, year, tuple(changes), book, total=total, progress=progress, stop=stop)

@@ -43,6 +43,11 @@ def worker_count(cases: int, requested: int | None = None) -> int:
     return max(min(cores(), cases // CASES_PER_WORKER), 1)
 
 
+def shareable(store: Store) -> bool:
+    """Whether workers can open the store's database again: its SQLite file, or the server at its URL."""
+    return store.backend == "sqlite" or store.url is not None
+
+
 def run(store: Store, year: int, changes: tuple[whatif.Change, ...], workers: int, *, total: int,
         progress: Callable[[int, int], None] | None = None, stop: Callable[[], bool] | None = None) -> whatif.Report:
     """The what-if of `year` over `workers` processes (the store's book plus `changes`)."""
@@ -51,17 +56,19 @@ def run(store: Store, year: int, changes: tuple[whatif.Change, ...], workers: in
     messages = context.Queue()
     procs = [context.Process(target=_work, args=(store.folder, store.url, year, changes, share, k, messages),
                              name=f"whatif-{k}", daemon=True) for k, share in enumerate(shares)]
-    for p in procs:
-        p.start()
     try:
+        for p in procs:
+            p.start()
         return whatif.merged(year, changes, _gather(procs, messages, total, progress, stop))
     except BaseException:   # stopped, or a worker failed: the others only read, so they are ended
         for p in procs:
-            p.terminate()
+            if p.pid is not None:
+                p.terminate()
         raise
     finally:
         for p in procs:
-            p.join()
+            if p.pid is not None:
+                p.join()
         messages.close()
 
 

@@ -352,8 +352,8 @@ def open_reader(folder: Path, url: str | None = None) -> Store:
     path = folder / DB_NAME
     try:
         return Store(folder, connect(path, mode="ro"))
-    except sqlite3.DatabaseError as exc:
-        raise _open_error(exc, path) from None
+    except sqlite3.DatabaseError as exc:   # (the opening store checked the file: nothing is called damaged here)
+        raise database_error(exc, path) from None
 
 
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True,

@@ -264,3 +264,30 @@ def test_a_person_travels_between_processes_unchanged():
     assert back == person and back.difference == person.difference
     assert [str(v) for v in back.stored.values()] == ["7000.00", "0.00", "-0.00", "1E+2"]
     assert [str(v) for v in back.what_if.values()] == ["7000.00", "0.005", "800.00", "0.00"]
+
+
+def test_a_worker_that_cannot_open_the_database_fails_the_run_with_a_store_error(tmp_path):
+    """The error is raised in the worker process and reaches the caller as a StoreError saying what is
+    wrong (a StoreError does not survive pickling as itself: its texts travel)."""
+    from types import SimpleNamespace
+
+    from engine.office import whatif_pool
+    from engine.store.errors import StoreError
+
+    with Office.open(tmp_path / "d", daily_backup=False) as office:
+        small_year(office)
+        gone = SimpleNamespace(conn=office.store.conn, folder=tmp_path / "elsewhere", url=None, backend="sqlite")
+        (tmp_path / "elsewhere").mkdir()
+        with pytest.raises(StoreError) as caught:
+            whatif_pool.run(gone, 2023, (), 2, total=4)
+    assert str(tmp_path / "elsewhere") in caught.value.zh
+
+
+def test_only_a_database_the_workers_can_open_again_is_shared():
+    from types import SimpleNamespace
+
+    from engine.office.whatif_pool import shareable
+
+    assert shareable(SimpleNamespace(backend="sqlite", url=None))
+    assert shareable(SimpleNamespace(backend="postgresql", url="postgresql://localhost/sanchong"))
+    assert not shareable(SimpleNamespace(backend="postgresql", url=None))
