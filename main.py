@@ -8,9 +8,11 @@
 
 The installed wheel's `sanchong` command and the PyInstaller bundle run the same gui.cli.main.
 """
+import multiprocessing
 import sys
 
 from gui.cli import main
 
 if __name__ == "__main__":
+    multiprocessing.freeze_support()   # the bundle's what-if workers (engine/office/whatif_pool.py) start here
     sys.exit(main())

@@ -102,15 +102,24 @@ def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module, expl
     return ctx
 
 
-def _unnamed_identities(case: Case, known: tuple[str, ...]) -> list[str]:
+def _unnamed_identities(region: str, identities: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:
     """The case's identities the region's documents do not name: ignored, each with a warning
     (policy-readings.md, "Everywhere"); with none left the person is an ordinary insured person."""
-    ignored = [code for code in case.identities if code not in known]
-    if not ignored:
-        return ignored
-    held = [code for code in case.identities if code in known]
-    return [f"{REGIONS[case.region]}的文件未规定“{IDENTITIES[code]}”的救助待遇，此身份未使用；"
-            + ("按其他身份就高计算。" if held else "按普通参保人员计算。") for code in ignored]
+    ignored = [code for code in identities if code not in known]
+    held = [code for code in identities if code in known]
+    return tuple(f"{REGIONS[region]}的文件未规定“{IDENTITIES[code]}”的救助待遇，此身份未使用；"
+                 + ("按其他身份就高计算。" if held else "按普通参保人员计算。") for code in ignored)
+
+
+def _identities(ps, region: str, identities: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
+    """A case's identities as the region reads them: those its documents name, the candidates to try
+    (those, in class order; None for an ordinary insured person) and the warnings for the others.
+    Made once per parameter set and set of identities (a year repeats them)."""
+    def make() -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
+        known = _known(ps)
+        held = tuple(code for code in identities if code in known)
+        return held, tuple(sorted(held, key=known.index)) or (None,), _unnamed_identities(region, identities, known)
+    return ps.once(("identities", identities), make)
 
 
 def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, explain: bool = True) -> Result:
@@ -119,11 +128,9 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     result has the same amounts, caps and warnings but no steps."""
     ps = (book or bundled()).params_for(case.region, case.date)
     module = region_module(case.region)
-    known = _known(ps)
-    ignored = _unnamed_identities(case, known)
+    held, candidates, ignored = _identities(ps, case.region, case.identities)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
-        case = replace(case, identities=tuple(code for code in case.identities if code in known))
-    candidates: list[str | None] = sorted(case.identities, key=known.index) or [None]
+        case = replace(case, identities=held)
     tried = [_evaluate(case, ps, ledger, identity, module, explain) for identity in candidates]
     ctx = tried[0]
     for other in tried[1:]:
@@ -145,7 +152,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     to_pay = _to_pay(ctx)
     warning = early_warning(ctx, out_of_pocket)
     ctx.warnings[:0] = ignored
-    for flag in sorted(c.flags - module.FLAGS_USED):
+    for flag in sorted(c.flags - module.FLAGS_USED) if c.flags else ():
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
     documents, unverified, notices = _cited(ps, ctx.used)
     ctx.warnings += notices

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from .. import whatif
+from . import whatif_pool
 from ..errors import InputError
 from ..policy import ParamSet, PolicyBook, RegionBook
 from ..region_registry import REGIONS
@@ -65,10 +66,11 @@ class PolicyDesk:
 
     def what_if(self, year: int, settings: list[tuple[str, str, str]], valid_from: dt.date | None = None, *,
                 progress: Callable[[int, int], None] | None = None,
-                stop: Callable[[], bool] | None = None) -> whatif.Report:
+                stop: Callable[[], bool] | None = None, workers: int | None = None) -> whatif.Report:
         """模拟测算: every stored non-void case of `year` re-run in each person's saved order with the
         parameters changed from `valid_from` (default 1 January of the year); nothing is saved.
-        `settings` are (region, parameter, value as typed), read as `cases policy-set` reads them."""
+        `settings` are (region, parameter, value as typed), read as `cases policy-set` reads them.
+        `workers`: processes sharing the persons (default: one per core for a large year, engine/office/whatif_pool.py)."""
         total, cases = year_cases(self.store, year)   # the year checked first; its cases are read as they are run
         day = valid_from or dt.date(year, 1, 1)
         book = self.book
@@ -80,4 +82,7 @@ class PolicyDesk:
                 changes.append(whatif.Change(region, name, value, day, versions.format_value(name, value)))
             except InputError as exc:   # the date is the command's own (--from); the rest is the setting's
                 raise (exc if exc.field == "--from" else exc.within(f"--set[{i}]")) from None
+        workers = whatif_pool.worker_count(total, workers)
+        if workers > 1 and whatif_pool.shareable(self.store):
+            return whatif_pool.run(self.store, year, tuple(changes), workers, total=total, progress=progress, stop=stop)
         return whatif.run(cases, year, tuple(changes), book, total=total, progress=progress, stop=stop)

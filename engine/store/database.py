@@ -41,6 +41,7 @@ class Store:
         self.conn = conn
         self.db = sqlite_utils.Database(conn) if db is None else db   # (PostgreSQL: backends/postgres.Database)
         self.backend = backend
+        self.url: str | None = None     # the PostgreSQL server's URL (open_reader opens it again)
         self._book: tuple[tuple[int, ...], PolicyBook] | None = None
         self.anchor = anchor.Anchor(folder)   # the audit chain's head kept outside the file (checked at open)
 
@@ -328,12 +329,31 @@ def _open_server(folder: Path, url: str) -> Store:
     conn = postgres.prepare(url)
     store = Store(folder, conn, postgres.Database(conn), backend="postgresql")
     store.path = conn.where   # (in messages: the server, never its password)
+    store.url = url
     try:
         chain.seal_pending(store)
     except BaseException:
         conn.close()
         raise
     return store
+
+
+def open_reader(folder: Path, url: str | None = None) -> Store:
+    """Another connection to a database a Store already opened (its folder, or its server's `url`), for
+    reading alone, as a what-if worker process does: the opening store has checked and migrated it,
+    so nothing is checked, migrated, sealed or backed up here."""
+    if url:
+        from .backends import postgres
+
+        conn = postgres.connect(url)
+        store = Store(folder, conn, postgres.Database(conn), backend="postgresql")
+        store.path, store.url = conn.where, url
+        return store
+    path = folder / DB_NAME
+    try:
+        return Store(folder, connect(path, mode="ro"))
+    except sqlite3.DatabaseError as exc:   # (the opening store checked the file: nothing is called damaged here)
+        raise database_error(exc, path) from None
 
 
 def open_store(data_dir: str | Path | None = None, *, daily_backup: bool = True,

@@ -234,25 +234,49 @@ def last_live_year(store: Store, id_number: str) -> int | None:
     return rows[0]["y"] if rows else None
 
 
-def year_cases(store: Store, year: int) -> tuple[int, Iterator[StoredCase]]:
+def year_cases(store: Store, year: int, persons: range | None = None) -> tuple[int, Iterator[StoredCase]]:
     """The year's non-void cases, by person and in the order the ledger replays them (settlement date,
     then saving order), with what was paid for each: its stored result plus its 补差 records. Returns
-    their number, and the cases as they are read (what-if, engine/whatif.py)."""
+    their number, and the cases as they are read (what-if, engine/whatif.py). `persons`: only the
+    persons whose row id is in that range (a what-if worker's share, year_person_bounds)."""
     _year(year)
-    count = store.query("SELECT count(*) AS n FROM cases WHERE policy_year = ? AND void = 0", (year,))[0]["n"]
+    where, params = "c.policy_year = ? AND c.void = 0", (year,)
+    if persons is not None:
+        where, params = where + " AND c.person_id >= ? AND c.person_id < ?", params + (persons.start, persons.stop)
+    count = store.conn.execute(f"SELECT count(*) FROM cases c WHERE {where}", params).fetchone()[0]
     resettled: dict[int, dict[str, Decimal]] = {}
     for r in store.query("SELECT case_id, basic, critical, assistance, tilt FROM resettlements WHERE year = ?", (year,)):
         sums = resettled.setdefault(r["case_id"], dict.fromkeys(LAYERS, Decimal(0)))
         for layer in LAYERS:
             sums[layer] += Decimal(r[layer])
-    rows = store.db.query(
-        "SELECT c.id, c.person_id, c.input, c.basic, c.critical, c.assistance, c.tilt, p.id_number, p.name "
-        "FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.policy_year = ? AND c.void = 0 "
-        "ORDER BY c.person_id, c.date, c.id", (year,))
 
-    def paid(r: dict) -> dict[str, Decimal]:
-        extra = resettled.get(r["id"], {})
-        return {layer: Decimal(r[layer]) + extra.get(layer, Decimal(0)) for layer in LAYERS}
+    def rows() -> Iterator[tuple]:   # read when first asked for; plain tuples, not a dict per row
+        yield from store.conn.execute(
+            "SELECT c.id, c.person_id, c.input, c.basic, c.critical, c.assistance, c.tilt, p.id_number, p.name "
+            f"FROM cases c JOIN persons p ON p.id = c.person_id WHERE {where} "
+            "ORDER BY c.person_id, c.date, c.id", params)
 
-    return count, (StoredCase(r["id"], r["person_id"], r["id_number"], r["name"],
-                              parse_case(from_json_text(r["input"]), stored=True), paid(r)) for r in rows)
+    def stored_case(row: tuple) -> StoredCase:
+        case_id, person_id, text, basic, critical, assistance, tilt, id_number, name = row
+        paid = dict(zip(LAYERS, (Decimal(basic), Decimal(critical), Decimal(assistance), Decimal(tilt))))
+        for layer, extra in resettled.get(case_id, {}).items():
+            paid[layer] += extra
+        return StoredCase(case_id, person_id, id_number, name, parse_case(from_json_text(text), stored=True), paid)
+
+    return count, map(stored_case, rows())
+
+
+def year_person_bounds(store: Store, year: int, parts: int) -> list[range]:
+    """The year's persons cut into `parts` ranges of person row ids holding about as many of the
+    year's non-void cases each (a person is never cut), in order; fewer when there are few persons."""
+    _year(year)
+    where = "policy_year = ? AND void = 0"
+    count = store.conn.execute(f"SELECT count(*) FROM cases WHERE {where}", (year,)).fetchone()[0]
+    starts = []   # the first person of each share: the one holding its first case
+    for k in range(parts if count else 1):
+        row = store.conn.execute(f"SELECT person_id FROM cases WHERE {where} ORDER BY person_id LIMIT 1 OFFSET ?",
+                                 (year, count * k // parts)).fetchone()
+        if row is None or not starts or row[0] > starts[-1]:
+            starts.append(row[0] if row else 0)
+    edges = [*starts, 2**63 - 1]
+    return [range(lo, hi) for lo, hi in zip(edges, edges[1:])]

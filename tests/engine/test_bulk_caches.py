@@ -94,6 +94,24 @@ def test_known_identities_follow_the_book():
         assert local["identity_used"] == "veteran_priority" and local["assistance_class"] == "四类"
 
 
+
+def test_identities_read_once_per_set_still_differ_by_what_the_case_holds():
+    """The identities a region names, the order they are tried in and the warnings for the others are
+    kept per parameter set and set of identities: one set, four cases, four answers."""
+    book = bundled()
+
+    def run(*identities):
+        return calculate({**ORDINARY, "person": {"identities": list(identities), "insurance": "resident"}}, book)
+
+    for _ in range(2):   # the second round reads the set's memo
+        alone, with_other = run("veteran_priority"), run("veteran_priority", "subsistence")
+        assert alone["identity_used"] is None and any("按普通参保人员计算" in w for w in alone["warnings"])
+        assert with_other["identity_used"] == "subsistence"
+        assert any("按其他身份就高计算" in w for w in with_other["warnings"])
+        # 低保 (二类) and 特困 (一类) held together: both tried (就高不重复), whichever order they are given in
+        assert run("subsistence", "extreme_poverty")["identity_used"] == run("extreme_poverty", "subsistence")["identity_used"]
+        assert not any("未使用" in w for w in run("subsistence")["warnings"])
+
 def test_an_id_number_read_once_still_refuses_a_wrong_one():
     good = valid_id("1980-01-01", 7)
     assert check_id_number(good, "id") == good

@@ -15,6 +15,7 @@ from ids import valid_id
 
 SUN, ZHOU = valid_id("1970-01-01", 7), valid_id("1960-05-05", 3)
 RATES = '{"一类": 1.00, "二类": 0.80, "三类": 0.80, "四类": 0.60}'   # 武汉 住院救助: 三类 70% → 80%
+DIANJIANG = '{"第一类": 1.0, "第二类": 0.8, "第三类": 0.8, "第四类": 0.7, "第五类": 0.6, "第六类": 0.7}'   # 垫江 住院, +10 points
 
 
 def inpatient(id_number: str, name: str, identity: str, date: str) -> dict:
@@ -180,3 +181,113 @@ def test_progress_of_a_large_year_is_told_about_a_thousand_times():
     assert len(told) <= 1001
     assert told[-1] == (n, n)
     assert [done for done, _ in told] == sorted({done for done, _ in told})
+
+
+# ---- on several processes (engine/office/whatif_pool.py) -------------------------------------
+
+
+def test_two_workers_give_the_report_of_one(office):
+    """The persons split between two processes: the same figures, the same persons in the same order,
+    the same lines; with no change still nothing changes (on both backends)."""
+    saved = _random_year(office)
+    for settings in ([], [("wuhan", "inpatient.rate", RATES), ("dianjiang", "inpatient.rate.general", DIANJIANG)]):
+        one = office.what_if(2023, settings, workers=1)
+        two = office.what_if(2023, settings, workers=2)
+        assert two.cases == saved
+        assert (two.summary(), two.lines(), two.persons) == (one.summary(), one.lines(), one.persons)
+    assert one.changed_cases > 0          # the second round did change something
+    assert office.what_if(2023, [], workers=2).changed_cases == 0
+
+
+def test_the_year_is_cut_between_persons_into_shares_of_about_as_many_cases(office):
+    from engine.store.queries import year_cases, year_person_bounds
+
+    saved = _random_year(office)
+    shares = year_person_bounds(office.store, 2023, 2)
+    assert len(shares) == 2 and shares[0].stop == shares[1].start
+    counts = [year_cases(office.store, 2023, share)[0] for share in shares]
+    assert sum(counts) == saved and all(c > 0 for c in counts)
+    persons = [{s.person_id for s in year_cases(office.store, 2023, share)[1]} for share in shares]
+    assert not persons[0] & persons[1] and max(persons[0]) < min(persons[1])
+    # eight persons of five cases: the cut falls at the fifth person's first case (offset 20)
+    assert counts == [20, 20]
+    assert len(year_person_bounds(office.store, 2023, 1)) == 1
+    assert len(year_person_bounds(office.store, 2023, 50)) == 8   # never more shares than persons
+    assert len(year_person_bounds(office.store, 2030, 2)) == 1    # a year without cases
+
+
+def test_two_workers_tell_progress_to_the_end_and_a_stop_ends_them(office):
+    import multiprocessing
+
+    saved = _random_year(office)
+    told = []
+    office.what_if(2023, [], workers=2, progress=lambda done, total: told.append((done, total)))
+    assert told[-1] == (saved, saved)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+    with pytest.raises(Cancelled):
+        office.what_if(2023, [], workers=2, stop=lambda: True)
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_are_one_per_core_for_a_large_year_and_one_for_a_small_one(monkeypatch):
+    from engine.office import whatif_pool
+
+    monkeypatch.setattr(whatif_pool, "cores", lambda: 2)
+    assert whatif_pool.worker_count(1_000_000) == 2
+    assert whatif_pool.worker_count(whatif_pool.CASES_PER_WORKER * 2 - 1) == 1
+    assert whatif_pool.worker_count(30) == 1
+    assert whatif_pool.worker_count(30, requested=2) == 2
+    monkeypatch.setattr(whatif_pool, "cores", lambda: 1)
+    assert whatif_pool.worker_count(1_000_000) == 1
+
+
+def test_a_worker_error_reaches_the_parent_with_its_message():
+    from engine.office.whatif_pool import _portable
+    from engine.store.errors import StoreError
+
+    lost = StoreError("数据库服务器连接中断，请检查网络后重试", "the server went away")
+    assert _portable(lost) == ("数据库服务器连接中断，请检查网络后重试", "StoreError: the server went away")
+    plain = ValueError("bad")
+    assert _portable(plain) is plain
+    assert _portable(KeyError("x")) is not None
+
+
+def test_a_person_travels_between_processes_unchanged():
+    import pickle
+
+    from engine.whatif import PersonDiff
+
+    person = PersonDiff(SUN, "孙七", "wuhan", 3, 1)
+    person.stored.update(basic=Decimal("7000.00"), assistance=Decimal("-0.00"), tilt=Decimal("1E+2"))
+    person.what_if.update(basic=Decimal("7000.00"), critical=Decimal("0.005"), assistance=Decimal("800.00"))
+    back = pickle.loads(pickle.dumps(person))
+    assert back == person and back.difference == person.difference
+    assert [str(v) for v in back.stored.values()] == ["7000.00", "0.00", "-0.00", "1E+2"]
+    assert [str(v) for v in back.what_if.values()] == ["7000.00", "0.005", "800.00", "0.00"]
+
+
+def test_a_worker_that_cannot_open_the_database_fails_the_run_with_a_store_error(tmp_path):
+    """The error is raised in the worker process and reaches the caller as a StoreError saying what is
+    wrong (a StoreError does not survive pickling as itself: its texts travel)."""
+    from types import SimpleNamespace
+
+    from engine.office import whatif_pool
+    from engine.store.errors import StoreError
+
+    with Office.open(tmp_path / "d", daily_backup=False) as office:
+        small_year(office)
+        gone = SimpleNamespace(conn=office.store.conn, folder=tmp_path / "elsewhere", url=None, backend="sqlite")
+        (tmp_path / "elsewhere").mkdir()
+        with pytest.raises(StoreError) as caught:
+            whatif_pool.run(gone, 2023, (), 2, total=4)
+    assert str(tmp_path / "elsewhere") in caught.value.zh
+
+
+def test_only_a_database_the_workers_can_open_again_is_shared():
+    from types import SimpleNamespace
+
+    from engine.office.whatif_pool import shareable
+
+    assert shareable(SimpleNamespace(backend="sqlite", url=None))
+    assert shareable(SimpleNamespace(backend="postgresql", url="postgresql://localhost/sanchong"))
+    assert not shareable(SimpleNamespace(backend="postgresql", url=None))
