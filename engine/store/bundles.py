@@ -229,6 +229,8 @@ def _members(path: Path) -> tuple[bytes, dict[str, bytes]]:
                                   f"{limit:,} 字节：请按月分批生成数据包", f"{info.filename} is too large")
             manifest_bytes = zf.read(MANIFEST)
             blobs = {n: zf.read(n) for n in names if n != MANIFEST}
+    except InputError:
+        raise
     except FileNotFoundError:
         raise InputError("FILE", f"找不到文件 {path}", f"no such file {path}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
