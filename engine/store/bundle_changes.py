@@ -50,24 +50,32 @@ def changes_since(db: sqlite_utils.Database, code: str, last_audit: int, end: st
     return out
 
 
-def keep(db: sqlite_utils.Database, code: str, source: str, receipt_no: str, action: str, at: str,
-         state: dict[str, Any]) -> dict | None:
-    """Keep a carried change once; a conflict (the same source with another state) or None."""
+def kept(db: sqlite_utils.Database, code: str) -> dict[str, str]:
+    """The office's changes kept so far: source -> state (JSON text)."""
+    return {r["source"]: r["state"] for r in db.query("SELECT source, state FROM imported_changes WHERE office_code = ?",
+                                                      (code,))}
+
+
+def keep(db: sqlite_utils.Database, known: dict[str, str], code: str, source: str, receipt_no: str, action: str,
+         at: str, state: dict[str, Any]) -> dict | None:
+    """Keep a carried change once (`known`: kept(), updated here); a conflict (the same source with
+    another state) or None."""
     text = to_json_text(state)
-    found = list(db.query("SELECT state FROM imported_changes WHERE office_code = ? AND source = ?", (code, source)))
-    if not found:
+    if source not in known:
         db["imported_changes"].insert({"office_code": code, "source": source, "receipt_no": receipt_no,
                                        "action": action, "at": at, "state": text})
+        known[source] = text
         return None
-    if found[0]["state"] == text:
+    if known[source] == text:
         return None
     return {"kind": action, "receipt_no": receipt_no,
             "zh": f"经办点 {code} 回执号 {receipt_no} 的{ZH[action]}记录与此前导入的不同：保留此前导入的记录"}
 
 
 def _case(db: sqlite_utils.Database, code: str, number: str) -> dict | None:
+    year, _, seq = number.partition("-")
     rows = list(db.query("SELECT c.*, r.id AS receipt_id FROM receipts r JOIN cases c ON c.id = r.case_id "
-                         "WHERE r.office_code = ? AND r.number = ?", (code, number)))
+                         "WHERE r.office_code = ? AND r.year = ? AND r.seq = ?", (code, int(year), int(seq))))
     return rows[0] if rows else None
 
 

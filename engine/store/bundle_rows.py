@@ -34,9 +34,10 @@ def _text(limit: int = 200, *, optional: bool = False) -> Callable[[Any], None]:
             raise Bad(f"应为文字，不能是{_kind(value)}")
         if len(value) > limit:
             raise Bad(f"最长 {limit} 个字（现为 {len(value)} 个）")
-        bad = next((ch for ch in value if validate.shown(ch) != ch), None)
-        if bad is not None:
-            raise Bad(f"含有控制字符（{validate.shown(bad)}）")
+        if not value.isprintable():    # (fast: most text is; else find the character)
+            bad = next((ch for ch in value if validate.shown(ch) != ch), None)
+            if bad is not None:
+                raise Bad(f"含有控制字符（{validate.shown(bad)}）")
         if value[:1] in ("=", "+", "@") or (value[:1] == "-" and not _MONEY.fullmatch(value)):
             raise Bad(f"不能以“{value[0]}”开头（表格软件会把它当作公式）")
     return check
@@ -97,7 +98,8 @@ def _json_object(value: Any) -> None:
         raise Bad(f"应为 JSON 文字，不能是{_kind(value)}")
     try:
         doc = from_json_text(value)
-        validate.check_tree(doc)
+        # decoded from UTF-8, a string holds a lone surrogate only through a \\uD800-style escape
+        validate.check_tree(doc, check_strings="\\ud" in value.lower())
     except (ValueError, InputError):
         raise Bad("不是可读取的 JSON") from None
     if not isinstance(doc, dict):

@@ -30,7 +30,7 @@ import sqlite_utils
 from ..codec import from_json_text, to_json_text
 from ..errors import InputError
 from .. import validate
-from . import bundle_changes, bundle_rows
+from . import bundle_changes, bundle_rows, chain
 from .database import Store, audit, now
 from .offices import OWN_CODE, check_code
 
@@ -185,11 +185,11 @@ MAX_MANIFEST = 64 << 20
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    twice = next((k for k in keys if keys.count(k) > 1), None)
-    if twice is not None:
-        raise _Twice(twice)
-    return dict(pairs)
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [k for k, _ in pairs]
+        raise _Twice(next(k for k in keys if keys.count(k) > 1))
+    return found
 
 
 class _Twice(ValueError):
@@ -358,92 +358,171 @@ def _check_case_row(file: str, i: int, case: dict) -> None:
                       f"bundle {file} was changed: cases.jsonl row {i + 1} ({case['receipt_no']}) amounts differ from its result")
 
 
-def _case_at(db: sqlite_utils.Database, code: str, number: str) -> dict | None:
-    rows = list(db.query("SELECT c.*, p.id_number FROM receipts r JOIN cases c ON c.id = r.case_id "
-                         "JOIN persons p ON p.id = c.person_id WHERE r.office_code = ? AND r.number = ?", (code, number)))
-    return rows[0] if rows else None
+def _chunks(items: list, size: int = 500) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _params(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _next_id(db: sqlite_utils.Database, table: str) -> int:
+    return next(db.query(f"SELECT coalesce(max(id), 0) + 1 AS n FROM {table}"))["n"]
+
+
+def _insert_many(db: sqlite_utils.Database, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if rows:
+        db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_params(len(columns))})", rows)
 
 
 def _differs(stored: dict, row: dict, keys: tuple[str, ...]) -> list[str]:
     return [k for k in keys if str(stored[k]) != str(row[k])]
 
 
+def _persons(db: sqlite_utils.Database, people: list[dict], at: str, report: dict[str, Any]) -> dict[str, int]:
+    """Each bundle person's id at the district: found by ID number (a different name is reported, the
+    district's kept) or added, with the identity grants the district lacks."""
+    found: dict[str, dict] = {}
+    for chunk in _chunks([p["id_number"] for p in people]):
+        found.update({r["id_number"]: r for r in db.query(
+            f"SELECT id, id_number, name FROM persons WHERE id_number IN ({_params(len(chunk))})", chunk)})
+    ids: dict[str, int] = {}
+    added = []
+    next_id = _next_id(db, "persons")
+    for p in people:
+        if p["id_number"] in ids:
+            continue
+        if p["id_number"] in found:
+            ids[p["id_number"]] = found[p["id_number"]]["id"]
+            if found[p["id_number"]]["name"] != p["name"]:
+                report["conflicts"].append({
+                    "kind": "person", "id_number": _mask(p["id_number"]),
+                    "zh": f"身份证号 {_mask(p['id_number'])} 在本库登记为“{found[p['id_number']]['name']}”，"
+                          f"数据包中为“{p['name']}”：保留本库的记录"})
+        else:
+            ids[p["id_number"]] = next_id
+            added.append((next_id, *(p.get(k) for k in PERSON_FIELDS), at, at))
+            next_id += 1
+    _insert_many(db, "persons", ("id",) + PERSON_FIELDS + ("created_at", "updated_at"), added)
+    report["persons_added"] += len(added)
+    have = set()
+    for chunk in _chunks(sorted(set(ids.values()))):
+        have.update((r["person_id"], r["identity"], r["granted_on"]) for r in db.query(
+            f"SELECT person_id, identity, granted_on FROM person_identities WHERE person_id IN ({_params(len(chunk))})",
+            chunk))
+    grants = []
+    for p in people:
+        for g in p.get("identities") or []:
+            key = (ids[p["id_number"]], g["identity"], g["granted_on"])
+            if key not in have:
+                have.add(key)
+                grants.append((*key, g.get("ends_on"), g.get("source"), at))
+    _insert_many(db, "person_identities", ("person_id", "identity", "granted_on", "ends_on", "source", "created_at"),
+                 grants)
+    return ids
+
+
+def _stored_cases(db: sqlite_utils.Database, code: str, numbers: list[str]) -> dict[str, dict]:
+    """The district's cases of the office under these receipt numbers, by number."""
+    out: dict[str, dict] = {}
+    known = {r["number"] for r in db.query("SELECT number FROM receipts WHERE office_code = ?", (code,))}
+    for chunk in _chunks([n for n in numbers if n in known]):
+        out.update({r["receipt_no"]: r for r in db.query(
+            "SELECT c.*, p.id_number, r.number AS receipt_no FROM receipts r JOIN cases c ON c.id = r.case_id "
+            f"JOIN persons p ON p.id = c.person_id WHERE r.office_code = ? AND r.number IN ({_params(len(chunk))})",
+            [code, *chunk])})
+    return out
+
+
+CASE_COLUMNS = ("id", "person_id") + CASE_CONTENT + ("warning_kind", "year_out_of_pocket", "to_pay", "office_code") + \
+    CASE_STATE[2:]
+
+
+def _cases(db: sqlite_utils.Database, code: str, name: str, rows: list[dict], person_ids: dict[str, int],
+           operator: str, at: str, report: dict[str, Any]) -> None:
+    """The bundle's cases new at the district, added in one batch with their stored results and their
+    township's review and payment state; each gets a chained audit row ('import')."""
+    stored = _stored_cases(db, code, [r["receipt_no"] for r in rows])
+    new = []
+    for row in rows:
+        if row["receipt_no"] in stored:
+            differs = _differs(stored[row["receipt_no"]], row, CASE_CONTENT + ("id_number",))
+            if differs:
+                report["conflicts"].append({"kind": "case", "receipt_no": row["receipt_no"], "fields": differs,
+                                            "zh": f"经办点 {code} 的回执号 {row['receipt_no']} 在本库已有内容不同的案件"
+                                                  f"（{'、'.join(differs)} 不同）：未覆盖"})
+            else:
+                report["cases_skipped"] += 1
+            continue
+        if row["id_number"] not in person_ids:
+            raise _refuse(f"cases.jsonl 中回执号 {row['receipt_no']} 的人员不在 persons.jsonl 中",
+                          f"the person of {row['receipt_no']} is not in persons.jsonl")
+        stored[row["receipt_no"]] = row      # (a number twice in one bundle: its second row is compared)
+        new.append(row)
+    if not new:
+        return
+    case_id, receipt_id = _next_id(db, "cases"), _next_id(db, "receipts")
+    cases, receipts, states, entries = [], [], [], []
+    for i, row in enumerate(new):
+        cid, pid = case_id + i, person_ids[row["id_number"]]
+        values = {"id": cid, "person_id": pid, "to_pay": row.get("to_pay"), "office_code": code,
+                  **{k: row[k] for k in CASE_COLUMNS if k in row and k not in ("id", "person_id", "office_code")}}
+        cases.append(tuple(values.get(k) for k in CASE_COLUMNS))
+        receipts.append((receipt_id + i, cid, code, code, row["receipt_year"], row["receipt_seq"], row["receipt_no"]))
+        states.append((row["review"], row["reviewed_by"], row["reviewed_at"], row["review_note"], cid))
+        entries.append({"at": at, "operator": operator, "action": "import", "case_id": cid, "person_id": pid,
+                        "detail": f"导入数据包：{name}（{code}）回执号 {row['receipt_no']}，医疗总费用 {row['total']}"})
+    _insert_many(db, "cases", CASE_COLUMNS, cases)
+    _insert_many(db, "receipts", ("id", "case_id", "office", "office_code", "year", "seq", "number"), receipts)
+    # review as at the township (an insert at a folder without accounts is marked 免审 by its trigger)
+    db.conn.executemany("UPDATE cases SET review = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? WHERE id = ?",
+                        [s for s in states if s[0] != "免审"])
+    chain.append_many(db, entries)
+    report["cases_added"] += len(new)
+
+
 def import_bundle(store: Store, path: str | Path, *, operator: str) -> dict[str, Any]:
     """Add a bundle's new rows at the district; returns what was added, skipped and in conflict."""
+    digest = bundle_digest(path)
+    before = store.query("SELECT imported_at, office_code FROM bundle_imports WHERE sha256 = ? ORDER BY id LIMIT 1",
+                         (digest,)) if digest else []
+    if before:   # the same bundle again: nothing to add (its rows were checked when it was imported)
+        names = store.query("SELECT name FROM offices WHERE code = ?", (before[0]["office_code"],))
+        return {**_empty(before[0]["office_code"], names[0]["name"] if names else ""),
+                "already_imported": before[0]["imported_at"]}
     manifest, rows, digest = read_bundle(path, store.setting(OWN_CODE))
     code, name = manifest["office_code"], manifest["office_name"]
-    before = store.query("SELECT imported_at FROM bundle_imports WHERE sha256 = ? ORDER BY id LIMIT 1", (digest,))
-    report: dict[str, Any] = {"office_code": code, "office_name": name, "cases_added": 0, "cases_skipped": 0,
-                              "resettlements_added": 0, "voids_added": 0, "changes_applied": 0, "persons_added": 0,
-                              "audit_added": 0, "conflicts": [], "waiting": [], "already_imported": before[0]["imported_at"] if before else None}
-    if before:
-        return report
+    report = _empty(code, name)
     conflicts = report["conflicts"]
     with store.write() as db:
+        if store.backend == "postgresql":
+            # the triggers' queries planned for the table as it grows in this transaction: a plan cached while
+            # receipts was small scans it whole for each of 100,000 rows
+            db.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         at = now()
         if not list(db.query("SELECT 1 FROM offices WHERE code = ?", (code,))):
             db["offices"].insert({"code": code, "name": name, "created_at": at, "created_by": operator})
-        person_ids: dict[str, int] = {}
-        for p in rows["persons.jsonl"]:
-            found = list(db.query("SELECT id, name FROM persons WHERE id_number = ?", (p["id_number"],)))
-            if found:
-                person_ids[p["id_number"]] = found[0]["id"]
-                if found[0]["name"] != p["name"]:
-                    conflicts.append({"kind": "person", "id_number": p["id_number"],
-                                      "zh": f"身份证号 {_mask(p['id_number'])} 在本库登记为“{found[0]['name']}”，"
-                                            f"数据包中为“{p['name']}”：保留本库的记录"})
-            else:
-                person_ids[p["id_number"]] = db["persons"].insert(
-                    {**{k: p.get(k) for k in PERSON_FIELDS}, "created_at": at, "updated_at": at}).last_pk
-                report["persons_added"] += 1
-            for g in p.get("identities") or []:
-                pid = person_ids[p["id_number"]]
-                if not list(db.query("SELECT 1 FROM person_identities WHERE person_id = ? AND identity = ? AND granted_on = ?",
-                                     (pid, g["identity"], g["granted_on"]))):
-                    db["person_identities"].insert({"person_id": pid, **g, "created_at": at})
-        for row in rows["cases.jsonl"]:
-            stored = _case_at(db, code, row["receipt_no"])
-            if stored is not None:
-                differs = _differs(stored, row, CASE_CONTENT + ("id_number",))
-                if differs:
-                    conflicts.append({"kind": "case", "receipt_no": row["receipt_no"], "fields": differs,
-                                      "zh": f"经办点 {code} 的回执号 {row['receipt_no']} 在本库已有内容不同的案件"
-                                            f"（{'、'.join(differs)} 不同）：未覆盖"})
-                else:
-                    report["cases_skipped"] += 1
-                continue
-            if row["id_number"] not in person_ids:
-                raise _refuse(f"cases.jsonl 中回执号 {row['receipt_no']} 的人员不在 persons.jsonl 中",
-                              f"the person of {row['receipt_no']} is not in persons.jsonl")
-            person_id = person_ids[row["id_number"]]
-            case_id = db["cases"].insert({"person_id": person_id, **{k: row[k] for k in CASE_CONTENT},
-                                          "warning_kind": row["warning_kind"],
-                                          "year_out_of_pocket": row["year_out_of_pocket"], "to_pay": row.get("to_pay"),
-                                          "office_code": code}).last_pk
-            db["receipts"].insert({"case_id": case_id, "office": code, "office_code": code, "year": row["receipt_year"],
-                                   "seq": row["receipt_seq"], "number": row["receipt_no"]})
-            db["cases"].update(case_id, {k: row[k] for k in CASE_STATE[2:]})   # review/payment as at the township
-            audit(db, operator, "import", f"导入数据包：{name}（{code}）回执号 {row['receipt_no']}，医疗总费用 {row['total']}",
-                  case_id=case_id, person_id=person_id, at=at)
-            report["cases_added"] += 1
+        person_ids = _persons(db, rows["persons.jsonl"], at, report)
+        _cases(db, code, name, rows["cases.jsonl"], person_ids, operator, at, report)
+        kept = bundle_changes.kept(db, code)
         for row in rows["resettlements.jsonl"]:
             state = {k: row[k] for k in ("receipt_no", "year", "seq") + RESETTLEMENT_CONTENT}
-            _kept(db, code, f"resettle:{row['receipt_no']}", row["case_receipt_no"], "resettle", row["created_at"],
+            _kept(db, kept, code, f"resettle:{row['receipt_no']}", row["case_receipt_no"], "resettle", row["created_at"],
                   state, conflicts)
         for row in rows["voids.jsonl"]:
             state = {k: row[k] for k in ("void_reason", "voided_at", "voided_by")}
-            _kept(db, code, f"void:{row['receipt_no']}", row["receipt_no"], "void", row["voided_at"], state, conflicts)
+            _kept(db, kept, code, f"void:{row['receipt_no']}", row["receipt_no"], "void", row["voided_at"], state,
+                  conflicts)
         for row in rows["changes.jsonl"]:
-            _kept(db, code, f"audit:{row['source_id']}", row["receipt_no"], row["action"], row["at"], row["state"],
+            _kept(db, kept, code, f"audit:{row['source_id']}", row["receipt_no"], row["action"], row["at"], row["state"],
                   conflicts)
         bundle_changes.apply_waiting(db, code, name, operator=operator, at=at,
                                      resettlement_content=RESETTLEMENT_CONTENT, report=report)
-        for row in rows["audit.jsonl"]:
-            if not list(db.query("SELECT 1 FROM imported_audit WHERE office_code = ? AND source_id = ?",
-                                 (code, row["source_id"]))):
-                db["imported_audit"].insert({k: row[k] for k in ("office_code", "source_id", "at", "operator", "action",
-                                                                 "receipt_no", "detail", "row_hash")})
-                report["audit_added"] += 1
+        seen = {r["source_id"] for r in db.query("SELECT source_id FROM imported_audit WHERE office_code = ?", (code,))}
+        columns = ("office_code", "source_id", "at", "operator", "action", "receipt_no", "detail", "row_hash")
+        fresh = [tuple(row[k] for k in columns) for row in rows["audit.jsonl"] if row["source_id"] not in seen]
+        _insert_many(db, "imported_audit", columns, fresh)
+        report["audit_added"] = len(fresh)
         added = report["cases_added"] + report["resettlements_added"] + report["voids_added"] + report["changes_applied"]
         db["bundle_imports"].insert({"sha256": digest, "office_code": code, "made_at": manifest["made_at"],
                                      "imported_at": at, "operator": operator, "added": added,
@@ -456,11 +535,30 @@ def import_bundle(store: Store, path: str | Path, *, operator: str) -> dict[str,
     return report
 
 
-def _kept(db: sqlite_utils.Database, code: str, source: str, receipt_no: str, action: str, at: str,
-          state: dict[str, Any], conflicts: list[dict]) -> None:
-    conflict = bundle_changes.keep(db, code, source, receipt_no, action, at, state)
+def _kept(db: sqlite_utils.Database, kept: dict[str, str], code: str, source: str, receipt_no: str, action: str,
+          at: str, state: dict[str, Any], conflicts: list[dict]) -> None:
+    conflict = bundle_changes.keep(db, kept, code, source, receipt_no, action, at, state)
     if conflict:
         conflicts.append(conflict)
+
+
+def _empty(code: str, name: str) -> dict[str, Any]:
+    return {"office_code": code, "office_name": name, "cases_added": 0, "cases_skipped": 0, "resettlements_added": 0,
+            "voids_added": 0, "changes_applied": 0, "persons_added": 0, "audit_added": 0, "conflicts": [],
+            "waiting": [], "already_imported": None}
+
+
+def bundle_digest(path: str | Path) -> str | None:
+    """The SHA-256 of a bundle's manifest (what names a bundle), or None when it cannot be read (read_bundle
+    then says why)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(MANIFEST)
+            if info.file_size > MAX_MANIFEST:
+                return None
+            return _sha(zf.read(info))
+    except (KeyError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        return None
 
 
 def _mask(id_number: str) -> str:
