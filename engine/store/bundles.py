@@ -491,6 +491,19 @@ def import_bundle(store: Store, path: str | Path, *, operator: str) -> dict[str,
         return {**_empty(before[0]["office_code"], names[0]["name"] if names else ""),
                 "already_imported": before[0]["imported_at"]}
     manifest, rows, digest = read_bundle(path, store.setting(OWN_CODE))
+    if store.backend == "postgresql":
+        return _import(store, manifest, rows, digest, operator)
+    # SQLite: the pages of the twelve indexes on cases kept in memory while a batch goes in (256 MB at most)
+    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute("PRAGMA cache_size = -262144")
+    try:
+        return _import(store, manifest, rows, digest, operator)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _import(store: Store, manifest: dict[str, Any], rows: dict[str, list[dict]], digest: str,
+            operator: str) -> dict[str, Any]:
     code, name = manifest["office_code"], manifest["office_name"]
     report = _empty(code, name)
     conflicts = report["conflicts"]
