@@ -204,3 +204,19 @@ def test_at_the_district_merged_cases_are_listed_but_not_resettled_paid_reviewed
     # the district's own cases are its own business
     [own] = d.save(on("2023-05-01"), operator="王管理", office=DISTRICT).value
     assert d.pay(own.case_id, "现金", day=dt.date(2026, 3, 2), operator="王管理").value["case_id"] == own.case_id
+
+
+def test_a_merged_case_waiting_for_review_is_reviewed_at_its_township_not_at_the_district(tmp_path, folders):
+    town = staffed_town(folders)
+    as_(town, "李经办")
+    [saved] = town.save(on("2023-03-01"), operator="李经办", office=TOWN).value
+    town.export_bundle(tmp_path / "1.zip", 2026)
+    d = district_of(folders)
+    d.import_bundle(tmp_path / "1.zip")
+    [row] = d.cases()
+    assert row["review"] == "待审核" and d.review_queue() == []
+    for act in (lambda: d.approve([row["case_id"]]), lambda: d.send_back(row["case_id"], "区县退回")):
+        with pytest.raises(InputError) as err:
+            act()
+        assert f"经办点 {TOWN} 由数据包导入的案件" in err.value.zh
+    assert state(d, "2023-000001")["review"] == "待审核"
