@@ -40,4 +40,4 @@ def run(tmp_path):
     return run
 
 
-from pg import backend, own_pg_server, pg_server, pg_url  # noqa: E402,F401  (the throwaway PostgreSQL: tests/pg.py)
+from pg import backend, new_database, own_pg_server, pair, pg_server, pg_url, place_folder  # noqa: E402,F401  (the throwaway PostgreSQL: tests/pg.py)

@@ -157,6 +157,42 @@ def backend(request, monkeypatch):
     return None
 
 
+# Two data folders, each its own database (a township and its district, two offices): SANCHONG_DATABASE_URL
+# would give every folder the same one, so here each folder on PostgreSQL names a fresh database of its own in
+# its database.json (the per-PC choice engine/store/location.py reads), and the variable is unset.
+PAIRS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "postgresql")]
+
+
+@pytest.fixture
+def new_database(request):
+    """A factory: each call gives the URL of a fresh, separate database on the throwaway server."""
+    def make() -> str:
+        return request.getfixturevalue("pg_server").new_database()
+    return make
+
+
+@pytest.fixture
+def place_folder(new_database, monkeypatch):
+    """place_folder(folder, kind) -> folder: on "postgresql" the folder's database.json names a fresh
+    database of its own; on "sqlite" the folder keeps its own file (the default)."""
+    from engine.store.location import write_config
+
+    monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
+
+    def place(folder: Path, kind: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        if kind == "postgresql":
+            write_config(folder, new_database())
+        return folder
+    return place
+
+
+@pytest.fixture(params=PAIRS, ids=[f"{a}-to-{b}" for a, b in PAIRS])
+def pair(request):
+    """(the townships' backend, the district's backend) for a test of two or more data folders."""
+    return request.param
+
+
 def _run_with_server(argv: list[str]) -> int:
     """`python tests/pg.py run -- CMD …`: CMD with SANCHONG_BUNDLE_DATABASE_URL naming an empty database
     on a throwaway server, stopped afterwards (.ci/run: the bundle's --self-test --database-url)."""

@@ -81,7 +81,9 @@ def _import_bundle(args: argparse.Namespace) -> int:
         return 0
     print(f"已导入{report['office_name']}（{report['office_code']}）的数据包：新增案件 {report['cases_added']} 件"
           f"（已有 {report['cases_skipped']} 件），补差 {report['resettlements_added']} 件，作废 {report['voids_added']} 件，"
-          f"新增人员 {report['persons_added']} 人。")
+          f"审核、发放、补打等变更 {report['changes_applied']} 项，新增人员 {report['persons_added']} 人。")
+    for w in report["waiting"]:
+        print(f"待生效：{w['zh']}")
     for c in report["conflicts"]:
         print(f"冲突：{c['zh']}")
     if report["conflicts"]:

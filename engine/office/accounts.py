@@ -80,7 +80,10 @@ class AccountDesk:
 
     def review_queue(self) -> list[dict]:
         """The 待审核 cases, oldest first."""
-        return [c for c in self.cases() if c.get("review") == "待审核"]
+        from ..store.offices import imported_codes
+
+        merged = imported_codes(self.store.db)   # other offices' cases merged here are reviewed at their office
+        return [c for c in self.cases() if c.get("review") == "待审核" and c.get("office_code") not in merged]
 
     def add_policy_version(self, region: str, name: str, value: Any, valid_from: Any, reason: str, operator: str,
                            *, today: dt.date | None = None) -> Done[dict[str, Any]]:
@@ -134,7 +137,7 @@ class AccountDesk:
     def audit_verify(self, how: str = "手动") -> _chain.Verdict:
         """Walk the audit chain, compare it with what is stored (engine/store/chain.py) and check its
         anchor outside the file (engine/store/anchor.py); the result is remembered for 设置."""
-        return _audit_check.verify_and_record(self.store.conn, self.store.folder, how)
+        return _audit_check.verify_and_record(self.store.conn, self.store.folder, how, self.store.db)
 
     def last_audit_verification(self) -> dict[str, Any] | None:
         """The last verification (at, ok, rows, cases, how, problem, row), by whatever ran it; None if never."""

@@ -17,14 +17,19 @@ from . import anchor, chain
 SETTING = "audit_last_verified"
 
 
-def verify(conn: sqlite3.Connection, folder: Path) -> chain.Verdict:
-    """The chain walked and compared with what is stored, then the anchor checked against it."""
-    if not isinstance(conn, sqlite3.Connection):   # a server (backends/postgres): no anchor file there
-        from .backends.postgres import Database
+def verify(conn: sqlite3.Connection, folder: Path, db: sqlite_utils.Database | None = None) -> chain.Verdict:
+    """The chain walked and compared with what is stored, then the anchor checked against it (a SQLite
+    file's: the anchor sits beside it in the data folder; a server has none). `db`: the store's (on
+    PostgreSQL its facade); made from `conn` when not given."""
+    if db is None:
+        if isinstance(conn, sqlite3.Connection):
+            db = sqlite_utils.Database(conn)
+        else:   # a server (backends/postgres)
+            from .backends.postgres import Database
 
-        return chain.verify(Database(conn))
-    verdict = chain.verify(sqlite_utils.Database(conn))
-    if verdict.ok:
+            db = Database(conn)
+    verdict = chain.verify(db)
+    if verdict.ok and isinstance(conn, sqlite3.Connection):
         problem = anchor.check_locked(conn, folder)
         if problem is not None:
             return chain.Verdict(verdict.rows, verdict.chained, verdict.cases, verdict.head,
@@ -45,8 +50,9 @@ def record(conn: sqlite3.Connection, verdict: chain.Verdict, how: str) -> dict[s
     return last
 
 
-def verify_and_record(conn: sqlite3.Connection, folder: Path, how: str) -> chain.Verdict:
-    verdict = verify(conn, folder)
+def verify_and_record(conn: sqlite3.Connection, folder: Path, how: str,
+                      db: sqlite_utils.Database | None = None) -> chain.Verdict:
+    verdict = verify(conn, folder, db)
     record(conn, verdict, how)
     return verdict
 

@@ -27,7 +27,7 @@ from ..ledger import Ledger
 from ..policy import PolicyBook
 from . import receipt_marks
 from .database import Store, audit, now
-from .offices import resolve as resolve_office, series
+from .offices import refuse_imported, resolve as resolve_office, series
 from .persons import check_case_identities, upsert_person
 
 
@@ -216,6 +216,7 @@ def void_case(store: Store, case_id: int, reason: str, *, operator: str) -> dict
     reason = validate.free_text(reason, "reason", "作废原因（--reason）", limit=100)
     with store.write() as db:
         row = _case_row(db, case_id)
+        refuse_imported(db, row, "作废")
         if row["void"]:
             raise InputError("CASE_ID", f"案件 {case_id}（回执号 {row['receipt_no']}）已于 {row['voided_at']} 作废，不能重复作废",
                              f"case {case_id} is already void")

@@ -340,6 +340,25 @@ MIGRATIONS: list[str] = [
     ALTER TABLE cases ADD COLUMN setl_id TEXT;
     CREATE UNIQUE INDEX cases_setl_id ON cases(setl_id);
     """,
+    # 9: the changes a township made to a case after it went out in a bundle (a review decision, a payment,
+    # a print or reprint, a void, a 补差), as each later bundle carried them: kept once per office and source
+    # (importing twice keeps one), applied in the township's order once their case is at the district
+    # (applied_at; outcome applied, same or conflict), waiting until then.
+    """
+    CREATE TABLE imported_changes (
+        id INTEGER PRIMARY KEY,
+        office_code TEXT NOT NULL,
+        source TEXT NOT NULL,
+        receipt_no TEXT NOT NULL,
+        action TEXT NOT NULL,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        applied_at TEXT,
+        outcome TEXT,
+        UNIQUE (office_code, source)
+    );
+    CREATE INDEX imported_changes_waiting ON imported_changes(office_code, applied_at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

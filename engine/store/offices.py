@@ -151,3 +151,22 @@ def _bind(db: sqlite_utils.Database, code: str, name: str, operator: str, at: st
                 db["settings"].upsert({"key": mine, "value": value}, pk="key")
     db["office_names"].upsert({"name": name, "code": code, "bound_at": at, "bound_by": operator}, pk="name")
     return count
+
+
+# ---- cases of other offices, merged at the district -------------------------------------------
+
+IMPORTED_CODES = "SELECT DISTINCT office_code FROM bundle_imports"
+
+
+def imported_codes(db: sqlite_utils.Database) -> set[str]:
+    """The office codes whose cases came in bundles (the district's merged townships)."""
+    return {r["office_code"] for r in db.query(IMPORTED_CODES)}
+
+
+def refuse_imported(db: sqlite_utils.Database, row: dict, what: str) -> None:
+    """InputError when the case `row` (with id, office_code, receipt_no) came in a bundle: its review,
+    payment, void and 补差 are its township's business; the district lists it and replays the merged year."""
+    if row.get("office_code") and row["office_code"] in imported_codes(db):
+        raise InputError("CASE_ID", f"案件 {row['id']}（回执号 {row['receipt_no']}）是经办点 {row['office_code']} 由数据包"
+                                    f"导入的案件，区县不能{what}：请由该经办点办理，其结果随下一个数据包送达",
+                         f"case {row['id']} came in office {row['office_code']}'s bundle; {what} is that office's")

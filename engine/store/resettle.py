@@ -26,6 +26,7 @@ from ..ledger import Ledger
 from ..money import ZERO, fmt
 from .cases import _case_row, _next_receipt, stored_year
 from .database import Store, audit, now
+from .offices import imported_codes, refuse_imported
 
 LAYERS = ("basic", "critical", "assistance", "tilt")
 AMOUNTS = LAYERS + ("hospital_borne", "out_of_pocket")
@@ -120,7 +121,9 @@ def year_differences(store: Store, person_id: int, region: str, year: int,
 
 
 def pending(store: Store) -> list[dict[str, Any]]:
-    """Every case waiting for 补差: {"case_id", "receipt_no", "difference"} and, for lists, who and when."""
+    """Every case waiting for 补差: {"case_id", "receipt_no", "difference"} and, for lists, who and when.
+    Cases of other offices merged at the district are not: their 补差 is their township's (the district
+    sees their merged years in merged-differences)."""
     out = []
     for person_id, region, year in candidate_years(store.db):
         for case_id, _, diff in year_differences(store, person_id, region, year):
@@ -128,9 +131,11 @@ def pending(store: Store) -> list[dict[str, Any]]:
     if not out:
         return []
     info = {r["id"]: r for r in store.query(
-        "SELECT c.id, c.date, c.region, c.policy_year, c.office, r.number, p.name, p.id_number "
+        "SELECT c.id, c.date, c.region, c.policy_year, c.office, c.office_code, r.number, p.name, p.id_number "
         "FROM cases c JOIN receipts r ON r.case_id = c.id JOIN persons p ON p.id = c.person_id "
         f"WHERE c.id IN ({','.join(str(case_id) for case_id, _ in out)})")}
+    merged = imported_codes(store.db)
+    out = [(case_id, diff) for case_id, diff in out if info[case_id]["office_code"] not in merged]
     return [{"case_id": case_id, "receipt_no": info[case_id]["number"], "difference": _public(diff),
              "name": info[case_id]["name"], "id_number": mask_id(info[case_id]["id_number"]),
              "date": info[case_id]["date"], "region": info[case_id]["region"], "office": info[case_id]["office"]}
@@ -148,6 +153,7 @@ def settle(store: Store, case_id: int, reason: str, *, operator: str) -> dict[st
     reason = validate.free_text(reason, "reason", "补差原因（--reason）", limit=100)
     with store.write() as db:
         row = _case_row(db, case_id)
+        refuse_imported(db, row, "补差")
         if row["void"]:
             raise InputError("CASE_ID", f"案件 {case_id}（回执号 {row['receipt_no']}）已作废，作废的案件不补差",
                              f"case {case_id} is void; a void case is not re-settled")

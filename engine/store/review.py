@@ -16,6 +16,7 @@ from ..region_registry import REGIONS
 from . import accounts
 from . import policy_versions as versions
 from .database import Store, audit, now
+from .offices import IMPORTED_CODES, refuse_imported
 
 METHODS = ("现金", "银行卡", "社保卡")
 PAYABLE = ("已审核", "免审")
@@ -47,6 +48,7 @@ def approve(store: Store, account: dict | None, case_ids: list[int]) -> list[dic
     rows = [_case(store, i) for i in dict.fromkeys(case_ids)]
     names = []
     for row in rows:
+        refuse_imported(store.db, row, "审核")
         names.append(_reviewer(store, account, "审核", row))
         if row["void"] or row["review"] != "待审核":
             state = "已作废" if row["void"] else row["review"]
@@ -64,6 +66,7 @@ def approve(store: Store, account: dict | None, case_ids: list[int]) -> list[dic
 def send_back(store: Store, account: dict | None, case_id: int, reason: str) -> dict:
     """退回 a 待审核 case to its maker, with a reason (the maker voids it and enters it again)."""
     row = _case(store, case_id)
+    refuse_imported(store.db, row, "退回")
     name = _reviewer(store, account, "退回", row)
     reason = (reason or "").strip()
     if not reason:
@@ -173,6 +176,7 @@ def pay(store: Store, account: dict | None, case_id: int, method: str, number: s
         day: dt.date) -> dict:
     """A reviewed case is paid (已发放): method, account number (shown masked), date, by whom."""
     row = _case(store, case_id)
+    refuse_imported(store.db, row, "发放")
     name = (accounts.require_role(store, account, ("经办", "审核"), "发放", case_id=case_id)
             if accounts.has_accounts(store) else (account or {}).get("name", ""))
     if method not in METHODS:
@@ -212,7 +216,8 @@ def pay_list(store: Store, office: str | None = None) -> dict[str, Any]:
 
     sql = ("SELECT c.id, r.number AS receipt_no, p.name, p.id_number, c.region, c.date, c.office, c.operator, "
            "c.assistance, c.tilt, c.to_pay, c.review FROM cases c JOIN receipts r ON r.case_id = c.id "
-           "JOIN persons p ON p.id = c.person_id WHERE c.void = 0 AND c.paid_at IS NULL AND c.review IN ('已审核', '免审')")
+           "JOIN persons p ON p.id = c.person_id WHERE c.void = 0 AND c.paid_at IS NULL AND c.review IN ('已审核', '免审') "
+           f"AND (c.office_code IS NULL OR c.office_code NOT IN ({IMPORTED_CODES}))")
     params: tuple = ()
     if office:
         sql, params = sql + " AND c.office = ?", (office,)

@@ -19,8 +19,8 @@ from ids import valid_id
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 # Tests taking `backend` run on SQLite and on the throwaway PostgreSQL (tests/pg.py); those that compare
-# two data folders (two offices' databases, a township and its district) stay on SQLite, where each
-# folder is its own database.
+# data folders (two offices' databases, a township and its district) take `pair` instead: the townships'
+# folders on one backend, the district's on another, each folder a database of its own (tests/pg.py).
 
 SUN = valid_id("1970-01-01", 7)
 ZHOU = valid_id("1965-05-05", 11)
@@ -42,10 +42,16 @@ def on(date: str, who: str = SUN, name: str = "孙七") -> dict:
 
 
 @pytest.fixture
-def opened(tmp_path):
+def opened(tmp_path, request):
+    """open_(name): the Office of the data folder tmp_path/name. In a test taking `pair`, the folder named
+    "district" is on the pair's second backend and every other folder on its first, each its own database."""
     made = []
+    kinds = request.getfixturevalue("pair") if "pair" in request.fixturenames else None
+    place = request.getfixturevalue("place_folder") if kinds else None
 
     def open_(name: str) -> Office:
+        if kinds and not (tmp_path / name).exists():
+            place(tmp_path / name, kinds[1] if name == "district" else kinds[0])
         office = Office.open(tmp_path / name, daily_backup=False)
         made.append(office)
         return office
@@ -165,7 +171,7 @@ def test_a_folder_where_no_code_was_set_keeps_working_as_today(opened, backend):
 
 # ---- receipts --------------------------------------------------------------------------------------
 
-def test_the_code_is_on_the_receipt_and_in_its_qr_code_which_verifies(opened):
+def test_the_code_is_on_the_receipt_and_in_its_qr_code_which_verifies(opened, pair):
     office = opened("d")
     office.set_office(TOWN_A, "城关镇")
     [saved] = office.save(on("2023-03-01"), operator="李四", office=TOWN_A).value
@@ -209,7 +215,7 @@ def counts(office: Office) -> dict:
             for t in ("cases", "receipts", "persons", "resettlements", "audit", "imported_audit")}
 
 
-def test_export_then_import_twice_gives_the_same_rows_once(tmp_path, opened):
+def test_export_then_import_twice_gives_the_same_rows_once(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     a.save(on("2023-03-01"), operator="李四", office=TOWN_A)
     a.save(on("2023-04-01"), operator="李四", office=TOWN_A)
@@ -228,7 +234,7 @@ def test_export_then_import_twice_gives_the_same_rows_once(tmp_path, opened):
     assert d.audit_verify().ok
 
 
-def test_the_same_rows_in_a_second_bundle_file_are_added_once(tmp_path, opened):
+def test_the_same_rows_in_a_second_bundle_file_are_added_once(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     a.save(on("2023-03-01"), operator="李四", office=TOWN_A)
     a.export_bundle(tmp_path / "1.zip", 2026, 3)
@@ -241,7 +247,7 @@ def test_the_same_rows_in_a_second_bundle_file_are_added_once(tmp_path, opened):
     assert counts(d)["cases"] == 1
 
 
-def test_a_bundle_carries_what_was_added_since_the_previous_one_a_late_slip_and_a_void(tmp_path, opened):
+def test_a_bundle_carries_what_was_added_since_the_previous_one_a_late_slip_and_a_void(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     [first] = a.save(on("2023-04-01"), operator="李四", office=TOWN_A).value
     a.export_bundle(tmp_path / "1.zip", 2026, 3)
@@ -257,7 +263,7 @@ def test_a_bundle_carries_what_was_added_since_the_previous_one_a_late_slip_and_
     assert d.audit_verify().ok
 
 
-def test_a_tampered_bundle_is_refused_with_the_row_named_and_nothing_written(tmp_path, opened, backend):
+def test_a_tampered_bundle_is_refused_with_the_row_named_and_nothing_written(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     a.save(on("2023-03-01"), operator="李四", office=TOWN_A)
     a.save(on("2023-04-01"), operator="李四", office=TOWN_A)
@@ -290,11 +296,11 @@ def test_cli_import_of_a_tampered_bundle_exits_2(tmp_path, run):
             zf.writestr(n, data)
     bad = run("import-bundle", str(tmp_path / "bad.zip"))
     assert bad.returncode == 2 and "cases.jsonl 第 1 行" in bad.stderr
-    again = run("import-bundle", str(tmp_path / "a.zip"))   # its own folder: the case is there already
-    assert again.returncode == 0 and "新增案件 0 件（已有 1 件）" in again.stdout
+    own = run("import-bundle", str(tmp_path / "a.zip"))   # its own folder: its cases are here; bundles go to the district
+    assert own.returncode == 2 and "office_code 42010601 是本数据文件夹自己的经办点代码" in own.stderr
 
 
-def test_two_databases_merged_at_the_district_keep_both_offices_numbers(tmp_path, opened):
+def test_two_databases_merged_at_the_district_keep_both_offices_numbers(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     b = town(opened, "b", TOWN_B)         # the same name, another code: issue 15's two PCs
     a.save(on("2023-03-01"), operator="李四", office=TOWN_A)
@@ -309,7 +315,7 @@ def test_two_databases_merged_at_the_district_keep_both_offices_numbers(tmp_path
     assert d.audit_verify().ok
 
 
-def test_a_conflict_is_reported_and_never_overwritten(tmp_path, opened):
+def test_a_conflict_is_reported_and_never_overwritten(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     a.save(on("2023-03-01"), operator="李四", office=TOWN_A)
     a.export_bundle(tmp_path / "a.zip", 2026)
@@ -323,7 +329,7 @@ def test_a_conflict_is_reported_and_never_overwritten(tmp_path, opened):
     assert [r["name"] for r in d.cases()] == ["孙七"]
 
 
-def test_the_district_lists_persons_whose_merged_year_differs_from_what_was_paid(tmp_path, opened):
+def test_the_district_lists_persons_whose_merged_year_differs_from_what_was_paid(tmp_path, opened, pair):
     a = town(opened, "a", TOWN_A)
     b = town(opened, "b", TOWN_B, "新集镇")
     # each township saw one case: 2000.00 of burden each, under the 3000.00 deductible, 0.00 paid;

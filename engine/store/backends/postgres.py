@@ -169,8 +169,11 @@ class Connection:
         return self._run(self.translate(sql), tuple(params or ()))
 
     def executemany(self, sql: str, rows: Iterable[Iterable]) -> None:
-        for row in rows:
-            self._run(self.translate(sql), tuple(row))
+        try:   # psycopg sends the rows in one pipeline, not one round trip each (a bundle's 100,000 cases)
+            with self.raw.cursor() as cur:
+                cur.executemany(self.translate(sql), [tuple(row) for row in rows])
+        except psycopg.Error as exc:
+            raise _error(exc, self.where) from None
 
     @property
     def in_transaction(self) -> bool:
