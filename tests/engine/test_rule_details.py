@@ -334,3 +334,51 @@ def test_a_yearly_threshold_reached_exactly_by_an_earlier_case_is_said_so_in_the
     assert (first["payouts"]["assistance"], second["payouts"]["assistance"]) == ("8500.00", "500.00")
     assert ("医疗救助（B类）：政策范围内个人负担费用本次 1000.00，年度累计 20000.00 → 21000.00，超过 3000.00（本年度此前的案件已超过） "
             "的部分 1000.00 × 50% = 500.00") in [s["text"] for s in second["steps"]]
+
+
+RURAL_PLAN_ENDED = ("武医保〔2022〕21号《武汉市巩固拓展医疗保障脱贫攻坚成果有效衔接乡村振兴战略实施方案》已于 2026-12-31 到期，"
+                    "本案结算日期 2027-07-07 在其施行期之后：农村低收入人口的重特大疾病倾斜救助（二、(六)）和住院政策范围外"
+                    "费用比例控制（二、(九)）不再适用，本案未计算。如已有接续文件，请联系管理员添加其政策参数文件。")
+
+
+def rural_stay(identities, date="2027-07-07"):
+    """tests/engine/cases/wuhan.yaml "农村低保 区内三级住院", a rural person: 政策范围内 100000.00, 基本医保 50000.00,
+    大病保险 10000.00, so the 住院救助 base S = 100000.00 − 50000.00 − 10000.00 = 40000.00."""
+    return {"region": "wuhan", "date": date,
+            "person": {"identities": list(identities), "insurance": "resident", "rural": True},
+            "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": "120000.00", "policy_scope": "100000.00", "basic_paid": "50000.00",
+                        "critical_paid": "10000.00"}}
+
+
+def ended_notices(result):
+    return [w for w, kind in zip(result["warnings"], result["warning_kinds"]) if kind == "rule_ended"]
+
+
+def test_wuhan_rural_plan_ended_is_said_once_and_only_for_its_identities():
+    """武医保〔2022〕21号 (农村低收入人口 倾斜救助 二、(六) and 政策范围外费用比例控制 二、(九)) is in force
+    2022-01-01 to 2026-12-31 (末段: 5年过渡期) and no later document gives its rates.
+    2027-07-07, 农村低保: 倾斜救助 and 医疗机构承担 no longer computed, and the case says so once, as `rule_ended`;
+    医疗救助 stays (40000.00 − 0) × 80% = 32000.00 (武政规〔2023〕1号, 二类 80%, cap 40,000 重特大疾病);
+    自付 120000.00 − 50000.00 − 10000.00 − 32000.00 = 28000.00.
+    特困 + 低保 (two identities of the plan, each tried for 就高): still one notice; 特困 (一类) 100%: 40000.00.
+    农村低保边缘 (not one of the plan's identities, 二、(六)): it never applied to them, nothing is said.
+    2026-07-07, the plan in force: no notice (倾斜救助 1980.00 is computed).
+    Kills in `_rural_plan_ended` (engine/regions/wuhan.py): `ended is not None`, the parameter names changed,
+    `identities is None or …`, `ctx.identity in …`, `text in ctx.warnings`, the notice kind or text dropped."""
+    subsistence = calculate(rural_stay(["subsistence"]))
+    assert ended_notices(subsistence) == [RURAL_PLAN_ENDED]
+    assert subsistence["payouts"] == {"basic": "50000.00", "critical": "10000.00", "assistance": "32000.00",
+                                      "tilt": "0.00"}
+    assert (subsistence["hospital_borne"], subsistence["out_of_pocket"]) == ("0.00", "28000.00")
+
+    both = calculate(rural_stay(["extreme_poverty", "subsistence"]))
+    assert ended_notices(both) == [RURAL_PLAN_ENDED]
+    assert (both["payouts"]["assistance"], both["out_of_pocket"]) == ("40000.00", "20000.00")
+
+    edge = calculate(rural_stay(["subsistence_edge"]))
+    assert ended_notices(edge) == [] and not any("到期" in w for w in edge["warnings"])
+
+    in_force = calculate(rural_stay(["subsistence"], date="2026-07-07"))
+    assert ended_notices(in_force) == [] and in_force["payouts"]["tilt"] == "1980.00"
