@@ -382,3 +382,33 @@ def test_wuhan_rural_plan_ended_is_said_once_and_only_for_its_identities():
 
     in_force = calculate(rural_stay(["subsistence"], date="2026-07-07"))
     assert ended_notices(in_force) == [] and in_force["payouts"]["tilt"] == "1980.00"
+
+
+def test_each_step_and_cap_cites_its_clauses_word_for_word():
+    """武汉 低保 (二类, 倾斜支付 of 大病保险), 门诊慢特病 in 2024: the clerk checks each line against the clause it cites.
+    大病保险: base 10000.00 − 5000.00 = 5000.00 below the halved 起付线 12000 × 50% = 6000.00 (武政规〔2023〕1号
+    二、(三)): 0.00. 门诊慢特病救助 二类 50%, 不设起付标准: 5000.00 × 50% = 2500.00 (二、(四)); 自付 12000.00 − 5000.00
+    − 2500.00 = 4500.00.
+    The 大病保险 step cites a document the system does not hold (its citation alone, no number) and three parameters
+    of one clause of 武政规〔2023〕1号 (said once); the 门诊慢特病 step two clauses of one document (the number once);
+    the slip's amounts cite "结算单". The parameters of unheld documents used are listed for checking.
+    Kills in `Ctx._cite`/`Ctx.cite`/`Ctx.p` (engine/context.py): the grouping by document, the verified test, the
+    de-duplication of a clause, the separators, the cache returning None, the used parameters not remembered."""
+    r = calculate({"region": "wuhan", "date": "2024-05-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident"},
+                   "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "5000.00"}})
+    assert r["payouts"] == {"basic": "5000.00", "critical": "0.00", "assistance": "2500.00", "tilt": "0.00"}
+    assert r["out_of_pocket"] == "4500.00"
+    assert [(s["layer"], s["amount"], s["source"]) for s in r["steps"]] == [
+        ("basic", "5000.00", "结算单"),
+        ("critical", "0.00", "武汉市城乡居民大病保险实施办法（本系统未收录）；武政规〔2023〕1号 二、(三) 提高城乡居民大病保险保障水平"),
+        ("assistance", "5000.00", "武政规〔2023〕1号 二、(二) 明确医疗救助支出范围"),
+        ("assistance", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式；二、(四) 住院医疗救助方式"),
+        ("out_of_pocket", "4500.00", "各层支付汇总")]
+    assert [(c["key"], c["limit"], c["used"], c["source"]) for c in r["caps"]] == [
+        ("assist.cap", "26000.00", "2500.00", "武政规〔2023〕1号 二、(四) 住院医疗救助方式"),
+        ("wuhan.outpatient", "5000.00", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式")]
+    assert r["unverified_parameters"] == ["critical.brackets", "critical.kinds"]
+    assert r["documents"] == ["武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"]
