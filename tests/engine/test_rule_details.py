@@ -412,3 +412,25 @@ def test_each_step_and_cap_cites_its_clauses_word_for_word():
         ("wuhan.outpatient", "5000.00", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式")]
     assert r["unverified_parameters"] == ["critical.brackets", "critical.kinds"]
     assert r["documents"] == ["武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"]
+
+
+def test_changchun_general_tilt_step_has_no_empty_details():
+    """长春 特困 = 一类 (第三条), one stay: S = 80000.00 − 28000.00 − 2000.00 = 50000.00; 住院救助 100%, 不设起付标准
+    (第十一条), within the yearly 30,000 shared by stays and outpatients (第十三条): 30000.00. Left after the three
+    schemes 20000.00; 倾斜救助 (第十四条(二)) 50% of the part of the year's left above 10,000:
+    (20000.00 − 10000.00) × 50% = 5000.00, within its own 20,000 (第十四条); 自付 90000.00 − 28000.00 − 2000.00
+    − 30000.00 − 5000.00 = 25000.00.
+    The general 倾斜救助 has no details to put in brackets: its step starts "倾斜救助：", never "倾斜救助（）：".
+    Kills: `_title`'s `if details or True` (engine/regions/common.py)."""
+    r = calculate({"region": "changchun", "date": "2023-05-10",
+                   "person": {"identities": ["extreme_poverty"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "28000.00",
+                               "critical_paid": "2000.00"}, "flags": {}})
+    assert r["payouts"] == {"basic": "28000.00", "critical": "2000.00", "assistance": "30000.00", "tilt": "5000.00"}
+    assert r["out_of_pocket"] == "25000.00"
+    [tilt] = [s for s in r["steps"] if s["layer"] == "tilt"]
+    assert tilt["text"] == ("倾斜救助：经三重制度综合保障后政策范围内个人自付医疗费用本次 20000.00，年度累计 0.00 → 20000.00，"
+                            "超过 10000.00 的部分 10000.00 × 50% = 5000.00（不计入年度救助限额）")
+    assert caps(r)["tilt.cap"] == ("20000.00", "5000.00")
