@@ -393,7 +393,8 @@ def test_each_step_and_cap_cites_its_clauses_word_for_word():
     of one clause of 武政规〔2023〕1号 (said once); the 门诊慢特病 step two clauses of one document (the number once);
     the slip's amounts cite "结算单". The parameters of unheld documents used are listed for checking.
     Kills in `Ctx._cite`/`Ctx.cite`/`Ctx.p` (engine/context.py): the grouping by document, the verified test, the
-    de-duplication of a clause, the separators, the cache returning None, the used parameters not remembered."""
+    de-duplication of a clause, the separators, the cache returning None, the used parameters not remembered;
+    the 门诊慢特病 step's details (class, disease group, 不设起付标准) dropped (engine/regions/wuhan.py `_outpatient`)."""
     r = calculate({"region": "wuhan", "date": "2024-05-01",
                    "person": {"identities": ["subsistence"], "insurance": "resident"},
                    "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
@@ -410,6 +411,7 @@ def test_each_step_and_cap_cites_its_clauses_word_for_word():
     assert [(c["key"], c["limit"], c["used"], c["source"]) for c in r["caps"]] == [
         ("assist.cap", "26000.00", "2500.00", "武政规〔2023〕1号 二、(四) 住院医疗救助方式"),
         ("wuhan.outpatient", "5000.00", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式")]
+    assert r["steps"][3]["text"] == "门诊慢特病救助（二类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 5000.00 × 50% = 2500.00"
     assert r["unverified_parameters"] == ["critical.brackets", "critical.kinds"]
     assert r["documents"] == ["武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"]
 
@@ -434,3 +436,20 @@ def test_changchun_general_tilt_step_has_no_empty_details():
     assert tilt["text"] == ("倾斜救助：经三重制度综合保障后政策范围内个人自付医疗费用本次 20000.00，年度累计 0.00 → 20000.00，"
                             "超过 10000.00 的部分 10000.00 × 50% = 5000.00（不计入年度救助限额）")
     assert caps(r)["tilt.cap"] == ("20000.00", "5000.00")
+
+
+def test_wuhan_lookback_step_says_which_class_it_follows():
+    """武汉 依申请一次性救助 (武政规〔2023〕1号 二、(五)): 参照四类 住院救助 (起付标准 7000, 60%, 二、(四)), outside the
+    year's caps. tests/engine/cases/wuhan.yaml case 1: S = 240000.00 − 70000.00 − 20000.00 = 150000.00;
+    (150000.00 − 7000.00) × 60% = 85800.00; 自付 260000.00 − 70000.00 − 20000.00 − 85800.00 = 84200.00.
+    Its step names the class it follows. Kills: `_lookback`'s details dropped (engine/regions/wuhan.py)."""
+    r = calculate({"region": "wuhan", "date": "2023-02-10",
+                   "person": {"identities": ["subsistence"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "260000.00", "policy_scope": "240000.00", "basic_paid": "70000.00",
+                               "critical_paid": "20000.00"}, "flags": {"lookback": True}})
+    assert (r["payouts"]["assistance"], r["out_of_pocket"], r["caps"]) == ("85800.00", "84200.00", [])
+    assert r["steps"][3]["text"] == ("依申请一次性救助（参照四类住院救助）：身份确定前12个月住院个人自付本次 150000.00，"
+                                     "年度累计 0.00 → 150000.00，起付标准 7000.00 以上部分 143000.00 × 60% = 85800.00；"
+                                     "不纳入当年年度救助限额")
