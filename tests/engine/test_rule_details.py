@@ -453,3 +453,42 @@ def test_wuhan_lookback_step_says_which_class_it_follows():
     assert r["steps"][3]["text"] == ("依申请一次性救助（参照四类住院救助）：身份确定前12个月住院个人自付本次 150000.00，"
                                      "年度累计 0.00 → 150000.00，起付标准 7000.00 以上部分 143000.00 × 60% = 85800.00；"
                                      "不纳入当年年度救助限额")
+
+
+def wuhan_visit(kind, date, amounts, identity="subsistence"):
+    return {"region": "wuhan", "date": date, "person": {"identities": [identity], "insurance": "resident"},
+            "visit": {"kind": kind, "hospital_level": 3, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": []},
+            "amounts": amounts}
+
+
+def test_wuhan_assistance_steps_name_the_limit_that_bites():
+    """武政规〔2023〕1号 二、(四), word for word, each limit named when it bites.
+    低保 = 二类 (二、(一)), 住院 2023-09-10: S = 140000.00 − 35000.00 − 5000.00 = 100000.00; 大病保险 paid, so
+    重特大疾病: 100000.00 × 80% = 80000.00 within the 重特大 70,000 → 70000.00; 自付 150000.00 − 35000.00
+    − 5000.00 − 70000.00 = 40000.00. 门诊慢特病 2023-10-10: S = 10000.00 − 5000.00 − 1000.00 = 4000.00 × 50%
+    = 2000.00, but 门诊 and 住院 share the 重特大 70,000 (打通使用), all used: 0.00; 自付 6000.00.
+    低保边缘 = 三类, 门诊慢特病 2024-05-01 (一般疾病: 大病保险 base 11000.00 below 12000): 11000.00 × 50% = 5500.00
+    within the 门诊慢特病 5,000 a year → 5000.00; 自付 22000.00 − 10000.00 − 5000.00 = 7000.00.
+    Kills in engine/regions/wuhan.py: `_inpatient`'s rule, base noun or details dropped; `_outpatient`'s limit
+    names changed or dropped (重特大 打通使用, 按单病种最高)."""
+    stay, outpatient = calculate({"cases": [
+        wuhan_visit("inpatient", "2023-09-10", {"total": "150000.00", "policy_scope": "140000.00",
+                                                "basic_paid": "35000.00", "critical_paid": "5000.00"}),
+        wuhan_visit("outpatient_chronic", "2023-10-10", {"total": "12000.00", "policy_scope": "10000.00",
+                                                         "basic_paid": "5000.00", "critical_paid": "1000.00"})]})["results"]
+    assert (stay["payouts"]["assistance"], stay["out_of_pocket"]) == ("70000.00", "40000.00")
+    assert stay["steps"][4]["text"] == ("住院救助（二类，重特大疾病，不设起付标准）：住院政策范围内个人自付 100000.00 × 80% = 80000.00；"
+                                        "年救助限额（含门诊慢特病） 70000.00，已用 0.00，剩余 70000.00，支付 70000.00")
+    assert (outpatient["payouts"]["assistance"], outpatient["out_of_pocket"]) == ("0.00", "6000.00")
+    assert outpatient["steps"][4]["text"] == (
+        "门诊慢特病救助（二类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 4000.00 × 50% = 2000.00；"
+        "重特大疾病年救助限额（门诊与住院打通使用） 70000.00，已用 70000.00，剩余 0.00，支付 0.00")
+    assert caps(outpatient) == {"assist.cap": ("70000.00", "70000.00")}
+
+    edge = calculate(wuhan_visit("outpatient_chronic", "2024-05-01", {"total": "22000.00", "policy_scope": "21000.00",
+                                                                     "basic_paid": "10000.00"}, "subsistence_edge"))
+    assert (edge["payouts"]["assistance"], edge["out_of_pocket"]) == ("5000.00", "7000.00")
+    assert edge["steps"][3]["text"] == ("门诊慢特病救助（三类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 11000.00 × 50% = 5500.00；"
+                                        "门诊慢特病年救助限额（按单病种最高） 5000.00，已用 0.00，剩余 5000.00，支付 5000.00")
+    assert caps(edge)["wuhan.outpatient"] == ("5000.00", "5000.00")
