@@ -492,3 +492,22 @@ def test_wuhan_assistance_steps_name_the_limit_that_bites():
     assert edge["steps"][3]["text"] == ("门诊慢特病救助（三类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 11000.00 × 50% = 5500.00；"
                                         "门诊慢特病年救助限额（按单病种最高） 5000.00，已用 0.00，剩余 5000.00，支付 5000.00")
     assert caps(edge)["wuhan.outpatient"] == ("5000.00", "5000.00")
+
+
+def test_wuhan_rural_tilt_on_an_outpatient_year_word_for_word():
+    """农村低保 (二类; 武医保〔2022〕21号 二、(六) 90%), 门诊慢特病 2024-03-01: S = 36000.00 − 12000.00 − 6000.00
+    = 18000.00; 大病保险 paid, so 重特大疾病 (武政规〔2023〕1号 二、(四)): 18000.00 × 50% = 9000.00. Left 9000.00:
+    倾斜救助 counts 门诊 burden as it is (the 住院起付标准 is deducted from stays only): (9000.00 − 5000.00) × 90%
+    = 3600.00, no yearly cap; 自付 40000.00 − 12000.00 − 6000.00 − 9000.00 − 3600.00 = 9400.00.
+    Kills in `_rural_track` (engine/regions/wuhan.py): a base note on a 门诊 case, the rule's name dropped."""
+    r = calculate({"region": "wuhan", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident", "rural": True},
+                   "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "40000.00", "policy_scope": "36000.00", "basic_paid": "12000.00",
+                               "critical_paid": "6000.00"}})
+    assert r["payouts"] == {"basic": "12000.00", "critical": "6000.00", "assistance": "9000.00", "tilt": "3600.00"}
+    assert r["out_of_pocket"] == "9400.00"
+    [tilt] = [s for s in r["steps"] if s["layer"] == "tilt"]
+    assert tilt["text"] == ("重特大疾病倾斜救助（农村低收入人口）：政策范围内个人负担本次 9000.00，年度累计 0.00 → 9000.00，"
+                            "超过 5000.00 的部分 4000.00 × 90% = 3600.00（不设年度封顶线）")
