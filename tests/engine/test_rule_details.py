@@ -511,3 +511,37 @@ def test_wuhan_rural_tilt_on_an_outpatient_year_word_for_word():
     [tilt] = [s for s in r["steps"] if s["layer"] == "tilt"]
     assert tilt["text"] == ("重特大疾病倾斜救助（农村低收入人口）：政策范围内个人负担本次 9000.00，年度累计 0.00 → 9000.00，"
                             "超过 5000.00 的部分 4000.00 × 90% = 3600.00（不设年度封顶线）")
+
+
+def test_wuhan_tilt_and_backstop_steps_word_for_word():
+    """农村低保 stay 2026-07-07 (武医保〔2022〕21号 in force): S = 100000.00 − 50000.00 − 10000.00 = 40000.00 × 80%
+    = 32000.00; left 8000.00 less the 住院起付标准 of a 三级 hospital 800.00 (21号 二、(六) 不含住院起付标准)
+    = 7200.00; (7200.00 − 5000.00) × 90% = 1980.00.
+    城镇 低保, 托底 applied for and at risk (武政规〔2023〕1号 二、(四)): left 8000.00, (8000.00 − 7000.00) × 50% = 500.00.
+    The same stay outside the province, 托底 applied for: 0.00, and the step says why (须规范转诊且在省域内就医).
+    Kills in engine/regions/wuhan.py: `_rural_track`'s base note (the 起付标准 taken off) dropped; `_backstop_track`'s
+    details dropped, and its refusal not said when 托底 was applied for."""
+    rural = calculate(rural_stay(["subsistence"], date="2026-07-07"))
+    [tilt] = [s for s in rural["steps"] if s["layer"] == "tilt"]
+    assert (tilt["amount"], rural["out_of_pocket"]) == ("1980.00", "15620.00")
+    assert tilt["text"] == ("重特大疾病倾斜救助（农村低收入人口）：政策范围内个人负担本次 7200.00（三重制度保障后 8000.00 − "
+                            "基本医保住院起付标准 800.00），年度累计 0.00 → 7200.00，超过 5000.00 的部分 2200.00 × 90% = 1980.00"
+                            "（不设年度封顶线）")
+
+    amounts = {"total": "110000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"}
+    paid = wuhan(amounts)
+    paid["person"]["identities"] = ["subsistence"]
+    paid["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    r = calculate(paid)
+    assert [(s["text"], s["amount"]) for s in r["steps"] if s["layer"] == "tilt"] == [
+        ("托底保障（已申请、有返贫致贫风险）：经三重制度综合保障后政策范围内个人自付医疗费用本次 8000.00，年度累计 0.00 → 8000.00，"
+         "超过 7000.00 的部分 1000.00 × 50% = 500.00", "500.00")]
+
+    away = wuhan(amounts)
+    away["person"]["identities"] = ["subsistence"]
+    away["visit"].update(in_province=False, in_district=False)
+    away["flags"] = {"tilt_applied": True}
+    r = calculate(away)
+    assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "18000.00")
+    assert [(s["text"], s["amount"]) for s in r["steps"] if s["layer"] == "tilt"] == [
+        ("托底保障：须规范转诊且在省域内就医，本次不符合", "0.00")]
