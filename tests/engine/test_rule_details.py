@@ -545,3 +545,52 @@ def test_wuhan_tilt_and_backstop_steps_word_for_word():
     assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "18000.00")
     assert [(s["text"], s["amount"]) for s in r["steps"] if s["layer"] == "tilt"] == [
         ("托底保障：须规范转诊且在省域内就医，本次不符合", "0.00")]
+
+
+def tilt_lines(result):
+    return [(s["layer"], s["amount"], s["text"].split("：")[0]) for s in result["steps"] if s["layer"] in ("tilt", "info")]
+
+
+def test_wuhan_tilt_and_backstop_compared_over_the_year_when_both_have_paid_even_cents():
+    """农村低保 (二类), 托底 applied for and at risk, 2026 (both 21号 二、(六) and 武政规〔2023〕1号 二、(四) apply):
+    就高不重复, compared over the year (policy-readings.md 武汉) as soon as both tracks have paid anything.
+    One stay, S = 75005.00 − 30000.00 − 10000.00 = 35005.00 × 80% = 28004.00, left 7001.00: 倾斜 (7001.00 − 800.00
+    − 5000.00) × 90% = 1080.90; 托底 (7001.00 − 7000.00) × 50% = 0.50 — both paid, the year decides: 1080.90.
+    Three stays, each S = 18334.15 − 5000.00 − 1000.00 = 12334.15 × 80% = 9867.32, left 2466.83: 倾斜 counts
+    2466.83 − 800.00 = 1666.83 a stay, the year 5000.49 by the third: (5000.49 − 5000.00) × 90% = 0.441 → 0.44;
+    托底 counts 7400.49: 400.49 × 50% = 200.245 → 200.25 (half up). Both paid: the year's larger, 200.25;
+    自付 19900.00 − 5000.00 − 1000.00 − 9867.32 − 200.25 = 3832.43.
+    城镇 低保 with 托底 applied for but no 返贫致贫风险: 0.00, and the step says why; not applied for: no step.
+    Kills in `_tilt` (engine/regions/wuhan.py): `rural_year > 1`, `backstop_year > 1`, the applied-for flag's name
+    or test changed."""
+    one = rural_stay(["subsistence"], date="2026-07-07")
+    one["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    one["amounts"] = {"total": "80000.00", "policy_scope": "75005.00", "basic_paid": "30000.00", "critical_paid": "10000.00"}
+    r = calculate(one)
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("28004.00", "1080.90", "10915.10")
+    assert tilt_lines(r) == [("info", None, "重特大疾病倾斜救助（农村低收入人口）"),
+                             ("info", None, "托底保障（已申请、有返贫致贫风险）"),
+                             ("tilt", "1080.90", "倾斜救助与托底保障就高不重复（按年度比较）")]
+
+    stays = []
+    for date in ("2026-03-01", "2026-05-01", "2026-07-01"):
+        stay = rural_stay(["subsistence"], date=date)
+        stay["flags"] = {"tilt_applied": True, "poverty_risk": True}
+        stay["amounts"] = {"total": "19900.00", "policy_scope": "18334.15", "basic_paid": "5000.00", "critical_paid": "1000.00"}
+        stays.append(stay)
+    *_, third = calculate({"cases": stays})["results"]
+    assert (third["payouts"]["tilt"], third["hospital_borne"], third["out_of_pocket"]) == ("200.25", "0.00", "3832.43")
+    assert tilt_lines(third) == [("info", None, "重特大疾病倾斜救助（农村低收入人口）"),
+                                 ("info", None, "托底保障（已申请、有返贫致贫风险）"),
+                                 ("tilt", "200.25", "倾斜救助与托底保障就高不重复（按年度比较）")]
+    assert third["steps"][-3]["text"].endswith("取较高的托底保障 200.25 − 本年度已支付 0.00 = 200.25")
+    assert caps(third)["wuhan.backstop"] == ("30000.00", "200.25")
+
+    urban = rural_stay(["subsistence"], date="2026-07-07")
+    urban["person"]["rural"] = False
+    assert tilt_lines(calculate(urban)) == []
+    urban["flags"] = {"tilt_applied": True}
+    r = calculate(urban)
+    assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "28000.00")
+    assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == [
+        "倾斜救助 0.00：重特大疾病倾斜救助只适用于农村低收入人口（未勾选“农村居民”或身份不在其列），托底保障须同时有返贫致贫风险（未勾选）"]
