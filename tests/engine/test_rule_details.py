@@ -562,7 +562,7 @@ def test_wuhan_tilt_and_backstop_compared_over_the_year_when_both_have_paid_even
     自付 19900.00 − 5000.00 − 1000.00 − 9867.32 − 200.25 = 3832.43.
     城镇 低保 with 托底 applied for but no 返贫致贫风险: 0.00, and the step says why; not applied for: no step.
     Kills in `_tilt` (engine/regions/wuhan.py): `rural_year > 1`, `backstop_year > 1`, the applied-for flag's name
-    or test changed."""
+    or test changed, a track's line left out, the larger track misnamed."""
     one = rural_stay(["subsistence"], date="2026-07-07")
     one["flags"] = {"tilt_applied": True, "poverty_risk": True}
     one["amounts"] = {"total": "80000.00", "policy_scope": "75005.00", "basic_paid": "30000.00", "critical_paid": "10000.00"}
@@ -571,6 +571,7 @@ def test_wuhan_tilt_and_backstop_compared_over_the_year_when_both_have_paid_even
     assert tilt_lines(r) == [("info", None, "重特大疾病倾斜救助（农村低收入人口）"),
                              ("info", None, "托底保障（已申请、有返贫致贫风险）"),
                              ("tilt", "1080.90", "倾斜救助与托底保障就高不重复（按年度比较）")]
+    assert r["steps"][-3]["text"].endswith("取较高的重特大疾病倾斜救助 1080.90 − 本年度已支付 0.00 = 1080.90")
 
     stays = []
     for date in ("2026-03-01", "2026-05-01", "2026-07-01"):
