@@ -595,3 +595,19 @@ def test_wuhan_tilt_and_backstop_compared_over_the_year_when_both_have_paid_even
     assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "28000.00")
     assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == [
         "倾斜救助 0.00：重特大疾病倾斜救助只适用于农村低收入人口（未勾选“农村居民”或身份不在其列），托底保障须同时有返贫致贫风险（未勾选）"]
+
+
+def test_general_outpatient_outside_assistance_cites_the_scope_clause():
+    """普通门诊 is outside 医疗救助 in 武汉 (武政规〔2023〕1号 二、(二): 住院 and 门诊慢特病 only) and 长春 (第七条、
+    第九条): 0.00, 自付 800.00 − 300.00 = 500.00, and the step cites the clause that sets the scope.
+    Kills: `out_of_scope(ctx, …)` given another parameter name (engine/regions/wuhan.py, changchun.py `assist`)."""
+    for region, clause in (("wuhan", "武政规〔2023〕1号 二、(二) 明确医疗救助支出范围"),
+                           ("changchun", "长春市实施办法（征求意见稿） 第七条、第九条")):
+        r = calculate({"region": region, "date": "2024-05-01",
+                       "person": {"identities": ["subsistence"], "insurance": "resident"},
+                       "visit": {"kind": "outpatient_general", "hospital_level": 2, "referral": True,
+                                 "in_province": True, "in_district": True, "diseases": []},
+                       "amounts": {"total": "800.00", "policy_scope": "600.00", "basic_paid": "300.00"}})
+        assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "500.00")
+        assert r["steps"][-2] == {"layer": "assistance", "text": "普通门诊费用不在本地医疗救助的费用保障范围内，医疗救助 0.00",
+                                  "amount": "0.00", "source": clause}
