@@ -394,7 +394,8 @@ def test_each_step_and_cap_cites_its_clauses_word_for_word():
     the slip's amounts cite "结算单". The parameters of unheld documents used are listed for checking.
     Kills in `Ctx._cite`/`Ctx.cite`/`Ctx.p` (engine/context.py): the grouping by document, the verified test, the
     de-duplication of a clause, the separators, the cache returning None, the used parameters not remembered;
-    the 门诊慢特病 step's details (class, disease group, 不设起付标准) dropped (engine/regions/wuhan.py `_outpatient`)."""
+    the 门诊慢特病 step's details (class, disease group, 不设起付标准) dropped (engine/regions/wuhan.py `_outpatient`);
+    the 一般疾病 year given the 重特大 cap, the caps' keys, names, limits and used amounts (wuhan.py `assist`)."""
     r = calculate({"region": "wuhan", "date": "2024-05-01",
                    "person": {"identities": ["subsistence"], "insurance": "resident"},
                    "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
@@ -408,9 +409,10 @@ def test_each_step_and_cap_cites_its_clauses_word_for_word():
         ("assistance", "5000.00", "武政规〔2023〕1号 二、(二) 明确医疗救助支出范围"),
         ("assistance", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式；二、(四) 住院医疗救助方式"),
         ("out_of_pocket", "4500.00", "各层支付汇总")]
-    assert [(c["key"], c["limit"], c["used"], c["source"]) for c in r["caps"]] == [
-        ("assist.cap", "26000.00", "2500.00", "武政规〔2023〕1号 二、(四) 住院医疗救助方式"),
-        ("wuhan.outpatient", "5000.00", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式")]
+    assert [(c["key"], c["name"], c["limit"], c["used"], c["source"]) for c in r["caps"]] == [
+        ("assist.cap", "医疗救助年救助限额（一般疾病，含门诊慢特病）", "26000.00", "2500.00",
+         "武政规〔2023〕1号 二、(四) 住院医疗救助方式"),
+        ("wuhan.outpatient", "门诊慢特病年救助限额", "5000.00", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式")]
     assert r["steps"][3]["text"] == "门诊慢特病救助（二类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 5000.00 × 50% = 2500.00"
     assert r["unverified_parameters"] == ["critical.brackets", "critical.kinds"]
     assert r["documents"] == ["武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"]
