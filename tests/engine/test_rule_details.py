@@ -613,3 +613,38 @@ def test_general_outpatient_outside_assistance_cites_the_scope_clause():
         assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "500.00")
         assert r["steps"][-2] == {"layer": "assistance", "text": "普通门诊费用不在本地医疗救助的费用保障范围内，医疗救助 0.00",
                                   "amount": "0.00", "source": clause}
+
+
+def test_wuhan_hospital_borne_down_to_the_cent():
+    """武医保〔2022〕21号 二、(九): 农村低收入人口's 政策范围外 costs above 8% of the total at a 区内 三级 hospital (3%
+    一级) are borne by the hospital, in principle; 省外 has no share: the person bears them. 农村低保 (二类, 80%), 2026,
+    total 10000.00, 基本医保 5000.00, no 大病保险 (base below the 起付线).
+    政策范围内 9199.50: outside 800.50, allowed 10000.00 × 8% = 800.00, borne 0.50 (said in a warning);
+    S = 4199.50 × 80% = 3359.60; 自付 10000.00 − 5000.00 − 3359.60 − 0.50 = 1639.90.
+    政策范围内 9200.00: outside 800.00 = allowed: borne 0.00, no warning.
+    省外, 政策范围内 9999.50: outside 0.50 borne by the person, and the step says so; 9999.50 − 5000.00 = 4999.50 × 80%
+    = 3999.60; 自付 1000.40. 省外 with nothing outside: no step.
+    Kills in `hospital_borne` (engine/regions/wuhan.py): `outside >= 0`, `outside > 1`, `borne >= 0`, `borne > 1`."""
+    def stay(scope, **visit):
+        case = rural_stay(["subsistence"], date="2026-07-07")
+        case["amounts"] = {"total": "10000.00", "policy_scope": scope, "basic_paid": "5000.00", "critical_paid": "0.00"}
+        case["visit"].update(visit)
+        return case
+
+    def hospital(result):
+        return [(s["text"], s["amount"]) for s in result["steps"] if s["layer"] == "hospital"]
+
+    def warned(result):
+        return [w for w in result["warnings"] if "原则上由医疗机构承担" in w]
+
+    r = calculate(stay("9199.50"))
+    assert (r["hospital_borne"], r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.50", "3359.60", "1639.90")
+    assert warned(r) == ["政策范围外费用超出规定比例 0.50 元，原则上由医疗机构承担（武医保〔2022〕21号 二、(九)），请与医疗机构核实。"]
+    r = calculate(stay("9200.00"))
+    assert (r["hospital_borne"], r["out_of_pocket"], warned(r)) == ("0.00", "1640.00", [])
+    assert hospital(r) == [("政策范围外费用 10000.00 − 9200.00 = 800.00；区内3级定点医疗机构上限 10000.00 × 8% = 800.00；"
+                            "超出 0.00 原则上由医疗机构承担", "0.00")]
+    r = calculate(stay("9999.50", in_province=False, in_district=False))
+    assert (r["hospital_borne"], r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "3999.60", "1000.40")
+    assert hospital(r) == [("政策范围外费用 0.50：省外无比例规定，由个人负担", "0.00")]
+    assert hospital(calculate(stay("10000.00", in_province=False, in_district=False))) == []
