@@ -1,6 +1,11 @@
 """Rule details the hand-worked cases did not pin down, found by mutation testing (tools/mutation.py):
 each test names the mutant it kills. Amounts worked by hand from the documents; slip amounts given."""
+import pytest
+
 from engine.calculate import calculate
+from engine.errors import InputError
+from engine.policy import load_book
+from ids import valid_id
 
 
 def wuhan(amounts, date="2024-05-01"):
@@ -400,7 +405,8 @@ def test_each_step_and_cap_cites_its_clauses_word_for_word():
                    "person": {"identities": ["subsistence"], "insurance": "resident"},
                    "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
                              "in_district": True, "diseases": []},
-                   "amounts": {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "5000.00"}})
+                   "amounts": {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "5000.00"}},
+                  load_book())   # a book of its own: citations are cached per book, and a mutant must not find them made
     assert r["payouts"] == {"basic": "5000.00", "critical": "0.00", "assistance": "2500.00", "tilt": "0.00"}
     assert r["out_of_pocket"] == "4500.00"
     assert [(s["layer"], s["amount"], s["source"]) for s in r["steps"]] == [
@@ -648,3 +654,44 @@ def test_wuhan_hospital_borne_down_to_the_cent():
     assert (r["hospital_borne"], r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "3999.60", "1000.40")
     assert hospital(r) == [("政策范围外费用 0.50：省外无比例规定，由个人负担", "0.00")]
     assert hospital(calculate(stay("10000.00", in_province=False, in_district=False))) == []
+
+
+def test_an_identity_named_only_by_the_early_warning_is_kept():
+    """武汉 稳定脱贫人口 has no assistance class (武政规〔2023〕1号 二、(一)) but is named by the early warning (二、(五)
+    因病返贫预警): the identity is kept, not dropped as one the documents do not name. 住院 2024: no 医疗救助;
+    自付 40000.00 − 16000.00 = 24000.00, above 50% of 31,658 (上年度农村居民人均可支配收入) = 15829.00: 因病返贫预警.
+    A book of its own (the list of known identities is made once per book). Kills: `known_identities`'
+    parameter names changed (engine/calculate.py)."""
+    r = calculate({"region": "wuhan", "date": "2024-05-01",
+                   "person": {"identities": ["stable_exit"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "40000.00", "policy_scope": "36000.00", "basic_paid": "16000.00",
+                               "critical_paid": "0.00"}}, load_book())
+    assert (r["identity_used"], r["assistance_class"], r["out_of_pocket"]) == ("stable_exit", None, "24000.00")
+    assert (r["early_warning"]["kind"], r["early_warning"]["threshold"]) == ("因病返贫预警", "15829.00")
+    assert not any("此身份未使用" in w for w in r["warnings"])
+
+
+def test_a_list_is_one_persons_cases_in_date_order():
+    """A list is one person's year (calculate_cases): every ID number given must be the same one (cases without one
+    belong to it too), and the dates must not go back. Kills in `_same_person` (engine/calculate.py): the first ID
+    taken as None, `or`, `==`, the order checked from the third case only."""
+    def case(date, id_number=None):
+        person = {"identities": ["subsistence"], "insurance": "resident"}
+        if id_number:
+            person["id_number"] = id_number
+        return {"region": "wuhan", "date": date, "person": person,
+                "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                          "in_district": True, "diseases": []},
+                "amounts": {"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "1000.00",
+                            "critical_paid": "0.00"}}
+    one, other = valid_id("1980-01-01", 1), valid_id("1980-01-01", 2)
+    ok = calculate({"cases": [case("2024-03-01"), case("2024-04-01", one), case("2024-05-01", one)]})["results"]
+    assert [r["payouts"]["assistance"] for r in ok] == ["400.00", "400.00", "400.00"]   # 二类 80% of 500.00
+    with pytest.raises(InputError) as err:
+        calculate({"cases": [case("2024-03-01", one), case("2024-04-01"), case("2024-05-01", other)]})
+    assert err.value.field == "cases[2].person.id_number"
+    with pytest.raises(InputError) as err:
+        calculate({"cases": [case("2024-04-01", one), case("2024-03-01", one)]})
+    assert err.value.field == "cases[1].date"
