@@ -661,7 +661,7 @@ def test_an_identity_named_only_by_the_early_warning_is_kept():
     因病返贫预警): the identity is kept, not dropped as one the documents do not name. 住院 2024: no 医疗救助;
     自付 40000.00 − 16000.00 = 24000.00, above 50% of 31,658 (上年度农村居民人均可支配收入) = 15829.00: 因病返贫预警.
     A book of its own (the list of known identities is made once per book). Kills: `known_identities`'
-    parameter names changed (engine/calculate.py)."""
+    parameter names changed, a missing parameter read as None, the classes replaced (engine/calculate.py)."""
     r = calculate({"region": "wuhan", "date": "2024-05-01",
                    "person": {"identities": ["stable_exit"], "insurance": "resident"},
                    "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
@@ -671,6 +671,14 @@ def test_an_identity_named_only_by_the_early_warning_is_kept():
     assert (r["identity_used"], r["assistance_class"], r["out_of_pocket"]) == ("stable_exit", None, "24000.00")
     assert (r["early_warning"]["kind"], r["early_warning"]["threshold"]) == ("因病返贫预警", "15829.00")
     assert not any("此身份未使用" in w for w in r["warnings"])
+    # 威海 has no rural plan (no `rural.identities`): its 低保 is known all the same (A类, 威政办发〔2022〕15号 二、(三)1.)
+    weihai = calculate({"region": "weihai", "date": "2024-05-01",
+                        "person": {"identities": ["subsistence"], "insurance": "resident"},
+                        "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                                  "in_district": True, "diseases": []},
+                        "amounts": {"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "1000.00",
+                                    "critical_paid": "0.00"}}, load_book())
+    assert (weihai["identity_used"], weihai["assistance_class"]) == ("subsistence", "A类")
 
 
 def test_a_list_is_one_persons_cases_in_date_order():
