@@ -703,3 +703,37 @@ def test_a_list_is_one_persons_cases_in_date_order():
     with pytest.raises(InputError) as err:
         calculate({"cases": [case("2024-04-01", one), case("2024-03-01", one)]})
     assert err.value.field == "cases[1].date"
+
+
+def test_wuhan_computed_critical_bands_and_the_backstop_yearly_limit_word_for_word():
+    """低保 = 二类, 大病保险 倾斜支付 (武政规〔2023〕1号 二、(三): 起付线 halved to 6,000, no cap) computed, 2024:
+    base 250000.00 − 50000.00 = 200000.00: 44000.00 × 65% + 50000.00 × 70% + 100000.00 × 75% = 28600.00 + 35000.00
+    + 75000.00 = 138600.00; each band named by its bounds, the last one open ("以上").
+    托底 applied for, at risk, 大病保险 10000.00 on the slip: S = 380000.00 − 100000.00 − 10000.00 = 270000.00 × 80%
+    = 216000.00 → 70000.00 (重特大 cap); left 200000.00: (200000.00 − 7000.00) × 50% = 96500.00 → 30000.00, the
+    托底 yearly limit (二、(四)), named in the step; 自付 400000.00 − 100000.00 − 10000.00 − 70000.00 − 30000.00
+    = 190000.00. A rural 倾斜 case without 托底 reports no 托底 limit.
+    Kills: insurance.py `_band` always open; wuhan.py `_backstop_track`'s limit name, `_tilt`'s
+    `backstop is not None or ctx.has(…)`."""
+    computed = wuhan_visit("inpatient", "2024-05-01", {"total": "260000.00", "policy_scope": "250000.00",
+                                                       "basic_paid": "50000.00"})
+    r = calculate(computed)
+    assert (r["payouts"]["critical"], r["steps"][1]["amount"]) == ("138600.00", "138600.00")
+    assert r["steps"][1]["text"] == (
+        "大病保险（倾斜支付）：基数 = 政策范围内 250000.00 − 基本医保 50000.00 = 200000.00，年度累计 0.00 → 200000.00，"
+        "起付线 6000.00；6000.00–50000.00 段 44000.00 × 65%；50000.00–100000.00 段 50000.00 × 70%；100000.00 以上 段 "
+        "100000.00 × 75% = 138600.00（不设封顶线）")
+
+    capped = wuhan_visit("inpatient", "2024-05-01", {"total": "400000.00", "policy_scope": "380000.00",
+                                                     "basic_paid": "100000.00", "critical_paid": "10000.00"})
+    capped["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    r = calculate(capped)
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("70000.00", "30000.00", "190000.00")
+    assert r["steps"][-2]["text"] == (
+        "托底保障（已申请、有返贫致贫风险）：经三重制度综合保障后政策范围内个人自付医疗费用本次 200000.00，年度累计 0.00 → "
+        "200000.00，超过 7000.00 的部分 193000.00 × 50% = 96500.00；托底保障年度救助限额 30000.00，已用 0.00，剩余 30000.00，"
+        "支付 30000.00")
+    assert caps(r) == {"assist.cap": ("70000.00", "70000.00"), "wuhan.backstop": ("30000.00", "30000.00")}
+
+    rural = calculate(rural_stay(["subsistence"], date="2026-07-07"))
+    assert rural["payouts"]["tilt"] == "1980.00" and "wuhan.backstop" not in caps(rural)
