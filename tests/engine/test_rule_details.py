@@ -737,3 +737,27 @@ def test_wuhan_computed_critical_bands_and_the_backstop_yearly_limit_word_for_wo
 
     rural = calculate(rural_stay(["subsistence"], date="2026-07-07"))
     assert rural["payouts"]["tilt"] == "1980.00" and "wuhan.backstop" not in caps(rural)
+
+
+def test_weihai_critical_bands_on_a_book_of_their_own():
+    """威海, 居民, 住院 2024, base 50000.00 − 20000.00 = 30000.00. 低保 (倾斜支付, 威政办发〔2022〕15号 二、(二)):
+    起付标准 9000, 65% up to 100,000: (30000.00 − 9000.00) × 65% = 13650.00, no cap. 低保边缘 (普惠待遇, weihai-local
+    critical.brackets: 起付 15000, 60%): (30000.00 − 15000.00) × 60% = 9000.00.
+    The bands are made once per book (ParamSet.once), so each case is computed on a book of its own. Kills in
+    insurance.py `critical_brackets`: the rows or the function given to `once` replaced by None."""
+    def stay(identity):
+        return {"region": "weihai", "date": "2024-05-01",
+                "person": {"identities": [identity], "insurance": "resident"},
+                "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                          "in_district": True, "diseases": []},
+                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}}
+    tilted = calculate(stay("subsistence"), load_book())
+    assert tilted["payouts"]["critical"] == "13650.00"
+    assert tilted["steps"][1]["text"] == ("大病保险（倾斜支付）：基数 = 政策范围内 50000.00 − 基本医保 20000.00 = 30000.00，"
+                                          "年度累计 0.00 → 30000.00，起付线 9000.00；9000.00–100000.00 段 21000.00 × 65% "
+                                          "= 13650.00（不设封顶线）")
+    ordinary = calculate(stay("subsistence_edge"), load_book())
+    assert ordinary["payouts"]["critical"] == "9000.00"
+    assert ordinary["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 50000.00 − 基本医保 20000.00 = 30000.00，"
+                                            "年度累计 0.00 → 30000.00，起付线 15000.00；15000.00–100000.00 段 15000.00 × 60% "
+                                            "= 9000.00")
