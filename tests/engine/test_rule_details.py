@@ -761,3 +761,21 @@ def test_weihai_critical_bands_on_a_book_of_their_own():
     assert ordinary["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 50000.00 − 基本医保 20000.00 = 30000.00，"
                                             "年度累计 0.00 → 30000.00，起付线 15000.00；15000.00–100000.00 段 15000.00 × 60% "
                                             "= 9000.00")
+
+
+def test_wuhan_tilted_critical_bands_differ_by_scheme_on_one_book():
+    """武汉 低保, 倾斜支付 (武政规〔2023〕1号 二、(三): 起付线 × 50%, each rate + 5 points), base 50000.00 − 20000.00
+    = 30000.00, on one book, 居民 first then 职工 (wuhan-local critical.brackets: 居民 12,000 at 60%, 50,000 at 65%,
+    …; 职工 12,000 at 80%): 居民 (30000.00 − 6000.00) × 65% = 15600.00; 职工 (30000.00 − 6000.00) × 85% = 20400.00.
+    The tilted bands are made once per book and scheme: the 职工 case must not get the 居民's bands.
+    Kills: insurance.py `critical_brackets`' `ps.once(None, …)` for the tilted bands."""
+    book = load_book()
+    paid = []
+    for scheme in ("resident", "employee"):
+        paid.append(calculate({"region": "wuhan", "date": "2024-05-01",
+                               "person": {"identities": ["subsistence"], "insurance": scheme},
+                               "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True,
+                                         "in_province": True, "in_district": True, "diseases": []},
+                               "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}},
+                              book)["payouts"]["critical"])
+    assert paid == ["15600.00", "20400.00"]
