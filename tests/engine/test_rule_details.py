@@ -779,3 +779,18 @@ def test_wuhan_tilted_critical_bands_differ_by_scheme_on_one_book():
                                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}},
                               book)["payouts"]["critical"])
     assert paid == ["15600.00", "20400.00"]
+
+
+def test_a_single_case_names_its_field_without_a_list_index():
+    """A single case's bad field is named as the clerk wrote it ("date"), a list's with its place ("cases[0].date"):
+    a date outside 武汉's documents (武政规〔2023〕1号 from 2023-01-01). Kills: `calculate`'s `indexed=False` changed
+    or dropped (engine/calculate.py)."""
+    case = {"region": "wuhan", "date": "2020-05-01", "person": {"identities": ["subsistence"], "insurance": "resident"},
+            "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "1000.00", "critical_paid": "0.00"}}
+    with pytest.raises(InputError) as single:
+        calculate(case)
+    with pytest.raises(InputError) as listed:
+        calculate({"cases": [case]})
+    assert (single.value.field, listed.value.field) == ("date", "cases[0].date")
