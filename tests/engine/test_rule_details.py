@@ -1,6 +1,11 @@
 """Rule details the hand-worked cases did not pin down, found by mutation testing (tools/mutation.py):
 each test names the mutant it kills. Amounts worked by hand from the documents; slip amounts given."""
+import pytest
+
 from engine.calculate import calculate
+from engine.errors import InputError
+from engine.policy import load_book
+from ids import valid_id
 
 
 def wuhan(amounts, date="2024-05-01"):
@@ -334,3 +339,458 @@ def test_a_yearly_threshold_reached_exactly_by_an_earlier_case_is_said_so_in_the
     assert (first["payouts"]["assistance"], second["payouts"]["assistance"]) == ("8500.00", "500.00")
     assert ("医疗救助（B类）：政策范围内个人负担费用本次 1000.00，年度累计 20000.00 → 21000.00，超过 3000.00（本年度此前的案件已超过） "
             "的部分 1000.00 × 50% = 500.00") in [s["text"] for s in second["steps"]]
+
+
+RURAL_PLAN_ENDED = ("武医保〔2022〕21号《武汉市巩固拓展医疗保障脱贫攻坚成果有效衔接乡村振兴战略实施方案》已于 2026-12-31 到期，"
+                    "本案结算日期 2027-07-07 在其施行期之后：农村低收入人口的重特大疾病倾斜救助（二、(六)）和住院政策范围外"
+                    "费用比例控制（二、(九)）不再适用，本案未计算。如已有接续文件，请联系管理员添加其政策参数文件。")
+
+
+def rural_stay(identities, date="2027-07-07"):
+    """tests/engine/cases/wuhan.yaml "农村低保 区内三级住院", a rural person: 政策范围内 100000.00, 基本医保 50000.00,
+    大病保险 10000.00, so the 住院救助 base S = 100000.00 − 50000.00 − 10000.00 = 40000.00."""
+    return {"region": "wuhan", "date": date,
+            "person": {"identities": list(identities), "insurance": "resident", "rural": True},
+            "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": "120000.00", "policy_scope": "100000.00", "basic_paid": "50000.00",
+                        "critical_paid": "10000.00"}}
+
+
+def ended_notices(result):
+    return [w for w, kind in zip(result["warnings"], result["warning_kinds"]) if kind == "rule_ended"]
+
+
+def test_wuhan_rural_plan_ended_is_said_once_and_only_for_its_identities():
+    """武医保〔2022〕21号 (农村低收入人口 倾斜救助 二、(六) and 政策范围外费用比例控制 二、(九)) is in force
+    2022-01-01 to 2026-12-31 (末段: 5年过渡期) and no later document gives its rates.
+    2027-07-07, 农村低保: 倾斜救助 and 医疗机构承担 no longer computed, and the case says so once, as `rule_ended`;
+    医疗救助 stays (40000.00 − 0) × 80% = 32000.00 (武政规〔2023〕1号, 二类 80%, cap 40,000 重特大疾病);
+    自付 120000.00 − 50000.00 − 10000.00 − 32000.00 = 28000.00.
+    特困 + 低保 (two identities of the plan, each tried for 就高): still one notice; 特困 (一类) 100%: 40000.00.
+    农村低保边缘 (not one of the plan's identities, 二、(六)): it never applied to them, nothing is said.
+    2026-07-07, the plan in force: no notice (倾斜救助 1980.00 is computed).
+    Kills in `_rural_plan_ended` (engine/regions/wuhan.py): `ended is not None`, the parameter names changed,
+    `identities is None or …`, `ctx.identity in …`, `text in ctx.warnings`, the notice kind or text dropped."""
+    subsistence = calculate(rural_stay(["subsistence"]))
+    assert ended_notices(subsistence) == [RURAL_PLAN_ENDED]
+    assert subsistence["payouts"] == {"basic": "50000.00", "critical": "10000.00", "assistance": "32000.00",
+                                      "tilt": "0.00"}
+    assert (subsistence["hospital_borne"], subsistence["out_of_pocket"]) == ("0.00", "28000.00")
+
+    both = calculate(rural_stay(["extreme_poverty", "subsistence"]))
+    assert ended_notices(both) == [RURAL_PLAN_ENDED]
+    assert (both["payouts"]["assistance"], both["out_of_pocket"]) == ("40000.00", "20000.00")
+
+    edge = calculate(rural_stay(["subsistence_edge"]))
+    assert ended_notices(edge) == [] and not any("到期" in w for w in edge["warnings"])
+
+    in_force = calculate(rural_stay(["subsistence"], date="2026-07-07"))
+    assert ended_notices(in_force) == [] and in_force["payouts"]["tilt"] == "1980.00"
+
+
+def test_each_step_and_cap_cites_its_clauses_word_for_word():
+    """武汉 低保 (二类, 倾斜支付 of 大病保险), 门诊慢特病 in 2024: the clerk checks each line against the clause it cites.
+    大病保险: base 10000.00 − 5000.00 = 5000.00 below the halved 起付线 12000 × 50% = 6000.00 (武政规〔2023〕1号
+    二、(三)): 0.00. 门诊慢特病救助 二类 50%, 不设起付标准: 5000.00 × 50% = 2500.00 (二、(四)); 自付 12000.00 − 5000.00
+    − 2500.00 = 4500.00.
+    The 大病保险 step cites a document the system does not hold (its citation alone, no number) and three parameters
+    of one clause of 武政规〔2023〕1号 (said once); the 门诊慢特病 step two clauses of one document (the number once);
+    the slip's amounts cite "结算单". The parameters of unheld documents used are listed for checking.
+    Kills in `Ctx._cite`/`Ctx.cite`/`Ctx.p` (engine/context.py): the grouping by document, the verified test, the
+    de-duplication of a clause, the separators, the cache returning None, the used parameters not remembered;
+    the 门诊慢特病 step's details (class, disease group, 不设起付标准) dropped (engine/regions/wuhan.py `_outpatient`);
+    the 一般疾病 year given the 重特大 cap, the caps' keys, names, limits and used amounts (wuhan.py `assist`)."""
+    r = calculate({"region": "wuhan", "date": "2024-05-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident"},
+                   "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "12000.00", "policy_scope": "10000.00", "basic_paid": "5000.00"}},
+                  load_book())   # a book of its own: citations are cached per book, and a mutant must not find them made
+    assert r["payouts"] == {"basic": "5000.00", "critical": "0.00", "assistance": "2500.00", "tilt": "0.00"}
+    assert r["out_of_pocket"] == "4500.00"
+    assert [(s["layer"], s["amount"], s["source"]) for s in r["steps"]] == [
+        ("basic", "5000.00", "结算单"),
+        ("critical", "0.00", "武汉市城乡居民大病保险实施办法（本系统未收录）；武政规〔2023〕1号 二、(三) 提高城乡居民大病保险保障水平"),
+        ("assistance", "5000.00", "武政规〔2023〕1号 二、(二) 明确医疗救助支出范围"),
+        ("assistance", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式；二、(四) 住院医疗救助方式"),
+        ("out_of_pocket", "4500.00", "各层支付汇总")]
+    assert [(c["key"], c["name"], c["limit"], c["used"], c["source"]) for c in r["caps"]] == [
+        ("assist.cap", "医疗救助年救助限额（一般疾病，含门诊慢特病）", "26000.00", "2500.00",
+         "武政规〔2023〕1号 二、(四) 住院医疗救助方式"),
+        ("wuhan.outpatient", "门诊慢特病年救助限额", "5000.00", "2500.00", "武政规〔2023〕1号 二、(四) 门诊慢特病医疗救助方式")]
+    assert r["steps"][3]["text"] == "门诊慢特病救助（二类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 5000.00 × 50% = 2500.00"
+    assert r["unverified_parameters"] == ["critical.brackets", "critical.kinds"]
+    assert r["documents"] == ["武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"]
+
+
+def test_changchun_general_tilt_step_has_no_empty_details():
+    """长春 特困 = 一类 (第三条), one stay: S = 80000.00 − 28000.00 − 2000.00 = 50000.00; 住院救助 100%, 不设起付标准
+    (第十一条), within the yearly 30,000 shared by stays and outpatients (第十三条): 30000.00. Left after the three
+    schemes 20000.00; 倾斜救助 (第十四条(二)) 50% of the part of the year's left above 10,000:
+    (20000.00 − 10000.00) × 50% = 5000.00, within its own 20,000 (第十四条); 自付 90000.00 − 28000.00 − 2000.00
+    − 30000.00 − 5000.00 = 25000.00.
+    The general 倾斜救助 has no details to put in brackets: its step starts "倾斜救助：", never "倾斜救助（）：".
+    Kills: `_title`'s `if details or True` (engine/regions/common.py)."""
+    r = calculate({"region": "changchun", "date": "2023-05-10",
+                   "person": {"identities": ["extreme_poverty"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "28000.00",
+                               "critical_paid": "2000.00"}, "flags": {}})
+    assert r["payouts"] == {"basic": "28000.00", "critical": "2000.00", "assistance": "30000.00", "tilt": "5000.00"}
+    assert r["out_of_pocket"] == "25000.00"
+    [tilt] = [s for s in r["steps"] if s["layer"] == "tilt"]
+    assert tilt["text"] == ("倾斜救助：经三重制度综合保障后政策范围内个人自付医疗费用本次 20000.00，年度累计 0.00 → 20000.00，"
+                            "超过 10000.00 的部分 10000.00 × 50% = 5000.00（不计入年度救助限额）")
+    assert caps(r)["tilt.cap"] == ("20000.00", "5000.00")
+
+
+def test_wuhan_lookback_step_says_which_class_it_follows():
+    """武汉 依申请一次性救助 (武政规〔2023〕1号 二、(五)): 参照四类 住院救助 (起付标准 7000, 60%, 二、(四)), outside the
+    year's caps. tests/engine/cases/wuhan.yaml case 1: S = 240000.00 − 70000.00 − 20000.00 = 150000.00;
+    (150000.00 − 7000.00) × 60% = 85800.00; 自付 260000.00 − 70000.00 − 20000.00 − 85800.00 = 84200.00.
+    Its step names the class it follows. Kills: `_lookback`'s details dropped (engine/regions/wuhan.py)."""
+    r = calculate({"region": "wuhan", "date": "2023-02-10",
+                   "person": {"identities": ["subsistence"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "260000.00", "policy_scope": "240000.00", "basic_paid": "70000.00",
+                               "critical_paid": "20000.00"}, "flags": {"lookback": True}})
+    assert (r["payouts"]["assistance"], r["out_of_pocket"], r["caps"]) == ("85800.00", "84200.00", [])
+    assert r["steps"][3]["text"] == ("依申请一次性救助（参照四类住院救助）：身份确定前12个月住院个人自付本次 150000.00，"
+                                     "年度累计 0.00 → 150000.00，起付标准 7000.00 以上部分 143000.00 × 60% = 85800.00；"
+                                     "不纳入当年年度救助限额")
+
+
+def wuhan_visit(kind, date, amounts, identity="subsistence"):
+    return {"region": "wuhan", "date": date, "person": {"identities": [identity], "insurance": "resident"},
+            "visit": {"kind": kind, "hospital_level": 3, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": []},
+            "amounts": amounts}
+
+
+def test_wuhan_assistance_steps_name_the_limit_that_bites():
+    """武政规〔2023〕1号 二、(四), word for word, each limit named when it bites.
+    低保 = 二类 (二、(一)), 住院 2023-09-10: S = 140000.00 − 35000.00 − 5000.00 = 100000.00; 大病保险 paid, so
+    重特大疾病: 100000.00 × 80% = 80000.00 within the 重特大 70,000 → 70000.00; 自付 150000.00 − 35000.00
+    − 5000.00 − 70000.00 = 40000.00. 门诊慢特病 2023-10-10: S = 10000.00 − 5000.00 − 1000.00 = 4000.00 × 50%
+    = 2000.00, but 门诊 and 住院 share the 重特大 70,000 (打通使用), all used: 0.00; 自付 6000.00.
+    低保边缘 = 三类, 门诊慢特病 2024-05-01 (一般疾病: 大病保险 base 11000.00 below 12000): 11000.00 × 50% = 5500.00
+    within the 门诊慢特病 5,000 a year → 5000.00; 自付 22000.00 − 10000.00 − 5000.00 = 7000.00.
+    Kills in engine/regions/wuhan.py: `_inpatient`'s rule, base noun or details dropped; `_outpatient`'s limit
+    names changed or dropped (重特大 打通使用, 按单病种最高)."""
+    stay, outpatient = calculate({"cases": [
+        wuhan_visit("inpatient", "2023-09-10", {"total": "150000.00", "policy_scope": "140000.00",
+                                                "basic_paid": "35000.00", "critical_paid": "5000.00"}),
+        wuhan_visit("outpatient_chronic", "2023-10-10", {"total": "12000.00", "policy_scope": "10000.00",
+                                                         "basic_paid": "5000.00", "critical_paid": "1000.00"})]})["results"]
+    assert (stay["payouts"]["assistance"], stay["out_of_pocket"]) == ("70000.00", "40000.00")
+    assert stay["steps"][4]["text"] == ("住院救助（二类，重特大疾病，不设起付标准）：住院政策范围内个人自付 100000.00 × 80% = 80000.00；"
+                                        "年救助限额（含门诊慢特病） 70000.00，已用 0.00，剩余 70000.00，支付 70000.00")
+    assert (outpatient["payouts"]["assistance"], outpatient["out_of_pocket"]) == ("0.00", "6000.00")
+    assert outpatient["steps"][4]["text"] == (
+        "门诊慢特病救助（二类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 4000.00 × 50% = 2000.00；"
+        "重特大疾病年救助限额（门诊与住院打通使用） 70000.00，已用 70000.00，剩余 0.00，支付 0.00")
+    assert caps(outpatient) == {"assist.cap": ("70000.00", "70000.00")}
+
+    edge = calculate(wuhan_visit("outpatient_chronic", "2024-05-01", {"total": "22000.00", "policy_scope": "21000.00",
+                                                                     "basic_paid": "10000.00"}, "subsistence_edge"))
+    assert (edge["payouts"]["assistance"], edge["out_of_pocket"]) == ("5000.00", "7000.00")
+    assert edge["steps"][3]["text"] == ("门诊慢特病救助（三类，其他门诊慢特病，不设起付标准）：政策范围内个人自付 11000.00 × 50% = 5500.00；"
+                                        "门诊慢特病年救助限额（按单病种最高） 5000.00，已用 0.00，剩余 5000.00，支付 5000.00")
+    assert caps(edge)["wuhan.outpatient"] == ("5000.00", "5000.00")
+
+
+def test_wuhan_rural_tilt_on_an_outpatient_year_word_for_word():
+    """农村低保 (二类; 武医保〔2022〕21号 二、(六) 90%), 门诊慢特病 2024-03-01: S = 36000.00 − 12000.00 − 6000.00
+    = 18000.00; 大病保险 paid, so 重特大疾病 (武政规〔2023〕1号 二、(四)): 18000.00 × 50% = 9000.00. Left 9000.00:
+    倾斜救助 counts 门诊 burden as it is (the 住院起付标准 is deducted from stays only): (9000.00 − 5000.00) × 90%
+    = 3600.00, no yearly cap; 自付 40000.00 − 12000.00 − 6000.00 − 9000.00 − 3600.00 = 9400.00.
+    Kills in `_rural_track` (engine/regions/wuhan.py): a base note on a 门诊 case, the rule's name dropped."""
+    r = calculate({"region": "wuhan", "date": "2024-03-01",
+                   "person": {"identities": ["subsistence"], "insurance": "resident", "rural": True},
+                   "visit": {"kind": "outpatient_chronic", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "40000.00", "policy_scope": "36000.00", "basic_paid": "12000.00",
+                               "critical_paid": "6000.00"}})
+    assert r["payouts"] == {"basic": "12000.00", "critical": "6000.00", "assistance": "9000.00", "tilt": "3600.00"}
+    assert r["out_of_pocket"] == "9400.00"
+    [tilt] = [s for s in r["steps"] if s["layer"] == "tilt"]
+    assert tilt["text"] == ("重特大疾病倾斜救助（农村低收入人口）：政策范围内个人负担本次 9000.00，年度累计 0.00 → 9000.00，"
+                            "超过 5000.00 的部分 4000.00 × 90% = 3600.00（不设年度封顶线）")
+
+
+def test_wuhan_tilt_and_backstop_steps_word_for_word():
+    """农村低保 stay 2026-07-07 (武医保〔2022〕21号 in force): S = 100000.00 − 50000.00 − 10000.00 = 40000.00 × 80%
+    = 32000.00; left 8000.00 less the 住院起付标准 of a 三级 hospital 800.00 (21号 二、(六) 不含住院起付标准)
+    = 7200.00; (7200.00 − 5000.00) × 90% = 1980.00.
+    城镇 低保, 托底 applied for and at risk (武政规〔2023〕1号 二、(四)): left 8000.00, (8000.00 − 7000.00) × 50% = 500.00.
+    The same stay outside the province, 托底 applied for: 0.00, and the step says why (须规范转诊且在省域内就医).
+    Kills in engine/regions/wuhan.py: `_rural_track`'s base note (the 起付标准 taken off) dropped; `_backstop_track`'s
+    details dropped, and its refusal not said when 托底 was applied for."""
+    rural = calculate(rural_stay(["subsistence"], date="2026-07-07"))
+    [tilt] = [s for s in rural["steps"] if s["layer"] == "tilt"]
+    assert (tilt["amount"], rural["out_of_pocket"]) == ("1980.00", "15620.00")
+    assert tilt["text"] == ("重特大疾病倾斜救助（农村低收入人口）：政策范围内个人负担本次 7200.00（三重制度保障后 8000.00 − "
+                            "基本医保住院起付标准 800.00），年度累计 0.00 → 7200.00，超过 5000.00 的部分 2200.00 × 90% = 1980.00"
+                            "（不设年度封顶线）")
+
+    amounts = {"total": "110000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"}
+    paid = wuhan(amounts)
+    paid["person"]["identities"] = ["subsistence"]
+    paid["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    r = calculate(paid)
+    assert [(s["text"], s["amount"]) for s in r["steps"] if s["layer"] == "tilt"] == [
+        ("托底保障（已申请、有返贫致贫风险）：经三重制度综合保障后政策范围内个人自付医疗费用本次 8000.00，年度累计 0.00 → 8000.00，"
+         "超过 7000.00 的部分 1000.00 × 50% = 500.00", "500.00")]
+
+    away = wuhan(amounts)
+    away["person"]["identities"] = ["subsistence"]
+    away["visit"].update(in_province=False, in_district=False)
+    away["flags"] = {"tilt_applied": True}
+    r = calculate(away)
+    assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "18000.00")
+    assert [(s["text"], s["amount"]) for s in r["steps"] if s["layer"] == "tilt"] == [
+        ("托底保障：须规范转诊且在省域内就医，本次不符合", "0.00")]
+
+
+def tilt_lines(result):
+    return [(s["layer"], s["amount"], s["text"].split("：")[0]) for s in result["steps"] if s["layer"] in ("tilt", "info")]
+
+
+def test_wuhan_tilt_and_backstop_compared_over_the_year_when_both_have_paid_even_cents():
+    """农村低保 (二类), 托底 applied for and at risk, 2026 (both 21号 二、(六) and 武政规〔2023〕1号 二、(四) apply):
+    就高不重复, compared over the year (policy-readings.md 武汉) as soon as both tracks have paid anything.
+    One stay, S = 75005.00 − 30000.00 − 10000.00 = 35005.00 × 80% = 28004.00, left 7001.00: 倾斜 (7001.00 − 800.00
+    − 5000.00) × 90% = 1080.90; 托底 (7001.00 − 7000.00) × 50% = 0.50 — both paid, the year decides: 1080.90.
+    Three stays, each S = 18334.15 − 5000.00 − 1000.00 = 12334.15 × 80% = 9867.32, left 2466.83: 倾斜 counts
+    2466.83 − 800.00 = 1666.83 a stay, the year 5000.49 by the third: (5000.49 − 5000.00) × 90% = 0.441 → 0.44;
+    托底 counts 7400.49: 400.49 × 50% = 200.245 → 200.25 (half up). Both paid: the year's larger, 200.25;
+    自付 19900.00 − 5000.00 − 1000.00 − 9867.32 − 200.25 = 3832.43.
+    城镇 低保 with 托底 applied for but no 返贫致贫风险: 0.00, and the step says why; not applied for: no step.
+    Kills in `_tilt` (engine/regions/wuhan.py): `rural_year > 1`, `backstop_year > 1`, the applied-for flag's name
+    or test changed, a track's line left out, the larger track misnamed."""
+    one = rural_stay(["subsistence"], date="2026-07-07")
+    one["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    one["amounts"] = {"total": "80000.00", "policy_scope": "75005.00", "basic_paid": "30000.00", "critical_paid": "10000.00"}
+    r = calculate(one)
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("28004.00", "1080.90", "10915.10")
+    assert tilt_lines(r) == [("info", None, "重特大疾病倾斜救助（农村低收入人口）"),
+                             ("info", None, "托底保障（已申请、有返贫致贫风险）"),
+                             ("tilt", "1080.90", "倾斜救助与托底保障就高不重复（按年度比较）")]
+    assert r["steps"][-3]["text"].endswith("取较高的重特大疾病倾斜救助 1080.90 − 本年度已支付 0.00 = 1080.90")
+
+    stays = []
+    for date in ("2026-03-01", "2026-05-01", "2026-07-01"):
+        stay = rural_stay(["subsistence"], date=date)
+        stay["flags"] = {"tilt_applied": True, "poverty_risk": True}
+        stay["amounts"] = {"total": "19900.00", "policy_scope": "18334.15", "basic_paid": "5000.00", "critical_paid": "1000.00"}
+        stays.append(stay)
+    *_, third = calculate({"cases": stays})["results"]
+    assert (third["payouts"]["tilt"], third["hospital_borne"], third["out_of_pocket"]) == ("200.25", "0.00", "3832.43")
+    assert tilt_lines(third) == [("info", None, "重特大疾病倾斜救助（农村低收入人口）"),
+                                 ("info", None, "托底保障（已申请、有返贫致贫风险）"),
+                                 ("tilt", "200.25", "倾斜救助与托底保障就高不重复（按年度比较）")]
+    assert third["steps"][-3]["text"].endswith("取较高的托底保障 200.25 − 本年度已支付 0.00 = 200.25")
+    assert caps(third)["wuhan.backstop"] == ("30000.00", "200.25")
+
+    urban = rural_stay(["subsistence"], date="2026-07-07")
+    urban["person"]["rural"] = False
+    assert tilt_lines(calculate(urban)) == []
+    urban["flags"] = {"tilt_applied": True}
+    r = calculate(urban)
+    assert (r["payouts"]["tilt"], r["out_of_pocket"]) == ("0.00", "28000.00")
+    assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == [
+        "倾斜救助 0.00：重特大疾病倾斜救助只适用于农村低收入人口（未勾选“农村居民”或身份不在其列），托底保障须同时有返贫致贫风险（未勾选）"]
+
+
+def test_general_outpatient_outside_assistance_cites_the_scope_clause():
+    """普通门诊 is outside 医疗救助 in 武汉 (武政规〔2023〕1号 二、(二): 住院 and 门诊慢特病 only) and 长春 (第七条、
+    第九条): 0.00, 自付 800.00 − 300.00 = 500.00, and the step cites the clause that sets the scope.
+    Kills: `out_of_scope(ctx, …)` given another parameter name (engine/regions/wuhan.py, changchun.py `assist`)."""
+    for region, clause in (("wuhan", "武政规〔2023〕1号 二、(二) 明确医疗救助支出范围"),
+                           ("changchun", "长春市实施办法（征求意见稿） 第七条、第九条")):
+        r = calculate({"region": region, "date": "2024-05-01",
+                       "person": {"identities": ["subsistence"], "insurance": "resident"},
+                       "visit": {"kind": "outpatient_general", "hospital_level": 2, "referral": True,
+                                 "in_province": True, "in_district": True, "diseases": []},
+                       "amounts": {"total": "800.00", "policy_scope": "600.00", "basic_paid": "300.00"}})
+        assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "500.00")
+        assert r["steps"][-2] == {"layer": "assistance", "text": "普通门诊费用不在本地医疗救助的费用保障范围内，医疗救助 0.00",
+                                  "amount": "0.00", "source": clause}
+
+
+def test_wuhan_hospital_borne_down_to_the_cent():
+    """武医保〔2022〕21号 二、(九): 农村低收入人口's 政策范围外 costs above 8% of the total at a 区内 三级 hospital (3%
+    一级) are borne by the hospital, in principle; 省外 has no share: the person bears them. 农村低保 (二类, 80%), 2026,
+    total 10000.00, 基本医保 5000.00, no 大病保险 (base below the 起付线).
+    政策范围内 9199.50: outside 800.50, allowed 10000.00 × 8% = 800.00, borne 0.50 (said in a warning);
+    S = 4199.50 × 80% = 3359.60; 自付 10000.00 − 5000.00 − 3359.60 − 0.50 = 1639.90.
+    政策范围内 9200.00: outside 800.00 = allowed: borne 0.00, no warning.
+    省外, 政策范围内 9999.50: outside 0.50 borne by the person, and the step says so; 9999.50 − 5000.00 = 4999.50 × 80%
+    = 3999.60; 自付 1000.40. 省外 with nothing outside: no step.
+    Kills in `hospital_borne` (engine/regions/wuhan.py): `outside >= 0`, `outside > 1`, `borne >= 0`, `borne > 1`."""
+    def stay(scope, **visit):
+        case = rural_stay(["subsistence"], date="2026-07-07")
+        case["amounts"] = {"total": "10000.00", "policy_scope": scope, "basic_paid": "5000.00", "critical_paid": "0.00"}
+        case["visit"].update(visit)
+        return case
+
+    def hospital(result):
+        return [(s["text"], s["amount"]) for s in result["steps"] if s["layer"] == "hospital"]
+
+    def warned(result):
+        return [w for w in result["warnings"] if "原则上由医疗机构承担" in w]
+
+    r = calculate(stay("9199.50"))
+    assert (r["hospital_borne"], r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.50", "3359.60", "1639.90")
+    assert warned(r) == ["政策范围外费用超出规定比例 0.50 元，原则上由医疗机构承担（武医保〔2022〕21号 二、(九)），请与医疗机构核实。"]
+    r = calculate(stay("9200.00"))
+    assert (r["hospital_borne"], r["out_of_pocket"], warned(r)) == ("0.00", "1640.00", [])
+    assert hospital(r) == [("政策范围外费用 10000.00 − 9200.00 = 800.00；区内3级定点医疗机构上限 10000.00 × 8% = 800.00；"
+                            "超出 0.00 原则上由医疗机构承担", "0.00")]
+    r = calculate(stay("9999.50", in_province=False, in_district=False))
+    assert (r["hospital_borne"], r["payouts"]["assistance"], r["out_of_pocket"]) == ("0.00", "3999.60", "1000.40")
+    assert hospital(r) == [("政策范围外费用 0.50：省外无比例规定，由个人负担", "0.00")]
+    assert hospital(calculate(stay("10000.00", in_province=False, in_district=False))) == []
+
+
+def test_an_identity_named_only_by_the_early_warning_is_kept():
+    """武汉 稳定脱贫人口 has no assistance class (武政规〔2023〕1号 二、(一)) but is named by the early warning (二、(五)
+    因病返贫预警): the identity is kept, not dropped as one the documents do not name. 住院 2024: no 医疗救助;
+    自付 40000.00 − 16000.00 = 24000.00, above 50% of 31,658 (上年度农村居民人均可支配收入) = 15829.00: 因病返贫预警.
+    A book of its own (the list of known identities is made once per book). Kills: `known_identities`'
+    parameter names changed, a missing parameter read as None, the classes replaced (engine/calculate.py)."""
+    r = calculate({"region": "wuhan", "date": "2024-05-01",
+                   "person": {"identities": ["stable_exit"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "40000.00", "policy_scope": "36000.00", "basic_paid": "16000.00",
+                               "critical_paid": "0.00"}}, load_book())
+    assert (r["identity_used"], r["assistance_class"], r["out_of_pocket"]) == ("stable_exit", None, "24000.00")
+    assert (r["early_warning"]["kind"], r["early_warning"]["threshold"]) == ("因病返贫预警", "15829.00")
+    assert not any("此身份未使用" in w for w in r["warnings"])
+    # 威海 has no rural plan (no `rural.identities`): its 低保 is known all the same (A类, 威政办发〔2022〕15号 二、(三)1.)
+    weihai = calculate({"region": "weihai", "date": "2024-05-01",
+                        "person": {"identities": ["subsistence"], "insurance": "resident"},
+                        "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                                  "in_district": True, "diseases": []},
+                        "amounts": {"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "1000.00",
+                                    "critical_paid": "0.00"}}, load_book())
+    assert (weihai["identity_used"], weihai["assistance_class"]) == ("subsistence", "A类")
+
+
+def test_a_list_is_one_persons_cases_in_date_order():
+    """A list is one person's year (calculate_cases): every ID number given must be the same one (cases without one
+    belong to it too), and the dates must not go back. Kills in `_same_person` (engine/calculate.py): the first ID
+    taken as None, `or`, `==`, the order checked from the third case only."""
+    def case(date, id_number=None):
+        person = {"identities": ["subsistence"], "insurance": "resident"}
+        if id_number:
+            person["id_number"] = id_number
+        return {"region": "wuhan", "date": date, "person": person,
+                "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                          "in_district": True, "diseases": []},
+                "amounts": {"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "1000.00",
+                            "critical_paid": "0.00"}}
+    one, other = valid_id("1980-01-01", 1), valid_id("1980-01-01", 2)
+    ok = calculate({"cases": [case("2024-03-01"), case("2024-04-01", one), case("2024-05-01", one)]})["results"]
+    assert [r["payouts"]["assistance"] for r in ok] == ["400.00", "400.00", "400.00"]   # 二类 80% of 500.00
+    with pytest.raises(InputError) as err:
+        calculate({"cases": [case("2024-03-01", one), case("2024-04-01"), case("2024-05-01", other)]})
+    assert err.value.field == "cases[2].person.id_number"
+    with pytest.raises(InputError) as err:
+        calculate({"cases": [case("2024-04-01", one), case("2024-03-01", one)]})
+    assert err.value.field == "cases[1].date"
+
+
+def test_wuhan_computed_critical_bands_and_the_backstop_yearly_limit_word_for_word():
+    """低保 = 二类, 大病保险 倾斜支付 (武政规〔2023〕1号 二、(三): 起付线 halved to 6,000, no cap) computed, 2024:
+    base 250000.00 − 50000.00 = 200000.00: 44000.00 × 65% + 50000.00 × 70% + 100000.00 × 75% = 28600.00 + 35000.00
+    + 75000.00 = 138600.00; each band named by its bounds, the last one open ("以上").
+    托底 applied for, at risk, 大病保险 10000.00 on the slip: S = 380000.00 − 100000.00 − 10000.00 = 270000.00 × 80%
+    = 216000.00 → 70000.00 (重特大 cap); left 200000.00: (200000.00 − 7000.00) × 50% = 96500.00 → 30000.00, the
+    托底 yearly limit (二、(四)), named in the step; 自付 400000.00 − 100000.00 − 10000.00 − 70000.00 − 30000.00
+    = 190000.00. A rural 倾斜 case without 托底 reports no 托底 limit.
+    Kills: insurance.py `_band` always open; wuhan.py `_backstop_track`'s limit name, `_tilt`'s
+    `backstop is not None or ctx.has(…)`."""
+    computed = wuhan_visit("inpatient", "2024-05-01", {"total": "260000.00", "policy_scope": "250000.00",
+                                                       "basic_paid": "50000.00"})
+    r = calculate(computed)
+    assert (r["payouts"]["critical"], r["steps"][1]["amount"]) == ("138600.00", "138600.00")
+    assert r["steps"][1]["text"] == (
+        "大病保险（倾斜支付）：基数 = 政策范围内 250000.00 − 基本医保 50000.00 = 200000.00，年度累计 0.00 → 200000.00，"
+        "起付线 6000.00；6000.00–50000.00 段 44000.00 × 65%；50000.00–100000.00 段 50000.00 × 70%；100000.00 以上 段 "
+        "100000.00 × 75% = 138600.00（不设封顶线）")
+
+    capped = wuhan_visit("inpatient", "2024-05-01", {"total": "400000.00", "policy_scope": "380000.00",
+                                                     "basic_paid": "100000.00", "critical_paid": "10000.00"})
+    capped["flags"] = {"tilt_applied": True, "poverty_risk": True}
+    r = calculate(capped)
+    assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("70000.00", "30000.00", "190000.00")
+    assert r["steps"][-2]["text"] == (
+        "托底保障（已申请、有返贫致贫风险）：经三重制度综合保障后政策范围内个人自付医疗费用本次 200000.00，年度累计 0.00 → "
+        "200000.00，超过 7000.00 的部分 193000.00 × 50% = 96500.00；托底保障年度救助限额 30000.00，已用 0.00，剩余 30000.00，"
+        "支付 30000.00")
+    assert caps(r) == {"assist.cap": ("70000.00", "70000.00"), "wuhan.backstop": ("30000.00", "30000.00")}
+
+    rural = calculate(rural_stay(["subsistence"], date="2026-07-07"))
+    assert rural["payouts"]["tilt"] == "1980.00" and "wuhan.backstop" not in caps(rural)
+
+
+def test_weihai_critical_bands_on_a_book_of_their_own():
+    """威海, 居民, 住院 2024, base 50000.00 − 20000.00 = 30000.00. 低保 (倾斜支付, 威政办发〔2022〕15号 二、(二)):
+    起付标准 9000, 65% up to 100,000: (30000.00 − 9000.00) × 65% = 13650.00, no cap. 低保边缘 (普惠待遇, weihai-local
+    critical.brackets: 起付 15000, 60%): (30000.00 − 15000.00) × 60% = 9000.00.
+    The bands are made once per book (ParamSet.once), so each case is computed on a book of its own. Kills in
+    insurance.py `critical_brackets`: the rows or the function given to `once` replaced by None."""
+    def stay(identity):
+        return {"region": "weihai", "date": "2024-05-01",
+                "person": {"identities": [identity], "insurance": "resident"},
+                "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                          "in_district": True, "diseases": []},
+                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}}
+    tilted = calculate(stay("subsistence"), load_book())
+    assert tilted["payouts"]["critical"] == "13650.00"
+    assert tilted["steps"][1]["text"] == ("大病保险（倾斜支付）：基数 = 政策范围内 50000.00 − 基本医保 20000.00 = 30000.00，"
+                                          "年度累计 0.00 → 30000.00，起付线 9000.00；9000.00–100000.00 段 21000.00 × 65% "
+                                          "= 13650.00（不设封顶线）")
+    ordinary = calculate(stay("subsistence_edge"), load_book())
+    assert ordinary["payouts"]["critical"] == "9000.00"
+    assert ordinary["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 50000.00 − 基本医保 20000.00 = 30000.00，"
+                                            "年度累计 0.00 → 30000.00，起付线 15000.00；15000.00–100000.00 段 15000.00 × 60% "
+                                            "= 9000.00")
+
+
+def test_wuhan_tilted_critical_bands_differ_by_scheme_on_one_book():
+    """武汉 低保, 倾斜支付 (武政规〔2023〕1号 二、(三): 起付线 × 50%, each rate + 5 points), base 50000.00 − 20000.00
+    = 30000.00, on one book, 居民 first then 职工 (wuhan-local critical.brackets: 居民 12,000 at 60%, 50,000 at 65%,
+    …; 职工 12,000 at 80%): 居民 (30000.00 − 6000.00) × 65% = 15600.00; 职工 (30000.00 − 6000.00) × 85% = 20400.00.
+    The tilted bands are made once per book and scheme: the 职工 case must not get the 居民's bands.
+    Kills: insurance.py `critical_brackets`' `ps.once(None, …)` for the tilted bands."""
+    book = load_book()
+    paid = []
+    for scheme in ("resident", "employee"):
+        paid.append(calculate({"region": "wuhan", "date": "2024-05-01",
+                               "person": {"identities": ["subsistence"], "insurance": scheme},
+                               "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True,
+                                         "in_province": True, "in_district": True, "diseases": []},
+                               "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}},
+                              book)["payouts"]["critical"])
+    assert paid == ["15600.00", "20400.00"]
+
+
+def test_a_single_case_names_its_field_without_a_list_index():
+    """A single case's bad field is named as the clerk wrote it ("date"), a list's with its place ("cases[0].date"):
+    a date outside 武汉's documents (武政规〔2023〕1号 from 2023-01-01). Kills: `calculate`'s `indexed=False` changed
+    or dropped (engine/calculate.py)."""
+    case = {"region": "wuhan", "date": "2020-05-01", "person": {"identities": ["subsistence"], "insurance": "resident"},
+            "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": "2000.00", "policy_scope": "1500.00", "basic_paid": "1000.00", "critical_paid": "0.00"}}
+    with pytest.raises(InputError) as single:
+        calculate(case)
+    with pytest.raises(InputError) as listed:
+        calculate({"cases": [case]})
+    assert (single.value.field, listed.value.field) == ("date", "cases[0].date")
