@@ -370,6 +370,13 @@ def _next_id(db: sqlite_utils.Database, table: str) -> int:
     return next(db.query(f"SELECT coalesce(max(id), 0) + 1 AS n FROM {table}"))["n"]
 
 
+def _numbered(db: sqlite_utils.Database, table: str, rows: list[tuple]) -> list[tuple]:
+    """Rows with their ids given (the next after the table's highest; the import holds the write lock): on
+    PostgreSQL an id not given is found per row by a trigger (SQLite's rowid), a query for each of 100,000."""
+    first = _next_id(db, table) if rows else 0
+    return [(first + i, *row) for i, row in enumerate(rows)]
+
+
 def _insert_many(db: sqlite_utils.Database, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if rows:
         db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_params(len(columns))})", rows)
@@ -417,8 +424,8 @@ def _persons(db: sqlite_utils.Database, people: list[dict], at: str, report: dic
             if key not in have:
                 have.add(key)
                 grants.append((*key, g.get("ends_on"), g.get("source"), at))
-    _insert_many(db, "person_identities", ("person_id", "identity", "granted_on", "ends_on", "source", "created_at"),
-                 grants)
+    _insert_many(db, "person_identities", ("id", "person_id", "identity", "granted_on", "ends_on", "source",
+                                           "created_at"), _numbered(db, "person_identities", grants))
     return ids
 
 
@@ -534,7 +541,7 @@ def _import(store: Store, manifest: dict[str, Any], rows: dict[str, list[dict]],
         seen = {r["source_id"] for r in db.query("SELECT source_id FROM imported_audit WHERE office_code = ?", (code,))}
         columns = ("office_code", "source_id", "at", "operator", "action", "receipt_no", "detail", "row_hash")
         fresh = [tuple(row[k] for k in columns) for row in rows["audit.jsonl"] if row["source_id"] not in seen]
-        _insert_many(db, "imported_audit", columns, fresh)
+        _insert_many(db, "imported_audit", ("id",) + columns, _numbered(db, "imported_audit", fresh))
         report["audit_added"] = len(fresh)
         added = report["cases_added"] + report["resettlements_added"] + report["voids_added"] + report["changes_applied"]
         db["bundle_imports"].insert({"sha256": digest, "office_code": code, "made_at": manifest["made_at"],
