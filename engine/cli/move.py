@@ -26,6 +26,9 @@ def _run(args: argparse.Namespace) -> int:
     if not url:
         raise InputError("--database-url", "请用 --database-url postgresql://用户@服务器:5432/数据库名 指定要迁入的服务器数据库",
                          "give the server's database with --database-url URL")
+    if not location.is_url(url):
+        raise InputError("--database-url", "数据库地址应以 postgresql:// 开头，例如 postgresql://用户@服务器:5432/数据库名",
+                         "a database URL starts with postgresql://")
     folder = Office.resolve_folder(args.data_dir)
     if not (folder / DB_NAME).is_file():
         raise InputError("--data-dir", f"数据文件夹 {folder} 中没有本机数据文件 {DB_NAME}，没有可迁移的数据。请用 --data-dir 指定"

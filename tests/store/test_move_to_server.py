@@ -153,3 +153,15 @@ def test_rows_are_compared_whatever_order_the_server_collates_them_in():
     assert _differs([("城关", 1), ("b", 2.0)], [("b", 2), ("城关", "1")]) is None
     assert _differs([("a", 1)], [("a", 2)]) == 0
     assert _differs([("a", 1), ("b", 2)], [("a", 1)]) == 1
+
+
+@pytest.mark.parametrize("url", ["mysql://bob@server/cases", "cases.sqlite3", "postgresql:/", "http://server/db"])
+def test_a_target_that_is_not_a_postgresql_url_is_bad_input(tmp_path, url, capsys, monkeypatch):
+    monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
+    with Office.open(tmp_path / "a", daily_backup=False) as office:
+        office.save(case(ZHANG, "张三", *FIVE[0]), operator="李四", office="城关镇")
+    before = (tmp_path / "a" / "cases.sqlite3").read_bytes()
+    code, out, err = run("cases", "--data-dir", str(tmp_path / "a"), "move-to-server", "--database-url", url,
+                         capsys=capsys)
+    assert code == 2 and "--database-url" in err and "postgresql://" in err, err
+    assert (tmp_path / "a" / "cases.sqlite3").read_bytes() == before
