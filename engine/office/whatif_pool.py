@@ -79,6 +79,8 @@ def _gather(procs: list, messages, total: int, progress: Callable[[int, int], No
     every, told = max(-(-total // whatif.PROGRESS_STEPS), 1), 0
     while any(r is None for r in reports):
         message = _next_message(procs, reports, messages)
+        if message is None and progress:   # nothing for POLL_SECONDS (workers starting): the window repaints
+            progress(told, total)           # and 取消 can be clicked meanwhile
         if message is not None:
             kind, k, value = message
             if kind == "error":
