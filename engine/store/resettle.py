@@ -60,12 +60,24 @@ def paid(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dict[int, dict[s
         for r in db.query(f"SELECT id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, to_pay "
                           f"FROM cases WHERE id IN ({marks})", chunk):
             out[r["id"]] = {k: Decimal(r[k]) for k in AMOUNTS} | {"to_pay": _office_paid(r)}
-        for r in db.query(f"SELECT case_id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, to_pay "
+        for r in db.query(f"SELECT case_id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, result "
                           f"FROM resettlements WHERE case_id IN ({marks}) ORDER BY id", chunk):
             row = out[r["case_id"]]
-            for k in AMOUNTS + ("to_pay",):
+            for k in AMOUNTS:
                 row[k] += Decimal(r[k])
+            row["to_pay"] = _office_paid_after(r, row["to_pay"])
     return out
+
+
+def _office_paid_after(record: dict[str, Any], before: Decimal) -> Decimal:
+    """What the office has paid for a case after one of its 补差 records: after settling, what was
+    paid is the replay, so the replayed result's `to_pay`. (Not `before` + the record's `to_pay`
+    column: a record made before that column meant only the office's part held the four layers'
+    sum.) A replay made before results carried `to_pay` had no one-stop payment: 医疗救助 + 倾斜."""
+    result = from_json_text(record["result"])
+    if isinstance(result, dict) and "to_pay" in result:
+        return Decimal(str(result["to_pay"]))
+    return before + Decimal(record["assistance"]) + Decimal(record["tilt"])
 
 
 def difference(should: dict[str, Decimal], was: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -331,3 +331,32 @@ def test_one_stop_payments_count_only_what_the_office_paid(office, tmp_path):
     said = [r["detail"] for r in office.store.query("SELECT detail FROM audit WHERE action = 'resettle' ORDER BY id")]
     assert "本经办点不补付也不追回" in said[0] and "应退 50.00" in said[1]
     assert {p["case_id"] for p in office.pending_resettlements()} == {ids[2]}
+
+
+def test_a_record_made_when_to_pay_held_the_four_layers_sum_does_not_reopen_its_case(office):
+    """Before to_pay meant only the office's part, a 补差 of a one-stop case recorded the layers' sum:
+    c4 (the hospital paid its 560.00 of 医疗救助) got assistance −560.00 and to_pay −560.00, though the
+    office had paid it nothing. What the office paid after that record is the replay's to_pay (0.00),
+    so c4 is not waiting for another 补差 (of +560.00) after the upgrade."""
+    from engine.codec import to_json_text
+    from engine.store.resettle import paid, year_differences
+
+    docs = [case(*c) for c in FIVE]
+    docs[3]["amounts"]["assistance_paid"] = "560.00"
+    saved = office.save({"cases": docs}, operator="李四", office="城关镇医保站").value
+    office.void(saved[1].case_id, "结算单录入错误", operator="李四")
+    c4 = saved[3].case_id
+    (row,) = office.store.query("SELECT person_id, office, office_code FROM cases WHERE id = ?", (c4,))
+    (result,) = [r for cid, r, _ in year_differences(office.store, row["person_id"], "wuhan", 2023) if cid == c4]
+    assert result["to_pay"] == "0.00" and result["payouts"]["assistance"] == "0.00"
+    with office.store.write() as db:   # the record as the earlier version wrote it
+        db.execute("INSERT INTO resettlements (case_id, office, office_code, year, seq, number, reason, basic, critical, "
+                   "assistance, tilt, hospital_borne, out_of_pocket, to_pay, result, policy_version, operator, "
+                   "created_at) VALUES (?, ?, ?, 2023, 6, '2023-000006', '重算', '0.00', '0.00', '-560.00', '0.00', "
+                   "'0.00', '560.00', '-560.00', ?, ?, '王审核', '2026-11-30T10:00:00')",
+                   (c4, row["office_code"] or row["office"], row["office_code"], to_json_text(result),
+                    office.store.book.version))
+    assert c4 not in {p["case_id"] for p in office.pending_resettlements()}
+    # what the office has paid for c4, the base of any later 补差 of it: nothing (not −560.00)
+    assert paid(office.store.db, [c4])[c4]["to_pay"] == Decimal("0.00")
+    assert paid(office.store.db, [c4])[c4]["assistance"] == Decimal("0.00")
