@@ -97,13 +97,11 @@ def main() -> None:
                   f"{bundle.stat().st_size / 1e6:.0f} MB, in {time.perf_counter() - began:.1f} s", flush=True)
         url = args.database_url
         if not url:
-            from pg import Server, _bindir   # tests/pg.py
+            from pg import NOT_INSTALLED, started   # tests/pg.py
 
-            bindir = _bindir()
-            if bindir is None:
-                raise SystemExit("PostgreSQL is not installed (apt-get install postgresql), and no --database-url given")
-            server = Server(bindir)
-            server.start()
+            server = started()
+            if server is None:
+                raise SystemExit(NOT_INSTALLED + ", and no --database-url was given")
             url = server.new_database()
         figures = {}
         for name, where in (("SQLite", None), ("PostgreSQL", url)):

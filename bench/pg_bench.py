@@ -129,13 +129,11 @@ def main() -> None:
     server = None
     url = args.database_url
     if not url:
-        from pg import Server, _bindir   # tests/pg.py
+        from pg import NOT_INSTALLED, started   # tests/pg.py
 
-        bindir = _bindir()
-        if bindir is None:
-            raise SystemExit("PostgreSQL is not installed (apt-get install postgresql), and no --database-url was given")
-        server = Server(bindir)
-        server.start()
+        server = started()
+        if server is None:
+            raise SystemExit(NOT_INSTALLED + ", and no --database-url was given")
         url = server.new_database()
     try:
         print("PostgreSQL: loading with COPY ...", flush=True)

@@ -193,17 +193,28 @@ def pair(request):
     return request.param
 
 
+NOT_INSTALLED = "PostgreSQL's binaries (initdb, pg_ctl) are not installed: apt-get install postgresql"
+
+
+def started() -> Server | None:
+    """A throwaway server, started (the caller stops it); None when PostgreSQL is not installed."""
+    bindir = _bindir()
+    if bindir is None:
+        return None
+    server = Server(bindir)
+    server.start()
+    return server
+
+
 def _run_with_server(argv: list[str]) -> int:
     """`python tests/pg.py run -- CMD …`: CMD with SANCHONG_BUNDLE_DATABASE_URL naming an empty database
     on a throwaway server, stopped afterwards (.ci/run: the bundle's --self-test --database-url)."""
     import sys
 
-    bindir = _bindir()
-    if bindir is None:
-        sys.stderr.write("PostgreSQL's binaries (initdb, pg_ctl) are not installed: apt-get install postgresql\n")
+    server = started()
+    if server is None:
+        sys.stderr.write(NOT_INSTALLED + "\n")
         return 1
-    server = Server(bindir)
-    server.start()
     try:
         env = {**os.environ, "SANCHONG_BUNDLE_DATABASE_URL": server.new_database()}
         return subprocess.run(argv, env=env).returncode

@@ -27,6 +27,7 @@ from ..money import ZERO, fmt
 from .cases import _case_row, _next_receipt, stored_year
 from .database import Store, audit, now
 from .offices import imported_codes, refuse_imported
+from .review import pay_amount
 
 LAYERS = ("basic", "critical", "assistance", "tilt")
 AMOUNTS = LAYERS + ("hospital_borne", "out_of_pocket")
@@ -42,14 +43,6 @@ def amounts_of(result: dict[str, Any]) -> dict[str, Decimal]:
     return out
 
 
-def _office_paid(row: dict[str, Any]) -> Decimal:
-    """What the office paid for a stored case: its `to_pay`; a case saved before `to_pay` was stored
-    had no one-stop settlement, so 医疗救助 + 倾斜."""
-    if row["to_pay"] is not None:
-        return Decimal(row["to_pay"])
-    return Decimal(row["assistance"]) + Decimal(row["tilt"])
-
-
 def paid(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
     """What was paid for each case: its stored amounts (and what the office paid) plus every 补差 made for it."""
     ids = list(case_ids)
@@ -59,7 +52,7 @@ def paid(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dict[int, dict[s
         marks = ",".join("?" * len(chunk))
         for r in db.query(f"SELECT id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, to_pay "
                           f"FROM cases WHERE id IN ({marks})", chunk):
-            out[r["id"]] = {k: Decimal(r[k]) for k in AMOUNTS} | {"to_pay": _office_paid(r)}
+            out[r["id"]] = {k: Decimal(r[k]) for k in AMOUNTS} | {"to_pay": pay_amount(r)}
         for r in db.query(f"SELECT case_id, basic, critical, assistance, tilt, hospital_borne, out_of_pocket, result "
                           f"FROM resettlements WHERE case_id IN ({marks}) ORDER BY id", chunk):
             row = out[r["case_id"]]

@@ -34,24 +34,30 @@ def fill(wizard, qtbot, id_number: str) -> None:
     assert wizard.current() == 3, [p.errors for p in wizard.pages[:3]]
 
 
-def test_the_window_says_the_server_dropped_and_works_again_once_it_is_back(own_pg_server, tmp_path, qtbot, monkeypatch):
+def filled_wizard(office, qtbot, sun):
+    """A window on `office` with one case of 孙七 saved, and the wizard filled for a second one."""
     from gui.wizard import SettleWizard
 
+    session = Session(office)
+    session.set_settings({"office": "城关镇", "operator": "李四", "default_region": "wuhan"})
+    office.save({"region": "wuhan", "date": "2023-03-01", "visit": {"kind": "inpatient", "hospital_level": 2},
+                 "person": {"id_number": sun, "name": "孙七", "identities": ["subsistence_edge"]},
+                 "amounts": AMOUNTS}, operator="李四", office="城关镇")
+    wizard = SettleWizard(session)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    fill(wizard, qtbot, sun)
+    return session, wizard
+
+
+def test_the_window_says_the_server_dropped_and_works_again_once_it_is_back(own_pg_server, tmp_path, qtbot, monkeypatch):
     shown = []   # an error box records what it would show instead of waiting for a click
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
     monkeypatch.setenv("SANCHONG_DATABASE_URL", own_pg_server.new_database())
     sun = valid_id("1970-01-01", 7)
     with Office.open(tmp_path / "d", daily_backup=False) as office:
-        session = Session(office)
-        session.set_settings({"office": "城关镇", "operator": "李四", "default_region": "wuhan"})
-        office.save({"region": "wuhan", "date": "2023-03-01", "visit": {"kind": "inpatient", "hospital_level": 2},
-                     "person": {"id_number": sun, "name": "孙七", "identities": ["subsistence_edge"]},
-                     "amounts": AMOUNTS}, operator="李四", office="城关镇")
-        wizard = SettleWizard(session)
-        qtbot.addWidget(wizard)
-        wizard.show()
-        qtbot.waitExposed(wizard)
-        fill(wizard, qtbot, sun)
+        session, wizard = filled_wizard(office, qtbot, sun)
         page = CasesPage(session)
         qtbot.addWidget(page)
 
@@ -73,23 +79,12 @@ def test_the_window_says_the_server_dropped_and_works_again_once_it_is_back(own_
 
 def test_a_save_whose_commit_went_unanswered_is_not_titled_unsaved(tmp_path, qtbot, monkeypatch):
     from engine.store.backends.postgres import lost
-    from gui.wizard import SettleWizard
-
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text())))
     monkeypatch.delenv("SANCHONG_DATABASE_URL", raising=False)
     sun = valid_id("1970-01-01", 7)
     with Office.open(tmp_path / "d", daily_backup=False) as office:
-        session = Session(office)
-        session.set_settings({"office": "城关镇", "operator": "李四", "default_region": "wuhan"})
-        office.save({"region": "wuhan", "date": "2023-03-01", "visit": {"kind": "inpatient", "hospital_level": 2},
-                     "person": {"id_number": sun, "name": "孙七", "identities": ["subsistence_edge"]},
-                     "amounts": AMOUNTS}, operator="李四", office="城关镇")
-        wizard = SettleWizard(session)
-        qtbot.addWidget(wizard)
-        wizard.show()
-        qtbot.waitExposed(wizard)
-        fill(wizard, qtbot, sun)
+        _, wizard = filled_wizard(office, qtbot, sun)
 
         def unanswered(*args, **kwargs):
             raise lost("postgresql://postgres@db:5432/office", "commit", "server closed the connection unexpectedly")
