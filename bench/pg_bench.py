@@ -31,12 +31,18 @@ import store_bench  # noqa: E402  (the SQLite data and its timing helpers)
 from engine.store import open_store  # noqa: E402
 from engine.store.cases import save_cases  # noqa: E402
 from engine.store.database import DB_NAME  # noqa: E402
+from engine.store.move import copy_order  # noqa: E402
 from engine.store.persons import find_by_id_number  # noqa: E402
 from engine.store.queries import year_ledger  # noqa: E402
 
 TARGETS_MS = store_bench.TARGETS_MS
-TABLES = ("persons", "person_identities", "cases", "receipts", "receipt_prints", "policy_versions", "resettlements",
-          "accounts", "policy_proposals", "settings", "audit")
+
+
+def tables(src: sqlite3.Connection) -> list[str]:
+    """Every table of the SQLite database, in the order `cases move-to-server` copies them (engine/store/move.py:
+    a table a later migration adds follows, in the file's order)."""
+    return copy_order([r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                 "AND name NOT LIKE 'sqlite_%' ORDER BY rowid")])
 
 
 def sqlite_data(folder: Path, n_cases: int, n_persons: int, seed: int) -> None:
@@ -57,7 +63,7 @@ def copy_into(sqlite_path: Path, url: str, pg_folder: Path) -> float:
     src = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
     began = time.perf_counter()
     with psycopg.connect(url) as pg:
-        for table in TABLES:
+        for table in tables(src):
             cols = [r[0] for r in pg.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
                                              "AND table_schema = current_schema() ORDER BY ordinal_position", (table,))]
             have = {r[1] for r in src.execute(f"PRAGMA table_info({table})")}

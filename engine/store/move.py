@@ -45,10 +45,14 @@ class Moved:
         return {"target": self.target, "rows": self.rows, "ledgers": self.ledgers, "audit_rows": self.audit_rows}
 
 
-def _tables(source: Store) -> list[str]:
-    found = [r["name"] for r in source.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")]
+def copy_order(found: list[str]) -> list[str]:
+    """Tables in the order they are copied: ORDER, then any other (a later migration's) in the file's order."""
     return [t for t in ORDER if t in found] + [t for t in found if t not in ORDER]
+
+
+def _tables(source: Store) -> list[str]:
+    return copy_order([r["name"] for r in source.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")])
 
 
 def _columns(source: Store, table: str) -> list[str]:
