@@ -3,12 +3,18 @@ windows of a service hall share; 「测试连接」 says plainly what is wrong (
 
 The choice is kept for this PC (engine/office/server.py) and used from the next start. The password
 is never written to a file: it is typed at start, or kept in the system keyring when asked.
+
+「把本机数据迁入该服务器」 (a 管理员, while this PC still works on its local file) copies every case into the
+server's empty database and checks it there (`cases move-to-server`, engine/store/move.py); on success
+the server is also kept as this PC's choice for the next start.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, \
-    QPushButton, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QButtonGroup, QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, \
+    QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
+from engine.errors import InputError
 from engine.office import server
 from engine.store import StoreError
 
@@ -60,8 +66,14 @@ class DatabaseBox(QGroupBox):
         self.save_button = QPushButton("保存（下次启动时生效）")
         self.save_button.setObjectName("saveDatabase")
         self.save_button.clicked.connect(self.save_now)
+        self.move_button = QPushButton("把本机数据迁入该服务器")
+        self.move_button.setObjectName("moveToServer")
+        self.move_button.setToolTip("把本机数据文件中的全部案件、补差、账户和操作记录复制到服务器上的空数据库，并在服务器上逐行核对；"
+                                    "本机数据文件不改动。须由管理员操作，每个经办点只做一次")
+        self.move_button.clicked.connect(self._on_move)
         buttons.addWidget(self.test_button)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.move_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.status = QLabel()
@@ -91,6 +103,7 @@ class DatabaseBox(QGroupBox):
     def _toggled(self, on: bool) -> None:
         self.fields.setEnabled(on)
         self.test_button.setEnabled(on)
+        self.move_button.setEnabled(on and not self.session.office.on_server)   # a move starts from the local file
 
     def _say(self, text: str, ok: bool) -> None:
         self.status.setText(text)
@@ -125,4 +138,42 @@ class DatabaseBox(QGroupBox):
             return False
         self._say(f"已保存：下次启动时使用服务器 {chosen.host}:{chosen.port}/{chosen.dbname}"
                   + ("（密码已记在系统密钥环中）。" if self.keep_check.isChecked() and password else "（启动时输入密码）。"), True)
+        return True
+
+    def _on_move(self) -> None:
+        try:
+            chosen = self.chosen()
+        except StoreError as exc:
+            self._say(exc.zh, False)
+            return
+        answer = QMessageBox.question(
+            self, "迁入服务器",
+            f"确定把本机数据文件中的全部数据迁入服务器 {chosen.host}:{chosen.port}/{chosen.dbname} 吗？\n\n"
+            "服务器上的数据库须为空（由数据库管理员新建）。迁入后在服务器上逐行核对，任何一项不一致都会整体撤销；"
+            "本机数据文件不改动。迁入成功后，本机下次启动时使用该服务器，其他窗口请选择同一服务器。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.move_now()
+
+    def move_now(self) -> bool:
+        """Copy this folder's local data into the chosen server's empty database; keep the server as this PC's
+        choice when it succeeded. What went wrong is said in the status line (nothing is left on the server)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            chosen = self.chosen()
+            password = self.password_edit.text()
+            moved = self.session.office.move_to_server(server.url_with_password(chosen, password)).value
+            server.choose(self.session.office.folder, chosen)
+            if password:
+                server.remember_password(chosen, password, keep=self.keep_check.isChecked())
+        except (StoreError, InputError) as exc:
+            self._say(exc.zh, False)
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        rows = moved["rows"]
+        self._say(f"已迁入服务器 {moved['target']}：案件 {rows.get('cases', 0)} 件、人员 {rows.get('persons', 0)} 人、"
+                  f"补差 {rows.get('resettlements', 0)} 笔，逐行核对一致，操作记录校验通过（{moved['audit_rows']} 条），"
+                  f"{moved['ledgers']} 个人员年度台账一致；本机数据文件未改动。已保存：下次启动时使用该服务器，"
+                  "请重新启动本程序；其他窗口请在 设置 → 数据库 中选择同一服务器。", True)
         return True

@@ -86,6 +86,11 @@ class Office(AccountDesk, PolicyDesk):
         return self.store.folder
 
     @property
+    def on_server(self) -> bool:
+        """Whether this office's cases are on a PostgreSQL server (else in the folder's SQLite file)."""
+        return self.store.backend == "postgresql"
+
+    @property
     def path(self) -> Path:
         """The database file."""
         return self.store.path

@@ -85,7 +85,12 @@ def test(server: Server, password: str) -> str:
     """「测试连接」: what the server says, or a StoreError naming what is wrong (host, password, server down)."""
     from ..store.backends import postgres
 
-    return postgres.test_connection(location.with_password(server.url, password or None))
+    return postgres.test_connection(url_with_password(server, password))
+
+
+def url_with_password(server: Server, password: str) -> str:
+    """The server's URL for this run: the password typed, else the one kept for it (keyring, this run)."""
+    return location.with_password(server.url, password or None)
 
 
 def choose(folder: str | Path | None, server: Server | None) -> None:

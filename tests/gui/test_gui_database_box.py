@@ -10,6 +10,7 @@ import pytest
 from engine.office import Office
 from gui.database_box import DatabaseBox
 from gui.session import Session
+from ids import valid_id
 
 
 @pytest.fixture
@@ -97,3 +98,71 @@ def test_the_window_asks_for_the_server_password_at_start(pg_server, tmp_path, m
         assert "用户名或密码不正确" in asked[1] and f"sanchong_pw@{host}:{port}/{dbname}" in asked[0]
     finally:
         session.office.close()
+
+
+def _case(date, total, scope, basic):
+    return {"region": "wuhan", "date": date,
+            "person": {"id_number": valid_id("1980-01-01", 1), "name": "张三", "identities": ["subsistence_edge"]},
+            "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": total, "policy_scope": scope, "basic_paid": basic, "critical_paid": "0.00"}}
+
+
+def _server_fields(url: str) -> tuple[str, str, str, str]:
+    user_host, dbname = url.split("://", 1)[1].rsplit("/", 1)
+    user, host_port = user_host.split("@")
+    host, port = host_port.split(":")
+    return host, port, dbname, user
+
+
+def test_the_local_data_moves_into_an_empty_server_and_the_server_becomes_the_choice(box, pg_server, tmp_path,
+                                                                                    monkeypatch, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    office = box.session.office
+    office.save({"cases": [_case("2023-02-10", "3000.00", "2800.00", "1800.00"),
+                           _case("2023-04-15", "3700.00", "3500.00", "2000.00")]}, operator="李四", office="城关镇")
+    before = [(r["receipt_no"], r["payouts"]) for r in office.cases()]
+    db_file = tmp_path / "data" / "cases.sqlite3"
+    file_bytes = db_file.read_bytes()
+    assert not box.move_button.isEnabled()   # the local file chosen: nothing to move to
+    url = pg_server.new_database()
+    host, port, dbname, user = _server_fields(url)
+    fill(box, host, port, dbname, user)
+    assert box.move_button.isEnabled()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(box.move_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and f"{host}:{port}/{dbname}" in asked[0]
+    status = box.status.text()
+    assert "已迁入服务器" in status and "案件 2 件、人员 1 人" in status and "下次启动时使用该服务器" in status, status
+    assert db_file.read_bytes() == file_bytes    # the local file is only read
+    assert json.loads((tmp_path / "data" / "database.json").read_text(encoding="utf-8"))["url"] == url
+    with Office.open(tmp_path / "data", daily_backup=False) as moved:   # the next start: on the server
+        assert moved.on_server and [(r["receipt_no"], r["payouts"]) for r in moved.cases()] == before
+    # a second move into the same (no longer empty) database is refused, said in the status line
+    assert not box.move_now()
+    assert "已有 2 件案件" in box.status.text() and "没有做任何改动" in box.status.text()
+
+
+def test_a_refused_move_keeps_the_local_choice(box, pg_server, tmp_path):
+    host, port, dbname, user = _server_fields(pg_server.new_database())
+    fill(box, host, port, dbname, user)
+    box.session.office.add_account("管理员甲", ["管理员"], "admin-pass-1")
+    box.session.office.login("管理员甲", "admin-pass-1")
+    box.session.office.add_account("经办乙", ["经办"], "clerk-pass-1")
+    box.session.office.login("经办乙", "clerk-pass-1")
+    assert not box.move_now()
+    assert "迁移到服务器需要管理员角色" in box.status.text(), box.status.text()
+    assert not (tmp_path / "data" / "database.json").exists()
+
+
+def test_moving_is_offered_only_from_the_local_file(pg_url, tmp_path, monkeypatch, qtbot):
+    monkeypatch.setenv("SANCHONG_DATABASE_URL", pg_url)
+    with Office.open(tmp_path / "on-server", daily_backup=False) as office:
+        assert office.on_server
+        b = DatabaseBox(Session(office))
+        qtbot.addWidget(b)
+        b.server_radio.setChecked(True)
+        assert b.test_button.isEnabled() and not b.move_button.isEnabled()
