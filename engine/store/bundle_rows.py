@@ -99,12 +99,17 @@ def _json_object(value: Any) -> None:
         raise Bad(f"应为 JSON 文字，不能是{_kind(value)}")
     try:
         doc = from_json_text(value)
-        # decoded from UTF-8, a string holds a lone surrogate only through a \\uD800-style escape (the
-        # program writes none: its JSON is not ASCII-escaped); nesting is bounded by the parser (RecursionError)
-        if "\\u" in value and _SURROGATE.search(value):
-            validate.check_tree(doc)
-    except (ValueError, InputError, RecursionError):
+    except (ValueError, RecursionError):
         raise Bad("不是可读取的 JSON") from None
+    # decoded from UTF-8, a string holds a lone surrogate only through a \\uD800-style escape (the program
+    # writes none: its JSON is not ASCII-escaped); nesting deeper than the input's limit needs more opening
+    # brackets than that limit (counted in strings too): only then is the tree walked (a result holds ~15)
+    surrogate = "\\u" in value and _SURROGATE.search(value) is not None
+    if surrogate or value.count("{") + value.count("[") > validate.MAX_DEPTH:
+        try:
+            validate.check_tree(doc, check_strings=surrogate)
+        except InputError as exc:
+            raise Bad(f"JSON 不可用：{exc.zh}") from None
     if not isinstance(doc, dict):
         raise Bad("应为 JSON 对象")
 

@@ -1,6 +1,6 @@
 """Hostile bundles at the district (issue 15): a file that is not a zip, a truncated one, a member that
 unpacks huge, names that climb out of the folder, a file or key named twice, a list where a string
-belongs, an amount "1e400", a control character or a formula in a name, the district's own office code,
+belongs, an amount "1e400", a stored result or input nested deeper than input may be, a control character or a formula in a name, the district's own office code,
 a code that is not 8 digits. Each is refused by `cases import-bundle` with exit 2 and the file, row and
 field named in Chinese, and nothing is written. The manifest of each is re-signed to match its rows, so
 the refusal comes from the check of the rows themselves, not from the hashes."""
@@ -134,6 +134,15 @@ HOSTILE = {
                                 "audit.jsonl 第 1 行的 operator 不能以“=”开头"),
     "a change with a list for its state": (lambda p, f: zipped(p, edited(f, "changes.jsonl", "state", ["reprint"])),
                                            "changes.jsonl 第 1 行的 state"),
+    "a result nested 40 deep": (lambda p, f: zipped(p, edited(f, "cases.jsonl", "result", json.dumps(
+        {**json.loads(rows_of(f, "cases.jsonl")[0]["result"]), "x": json.loads("[" * 40 + "]" * 40)}))),
+        "cases.jsonl 第 1 行的 result JSON 不可用：JSON 嵌套超过 32 层"),
+    "an input nested 100 deep": (lambda p, f: zipped(p, edited(f, "cases.jsonl", "input",
+                                                                '{"x": ' + "[" * 100 + "]" * 100 + "}", 1)),
+                                 "cases.jsonl 第 2 行的 input JSON 不可用：JSON 嵌套超过 32 层"),
+    "an input nested 100,000 deep": (lambda p, f: zipped(p, edited(f, "cases.jsonl", "input",
+                                                                    '{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", 1)),
+                                     "cases.jsonl 第 2 行的 input 不是可读取的 JSON"),
     "the district's own code": (lambda p, f: zipped(p, recoded(f, DISTRICT)),
                                 f"office_code {DISTRICT} 是本数据文件夹自己的经办点代码"),
     "a code of 7 digits": (lambda p, f: zipped(p, recoded(f, "4201060")), "office_code：经办点代码应为 8 位数字"),
