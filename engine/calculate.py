@@ -124,8 +124,10 @@ def _identities(ps, region: str, identities: tuple[str, ...]) -> tuple[tuple[str
 
 def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, explain: bool = True) -> Result:
     """Compute one case against the person's ledger for its region and year, with the parameters of
-    `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run) the
-    result has the same amounts, caps and warnings but no steps."""
+    `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run:
+    what-if, the settlements import) only the numbers and the ledger are made: the same amounts,
+    identity, class and ledger, and the same InputError for a refused case, but no steps, caps,
+    warnings, early warning, documents or unverified parameters."""
     ps = (book or bundled()).params_for(case.region, case.date)
     module = region_module(case.region)
     held, candidates, ignored = _identities(ps, case.region, case.identities)
@@ -151,12 +153,15 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
                               f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     to_pay = _to_pay(ctx)
     warning = early_warning(ctx, out_of_pocket)
+    ctx.view.commit()
+    if not explain:
+        return Result(c.region, c.year, [], ctx.identity, ctx.klass, ctx.basic, ctx.critical, ctx.assistance, ctx.tilt,
+                      borne, out_of_pocket, to_pay, ctx.steps, [], ctx.caps, None, [])
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED) if c.flags else ():
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
     documents, unverified, notices = _cited(ps, ctx.used)
     ctx.warnings += notices
-    ctx.view.commit()
     return Result(
         region=c.region, policy_year=c.year, documents=list(documents), identity_used=ctx.identity,
         assistance_class=ctx.klass, basic=ctx.basic, critical=ctx.critical, assistance=ctx.assistance,
@@ -239,7 +244,7 @@ def _same_person(cases: list[Case]) -> None:
 def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True,
                     book: PolicyBook | None = None, explain: bool = True) -> list[Result]:
     """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`;
-    without `explain`, no steps (a bulk run: the same amounts)."""
+    without `explain`, a bulk run: the same amounts and ledger, nothing else (calculate_case)."""
     year = year or Year(book=book, explain=explain)
     results = []
     with collector.paused():
