@@ -17,7 +17,7 @@ from .context import Cap, Ctx, Step
 from .early_warning import early_warning
 from .errors import InputError
 from .insurance import assistance_base, basic_layer, critical_layer
-from .ledger import Ledger
+from .ledger import Ledger, LedgerView
 from .money import ZERO, fmt
 from .policy import PolicyBook, bundled
 from .region_registry import REGIONS, module as region_module
@@ -94,7 +94,7 @@ def _cited(ps, used: set[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
 
 def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module, explain: bool) -> Ctx:
     klass = ps.values["classes"].get(identity) if identity else None
-    ctx = Ctx(case, ps, ledger.view(), identity, klass, explain)
+    ctx = Ctx(case, ps, LedgerView(ledger), identity, klass, explain)
     ctx.basic = basic_layer(ctx)
     ctx.critical = critical_layer(ctx)
     ctx.base = assistance_base(ctx)
@@ -133,9 +133,11 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     held, candidates, ignored = _identities(ps, case.region, case.identities)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
         case = replace(case, identities=held)
-    tried = [_evaluate(case, ps, ledger, identity, module, explain) for identity in candidates]
-    ctx = tried[0]
-    for other in tried[1:]:
+    ctx = _evaluate(case, ps, ledger, candidates[0], module, explain)
+    tried = [ctx]
+    for identity in candidates[1:]:
+        other = _evaluate(case, ps, ledger, identity, module, explain)
+        tried.append(other)
         if other.paid > ctx.paid:
             ctx = other
     if len(tried) > 1 and explain:
@@ -199,14 +201,13 @@ class Year:
         self.book = book
         self.explain = explain
 
-    def ledger(self, case: Case) -> Ledger:
-        key = (case.region, case.year)
-        if key not in self.ledgers:
-            self.ledgers[key] = Ledger()
-        return self.ledgers[key]
-
     def add(self, case: Case) -> Result:
-        return calculate_case(case, self.ledger(case), self.book, self.explain)
+        """Compute the next case on the ledger of its region and policy year (a new one for the first)."""
+        key = (case.region, case.date.year)
+        ledger = self.ledgers.get(key)
+        if ledger is None:
+            ledger = self.ledgers[key] = Ledger()
+        return calculate_case(case, ledger, self.book, self.explain)
 
 
 def parse_input(doc: Any) -> list[Case]:
