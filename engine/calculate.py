@@ -114,12 +114,18 @@ def _unnamed_identities(region: str, identities: tuple[str, ...], known: tuple[s
 def _identities(ps, region: str, identities: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
     """A case's identities as the region reads them: those its documents name, the candidates to try
     (those, in class order; None for an ordinary insured person) and the warnings for the others.
-    Made once per parameter set and set of identities (a year repeats them)."""
+    Made once per parameter set and set of identities (a year repeats them; read from the memo directly:
+    this runs for every case)."""
+    key = ("identities", identities)
+    found = ps.memo.get(key)
+    if found is not None:
+        return found
+
     def make() -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
         known = _known(ps)
         held = tuple(code for code in identities if code in known)
         return held, tuple(sorted(held, key=known.index)) or (None,), _unnamed_identities(region, identities, known)
-    return ps.once(("identities", identities), make)
+    return ps.once(key, make)
 
 
 def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, explain: bool = True) -> Result:
@@ -157,7 +163,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     warning = early_warning(ctx, out_of_pocket)
     ctx.view.commit()
     if not explain:
-        return Result(c.region, c.year, [], ctx.identity, ctx.klass, ctx.basic, ctx.critical, ctx.assistance, ctx.tilt,
+        return Result(c.region, c.date.year, [], ctx.identity, ctx.klass, ctx.basic, ctx.critical, ctx.assistance, ctx.tilt,
                       borne, out_of_pocket, to_pay, ctx.steps, [], ctx.caps, None, [])
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED) if c.flags else ():

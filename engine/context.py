@@ -51,13 +51,13 @@ class Ctx:
     """One case under one identity as the rules see it: the case, its parameter set, a view of the
     person's ledger, the four layers' amounts so far, and (when explaining) the steps and caps.
 
-    `ctx.p(name)` is a parameter's value in force for this case and `ctx.has(name)` whether the set has
-    it. Explaining, `p` also records the name as used (the result cites the documents and unverified
-    parameters it used); a bulk run (`explain=False`: numbers and ledger only) reads the set's values
-    directly, records nothing, and `step` and `cap` do nothing.
+    `ctx.p(name)` is a parameter's value in force for this case. Explaining, `p` also records the name
+    as used (the result cites the documents and unverified parameters it used); a bulk run
+    (`explain=False`: numbers and ledger only) reads the set's values directly, records nothing, and
+    `step` and `cap` do nothing.
     """
 
-    __slots__ = ("case", "ps", "view", "identity", "klass", "explain", "p", "has", "steps", "warnings", "used", "caps",
+    __slots__ = ("case", "ps", "view", "identity", "klass", "explain", "p", "steps", "warnings", "used", "caps",
                  "basic", "critical", "assistance", "tilt", "base")
 
     def __init__(self, case: Case, ps: ParamSet, view: LedgerView, identity: str | None, klass: str | None = None,
@@ -69,7 +69,6 @@ class Ctx:
         self.klass = klass
         self.explain = explain
         values = ps.values
-        self.has: Callable[[str], bool] = values.__contains__
         if explain:
             self.used: set[str] | None = set()
             self.p: Callable[[str], Any] = _recording(values, self.used)
@@ -81,6 +80,9 @@ class Ctx:
         self.caps: list[Cap] = []
         self.basic = self.critical = self.assistance = self.tilt = ZERO
         self.base = ZERO            # 政策范围内个人自付 of this case (the assistance base)
+
+    def has(self, name: str) -> bool:
+        return name in self.ps.values
 
     def cite(self, *names: str) -> str:
         """The clauses of parameters (or literal sources), one document number each: "武政规〔2023〕1号 二、(四)；二、(七)"."""
