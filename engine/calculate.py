@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from . import collector, validate
 from .breakdown import NAMES, Notice, kind_of
@@ -25,9 +25,11 @@ from .region_registry import REGIONS, module as region_module
 
 @dataclass(slots=True)
 class Result:
+    """One computed case. From a bulk run (explain=False) the sequences are empty tuples: nothing
+    but the numbers is made, and a run's thousands of results give the cyclic collector nothing to scan."""
     region: str
     policy_year: int
-    documents: list[str]
+    documents: Sequence[str]
     identity_used: str | None
     assistance_class: str | None
     basic: Decimal
@@ -37,11 +39,11 @@ class Result:
     hospital_borne: Decimal
     out_of_pocket: Decimal
     to_pay: Decimal         # what this office pays now: max(0, assistance − assistance_paid) + tilt
-    steps: list[Step]
-    warnings: list[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
-    caps: list[Cap]
+    steps: Sequence[Step]
+    warnings: Sequence[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
+    caps: Sequence[Cap]
     early_warning: dict | None
-    unverified: list[str]
+    unverified: Sequence[str]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -163,8 +165,8 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     warning = early_warning(ctx, out_of_pocket)
     ctx.view.commit()
     if not explain:
-        return Result(c.region, c.date.year, [], ctx.identity, ctx.klass, ctx.basic, ctx.critical, ctx.assistance, ctx.tilt,
-                      borne, out_of_pocket, to_pay, ctx.steps, [], ctx.caps, None, [])
+        return Result(c.region, c.date.year, (), ctx.identity, ctx.klass, ctx.basic, ctx.critical, ctx.assistance, ctx.tilt,
+                      borne, out_of_pocket, to_pay, (), (), (), None, ())
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED) if c.flags else ():
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")

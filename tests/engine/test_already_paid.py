@@ -56,7 +56,7 @@ def test_bulk_path_gives_the_same_to_pay():
         explained = calculate_cases([parsed])[0]
         bulk = calculate_cases([parsed], explain=False)[0]
         assert bulk.to_pay == explained.to_pay
-        assert bulk.steps == [] and bulk.warnings == []
+        assert not bulk.steps and not bulk.warnings
 
 
 def test_above_what_insurance_left_is_bad_input():
