@@ -256,10 +256,11 @@ def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bo
     without `explain`, a bulk run: the same amounts and ledger, nothing else (calculate_case)."""
     year = year or Year(book=book, explain=explain)
     results = []
+    add = year.add
     with collector.paused():
         for i, case in enumerate(cases):
             try:
-                results.append(year.add(case))
+                results.append(add(case))
             except InputError as exc:
                 raise (exc.within(f"cases[{i}]") if indexed else exc) from None
     return results

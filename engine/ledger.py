@@ -50,7 +50,7 @@ class LedgerView:
         return before
 
     def flag(self, key: str) -> bool:
-        return self.get(key) > 0
+        return self.data.get(key, ZERO) > 0
 
     def set_flag(self, key: str) -> None:
         self.data[key] = ONE
