@@ -69,15 +69,16 @@ class Ctx:
         self.klass = klass
         self.explain = explain
         values = ps.values
+        self.warnings: list[str] = []
         if explain:
             self.used: set[str] | None = set()
             self.p: Callable[[str], Any] = _recording(values, self.used)
-        else:
+            self.steps: list[Step] | tuple[()] = []
+            self.caps: list[Cap] | tuple[()] = []
+        else:   # nothing is recorded
             self.used = None
             self.p = values.__getitem__
-        self.steps: list[Step] = []
-        self.warnings: list[str] = []
-        self.caps: list[Cap] = []
+            self.steps = self.caps = ()
         self.basic = self.critical = self.assistance = self.tilt = ZERO
         self.base = ZERO            # 政策范围内个人自付 of this case (the assistance base)
 
