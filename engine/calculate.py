@@ -25,8 +25,8 @@ from .region_registry import REGIONS, module as region_module
 
 @dataclass(slots=True)
 class Result:
-    """One computed case. From a bulk run (explain=False) the sequences are empty tuples: nothing
-    but the numbers is made, and a run's thousands of results give the cyclic collector nothing to scan."""
+    """One computed case. From a bulk run (explain=False) the sequences are empty tuples: nothing but
+    the numbers is made (and a result kept gives the cyclic collector one object to scan, not six)."""
     region: str
     policy_year: int
     documents: Sequence[str]
