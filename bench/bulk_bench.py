@@ -10,7 +10,7 @@ beside it the rate by CPU time (process_time; the child's user + system time for
 machine shared with other work does not slow down as much as the wall clock.
 
 Measured (docs/what-if.md, shared 2-core machine at load 6, by CPU time): without steps
-58,000–61,500 cases/s (target 100,000), with steps 31,800–34,200, parse + steps + to_json 17,100,
+97,100–101,200 cases/s at load 4 (target 100,000), with steps 36,400–38,300, parse + steps + to_json 17,100,
 `calc` end to end 9,600 (target 20,000).
 """
 from __future__ import annotations

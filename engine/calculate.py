@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from . import collector, validate
 from .breakdown import NAMES, Notice, kind_of
@@ -17,7 +17,7 @@ from .context import Cap, Ctx, Step
 from .early_warning import early_warning
 from .errors import InputError
 from .insurance import assistance_base, basic_layer, critical_layer
-from .ledger import Ledger
+from .ledger import Ledger, LedgerView
 from .money import ZERO, fmt
 from .policy import PolicyBook, bundled
 from .region_registry import REGIONS, module as region_module
@@ -25,9 +25,11 @@ from .region_registry import REGIONS, module as region_module
 
 @dataclass(slots=True)
 class Result:
+    """One computed case. From a bulk run (explain=False) the sequences are empty tuples: nothing but
+    the numbers is made (and a result kept gives the cyclic collector one object to scan, not six)."""
     region: str
     policy_year: int
-    documents: list[str]
+    documents: Sequence[str]
     identity_used: str | None
     assistance_class: str | None
     basic: Decimal
@@ -37,11 +39,11 @@ class Result:
     hospital_borne: Decimal
     out_of_pocket: Decimal
     to_pay: Decimal         # what this office pays now: max(0, assistance − assistance_paid) + tilt
-    steps: list[Step]
-    warnings: list[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
-    caps: list[Cap]
+    steps: Sequence[Step]
+    warnings: Sequence[str]     # a Notice says its kind; a plain str is a note (engine/breakdown.py)
+    caps: Sequence[Cap]
     early_warning: dict | None
-    unverified: list[str]
+    unverified: Sequence[str]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,7 +96,7 @@ def _cited(ps, used: set[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
 
 def _evaluate(case: Case, ps, ledger: Ledger, identity: str | None, module, explain: bool) -> Ctx:
     klass = ps.values["classes"].get(identity) if identity else None
-    ctx = Ctx(case, ps, ledger.view(), identity, klass, explain)
+    ctx = Ctx(case, ps, LedgerView(ledger), identity, klass, explain)
     ctx.basic = basic_layer(ctx)
     ctx.critical = critical_layer(ctx)
     ctx.base = assistance_base(ctx)
@@ -114,26 +116,36 @@ def _unnamed_identities(region: str, identities: tuple[str, ...], known: tuple[s
 def _identities(ps, region: str, identities: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
     """A case's identities as the region reads them: those its documents name, the candidates to try
     (those, in class order; None for an ordinary insured person) and the warnings for the others.
-    Made once per parameter set and set of identities (a year repeats them)."""
+    Made once per parameter set and set of identities (a year repeats them; read from the memo directly:
+    this runs for every case)."""
+    key = ("identities", identities)
+    found = ps.memo.get(key)
+    if found is not None:
+        return found
+
     def make() -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
         known = _known(ps)
         held = tuple(code for code in identities if code in known)
         return held, tuple(sorted(held, key=known.index)) or (None,), _unnamed_identities(region, identities, known)
-    return ps.once(("identities", identities), make)
+    return ps.once(key, make)
 
 
 def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, explain: bool = True) -> Result:
     """Compute one case against the person's ledger for its region and year, with the parameters of
-    `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run) the
-    result has the same amounts, caps and warnings but no steps."""
+    `book` (default: the bundled policy files); commit the usage. Without `explain` (a bulk run:
+    what-if, the settlements import) only the numbers and the ledger are made: the same amounts,
+    identity, class and ledger, and the same InputError for a refused case, but no steps, caps,
+    warnings, early warning, documents or unverified parameters."""
     ps = (book or bundled()).params_for(case.region, case.date)
     module = region_module(case.region)
     held, candidates, ignored = _identities(ps, case.region, case.identities)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
         case = replace(case, identities=held)
-    tried = [_evaluate(case, ps, ledger, identity, module, explain) for identity in candidates]
-    ctx = tried[0]
-    for other in tried[1:]:
+    ctx = _evaluate(case, ps, ledger, candidates[0], module, explain)
+    tried = [ctx]
+    for identity in candidates[1:]:
+        other = _evaluate(case, ps, ledger, identity, module, explain)
+        tried.append(other)
         if other.paid > ctx.paid:
             ctx = other
     if len(tried) > 1 and explain:
@@ -151,12 +163,15 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
                               f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     to_pay = _to_pay(ctx)
     warning = early_warning(ctx, out_of_pocket)
+    ctx.view.commit()
+    if not explain:
+        return Result(c.region, c.date.year, (), ctx.identity, ctx.klass, ctx.basic, ctx.critical, ctx.assistance, ctx.tilt,
+                      borne, out_of_pocket, to_pay, (), (), (), None, ())
     ctx.warnings[:0] = ignored
     for flag in sorted(c.flags - module.FLAGS_USED) if c.flags else ():
         ctx.warnings.append(f"“{FLAGS[flag]}”({flag}) 不适用于{REGIONS[c.region]}的文件，已忽略。")
     documents, unverified, notices = _cited(ps, ctx.used)
     ctx.warnings += notices
-    ctx.view.commit()
     return Result(
         region=c.region, policy_year=c.year, documents=list(documents), identity_used=ctx.identity,
         assistance_class=ctx.klass, basic=ctx.basic, critical=ctx.critical, assistance=ctx.assistance,
@@ -194,14 +209,13 @@ class Year:
         self.book = book
         self.explain = explain
 
-    def ledger(self, case: Case) -> Ledger:
-        key = (case.region, case.year)
-        if key not in self.ledgers:
-            self.ledgers[key] = Ledger()
-        return self.ledgers[key]
-
     def add(self, case: Case) -> Result:
-        return calculate_case(case, self.ledger(case), self.book, self.explain)
+        """Compute the next case on the ledger of its region and policy year (a new one for the first)."""
+        key = (case.region, case.date.year)
+        ledger = self.ledgers.get(key)
+        if ledger is None:
+            ledger = self.ledgers[key] = Ledger()
+        return calculate_case(case, ledger, self.book, self.explain)
 
 
 def parse_input(doc: Any) -> list[Case]:
@@ -239,13 +253,14 @@ def _same_person(cases: list[Case]) -> None:
 def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True,
                     book: PolicyBook | None = None, explain: bool = True) -> list[Result]:
     """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`;
-    without `explain`, no steps (a bulk run: the same amounts)."""
+    without `explain`, a bulk run: the same amounts and ledger, nothing else (calculate_case)."""
     year = year or Year(book=book, explain=explain)
     results = []
+    add = year.add
     with collector.paused():
         for i, case in enumerate(cases):
             try:
-                results.append(year.add(case))
+                results.append(add(case))
             except InputError as exc:
                 raise (exc.within(f"cases[{i}]") if indexed else exc) from None
     return results

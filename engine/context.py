@@ -1,7 +1,7 @@
 """The working state of one case under one identity: parameters, ledger view, steps."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -47,28 +47,40 @@ class Cap:
                 "left": None if self.limit is None else fmt(self.left), "source": self.source}
 
 
-@dataclass(slots=True)
 class Ctx:
-    case: Case
-    ps: ParamSet
-    view: LedgerView
-    identity: str | None
-    klass: str | None = None
-    explain: bool = True            # False: a bulk run (numbers, ledger, caps and warnings; no steps)
-    steps: list[Step] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    used: set[str] = field(default_factory=set)
-    caps: list[Cap] = field(default_factory=list)
-    basic: Decimal = ZERO
-    critical: Decimal = ZERO
-    assistance: Decimal = ZERO
-    tilt: Decimal = ZERO
-    base: Decimal = ZERO            # 政策范围内个人自付 of this case (the assistance base)
+    """One case under one identity as the rules see it: the case, its parameter set, a view of the
+    person's ledger, the four layers' amounts so far, and (when explaining) the steps and caps.
 
-    def p(self, name: str) -> Any:
-        """A parameter's value in force for this case; remembers that it was used."""
-        self.used.add(name)
-        return self.ps.values[name]
+    `ctx.p(name)` is a parameter's value in force for this case. Explaining, `p` also records the name
+    as used (the result cites the documents and unverified parameters it used); a bulk run
+    (`explain=False`: numbers and ledger only) reads the set's values directly, records nothing, and
+    `step` and `cap` do nothing.
+    """
+
+    __slots__ = ("case", "ps", "view", "identity", "klass", "explain", "p", "steps", "warnings", "used", "caps",
+                 "basic", "critical", "assistance", "tilt", "base")
+
+    def __init__(self, case: Case, ps: ParamSet, view: LedgerView, identity: str | None, klass: str | None = None,
+                 explain: bool = True):
+        self.case = case
+        self.ps = ps
+        self.view = view
+        self.identity = identity
+        self.klass = klass
+        self.explain = explain
+        values = ps.values
+        self.warnings: list[str] = []
+        if explain:
+            self.used: set[str] | None = set()
+            self.p: Callable[[str], Any] = _recording(values, self.used)
+            self.steps: list[Step] | tuple[()] = []
+            self.caps: list[Cap] | tuple[()] = []
+        else:   # nothing is recorded
+            self.used = None
+            self.p = values.__getitem__
+            self.steps = self.caps = ()
+        self.basic = self.critical = self.assistance = self.tilt = ZERO
+        self.base = ZERO            # 政策范围内个人自付 of this case (the assistance base)
 
     def has(self, name: str) -> bool:
         return name in self.ps.values
@@ -98,8 +110,19 @@ class Ctx:
             self.steps.append(Step(layer, text if isinstance(text, str) else text(), amount, self.cite(*sources)))
 
     def cap(self, key: str, name: str, limit: Decimal | None, used_key: str, *sources: str) -> None:
-        self.caps.append(Cap(key, name, limit, self.view.get(used_key), self.cite(*sources)))
+        """Record a yearly limit as it stands after this case, when explaining."""
+        if self.explain:
+            self.caps.append(Cap(key, name, limit, self.view.get(used_key), self.cite(*sources)))
 
     @property
     def paid(self) -> Decimal:
         return self.basic + self.critical + self.assistance + self.tilt
+
+
+def _recording(values: dict[str, Any], used: set[str]) -> Callable[[str], Any]:
+    """An explained context's `p`: the value, the name remembered as used (a closure, not a bound method:
+    a context holding its own method would be a reference cycle, engine/collector.py)."""
+    def p(name: str) -> Any:
+        used.add(name)
+        return values[name]
+    return p

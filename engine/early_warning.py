@@ -9,11 +9,12 @@ from .money import fmt, pct, yuan
 
 
 def early_warning(ctx: Ctx, out_of_pocket: Decimal) -> dict | None:
-    """Add this case's out-of-pocket to the year; warn when the year passes the person's line."""
+    """Add this case's out-of-pocket to the year; warn when the year passes the person's line (only
+    when explaining: a bulk run keeps the ledger alone)."""
     before = ctx.view.add("out_of_pocket", out_of_pocket)
-    year = before + out_of_pocket
-    if not ctx.has("warning.income"):
+    if not ctx.explain or not ctx.has("warning.income"):
         return None
+    year = before + out_of_pocket
     held = ctx.case.identities
     group = ctx.ps.values.get("warning.relapse.identities", ())
     if any(i in group for i in held):

@@ -66,12 +66,12 @@ def _rural_plan_ended(ctx: Ctx) -> None:
 def _major_year(ctx: Ctx) -> bool:
     """重特大疾病: the year's 大病保险 base reached the deductible that applies (policy-readings.md)."""
     view = ctx.view
-    deductible = critical_deductible(ctx)  # outside the texts: it marks the 大病保险 parameters used
-    if view.flag("wuhan.major"):   # say why: the clerk checks each line with a pen
+    if view.flag("wuhan.major"):   # say why: the clerk checks each line with a pen (the text reads the deductible)
         ctx.step("assistance", lambda: f"本年度此前的案件已认定为重特大疾病（大病保险年度累计基数已达起付线 "
-                 f"{fmt(deductible)}，现为 {fmt(view.get('critical.base'))}）：当年适用重特大疾病年救助限额",
+                 f"{fmt(critical_deductible(ctx))}，现为 {fmt(view.get('critical.base'))}）：当年适用重特大疾病年救助限额",
                  None, "inpatient.cap.major")
         return True
+    deductible = critical_deductible(ctx)
     reached = ctx.critical > 0 or view.get("critical.base") >= deductible
     if reached:
         view.set_flag("wuhan.major")

@@ -182,6 +182,42 @@ def test_the_collector_is_left_as_it_was_found():
         (gc.enable if was_on else gc.disable)()
 
 
+def _in_oldest_generation(obj) -> bool:
+    return any(o is obj for o in gc.get_objects(generation=2))
+
+
+def test_what_a_bulk_run_still_holds_goes_to_the_oldest_generation():
+    """The results a paused block made and the caller keeps are not scanned by the young generations'
+    collections when the collector resumes (engine/collector.py): they are in the oldest generation at once.
+    (Collected first, so that no full collection is due: else a young one would move them only one generation.)"""
+    was_on = gc.isenabled()
+    try:
+        gc.enable()
+        gc.collect()
+        with collector.paused():
+            results = calculate_cases(parse_input({"cases": [ORDINARY, ORDINARY]}), explain=False)
+            kept = [[] for _ in range(2000)]
+        assert gc.isenabled()
+        assert _in_oldest_generation(results[0]) and _in_oldest_generation(kept[-1])
+    finally:
+        (gc.enable if was_on else gc.disable)()
+
+
+def test_objects_another_caller_froze_stay_frozen():
+    was_on = gc.isenabled()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        gc.enable()
+        with collector.paused():
+            kept = [[] for _ in range(10)]
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+        assert not _in_oldest_generation(kept[0])      # only resumed: what the block made stays young
+    finally:
+        gc.unfreeze()
+        (gc.enable if was_on else gc.disable)()
+
+
 @pytest.mark.parametrize("entry", HAND_CASES)
 def test_a_calculation_makes_no_reference_cycle(entry):
     """What lets a bulk run pause the cyclic collector (engine/collector.py): everything the calculation
