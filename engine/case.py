@@ -52,6 +52,7 @@ _TOP = {"region", "date", "person", "visit", "amounts", "flags"}
 _PERSON = {"id_number", "name", "birth_date", "identities", "insurance", "rural"}
 _VISIT = {"kind", "hospital_level", "referral", "in_province", "in_district", "diseases"}
 _AMOUNTS = {"total", "policy_scope", "basic_paid", "critical_paid", "assistance_paid"}
+_FLAGS = frozenset(FLAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def _bad(field: str, zh: str, en: str) -> InputError:
     return InputError(field, zh, en)
 
 
-def _mapping(value: Any, field: str, allowed: set[str]) -> dict:
+def _mapping(value: Any, field: str, allowed: set[str] | frozenset[str]) -> dict:
     if value is None:
         return {}
     if type(value) is dict and value.keys() <= allowed:
@@ -292,7 +293,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
                 validate.free_text(d, f"visit.diseases[{i}]", "病种名称", limit=60)
 
     amounts = _mapping(top.get("amounts"), "amounts", _AMOUNTS)
-    money = _stored_amount if stored else parse_amount
+    money = _stored_amount if stored else validate.amount
     for key in ("total", "policy_scope"):
         if key not in amounts:
             raise _bad(f"amounts.{key}", "缺少此金额，请按结算单填写", "this amount is required; take it from the settlement slip")
@@ -307,7 +308,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
     paid_here = (money(amounts["assistance_paid"], "amounts.assistance_paid")
                  if amounts.get("assistance_paid") is not None else ZERO)
 
-    flags_raw = _mapping(top.get("flags"), "flags", set(FLAGS))
+    flags_raw = _mapping(top.get("flags"), "flags", _FLAGS)
     flags = frozenset(k for k, v in flags_raw.items() if _bool(v, f"flags.{k}", False))
 
     if insurance == "none":

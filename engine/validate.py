@@ -55,11 +55,9 @@ def shown(value: Any, limit: int = 30) -> str:
 
 def code(value: Any, field: str, allowed: Mapping[str, str] | Iterable[str], what: str) -> str:
     """A code that must be one of `allowed` (a string; a list or object is refused, never hashed)."""
-    if isinstance(value, str) and isinstance(allowed, Mapping) and value in allowed:
+    if isinstance(value, str) and value in allowed:   # a Mapping's keys, or a collection's members
         return value
     options = list(allowed)
-    if isinstance(value, str) and value in options:
-        return value
     names = "、".join(f"{k}（{allowed[k]}）" for k in options) if isinstance(allowed, Mapping) else "、".join(options)
     if not isinstance(value, str):
         raise InputError(field, f"{what}应为代码文字，不是{_kind(value)}；可选：{names}",
@@ -253,16 +251,19 @@ def check_tree(doc: Any, *, check_strings: bool = True) -> None:
             stack.extend((value, f"{path}[{i}]", depth + 1) for i, value in enumerate(node))
 
 
+_NESTED = frozenset({dict, list})
+
+
 def _within_depth(doc: Any) -> bool:
-    """Whether no value of the document lies deeper than MAX_DEPTH (one level of containers at a time)."""
-    containers, depth = ([doc] if isinstance(doc, (dict, list)) else []), 0
-    while containers:
-        children = [v for c in containers for v in (c.values() if isinstance(c, dict) else c)]
-        depth += 1
-        if children and depth > MAX_DEPTH:
-            return False
-        containers = [v for v in children if isinstance(v, (dict, list))]
-    return True
+    """Whether no value of a parsed JSON document (its containers exactly dict and list) lies deeper
+    than MAX_DEPTH: the containers of each level in turn, down to the deepest allowed, which must then
+    be empty."""
+    level = [doc] if type(doc) in _NESTED else []
+    for _ in range(MAX_DEPTH):
+        level = [v for c in level for v in (c.values() if type(c) is dict else c) if type(v) in _NESTED]
+        if not level:
+            return True
+    return not any(level)
 
 
 def _encodes(text: str) -> bool:
