@@ -119,6 +119,8 @@ def assistance_paid(paid: Decimal, scope: Decimal, basic: Decimal | None, critic
     """医疗救助 already paid at the hospital (amounts.assistance_paid) is at most what the two insurance
     layers left of the policy scope: policy_scope − basic_paid − critical_paid (case-format.md,
     "Already paid"). Called with the slip's amounts when parsing and with the computed ones after."""
+    if not paid:   # nothing paid at the hospital (most cases): within any bound
+        return
     left = scope - (basic or 0) - (critical or 0)
     if paid > max(left, Decimal("0.00")):
         raise InputError("amounts.assistance_paid",
