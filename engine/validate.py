@@ -163,6 +163,8 @@ def _letter(ch: str) -> bool:
 
 def person_name(value: Any, field: str) -> str:
     """A person's name: 1–30 characters of Chinese, letters, the middle dot · and spaces."""
+    if isinstance(value, str) and _good_name(value):
+        return value.strip()
     if not isinstance(value, str):
         raise InputError(field, "姓名应为文字", "name must be text")
     text = value.strip()
@@ -175,6 +177,14 @@ def person_name(value: Any, field: str) -> str:
         raise InputError(field, f"姓名只能包含汉字、字母、间隔号“·”和空格，不能有“{shown(bad or text)}”",
                          f"a name holds only Chinese characters, letters, '·' and spaces, not {shown(bad or text)!r}")
     return text
+
+
+@lru_cache(maxsize=4096)
+def _good_name(value: str) -> bool:
+    """Whether person_name takes `value` as it is (a year repeats the person's name: it is read once)."""
+    text = value.strip()
+    return (0 < len(text) <= 30 and all(_letter(ch) or ch in _NAME_DOTS or ch == " " for ch in text)
+            and any(_letter(ch) for ch in text))
 
 
 def office_name(value: Any, field: str, zh: str = "经办机构", *, required: bool = True) -> str:
