@@ -11,7 +11,9 @@ machine shared with other work does not slow down as much as the wall clock.
 
 Measured (docs/what-if.md, shared 2-core machine at load 6, by CPU time): without steps
 58,000–61,500 cases/s (target 100,000), with steps 31,800–34,200, parse + steps + to_json 17,100,
-`calc` end to end 9,600 (target 20,000).
+`calc` end to end 9,600 (target 20,000). After the input and output round (orjson, load 4, back to
+back by CPU time): parse + steps + to_json 19,500–19,700 → 20,000–20,800, `calc` end to end
+11,900–12,400 → 15,500–16,200.
 """
 from __future__ import annotations
 

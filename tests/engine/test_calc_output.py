@@ -68,6 +68,12 @@ def test_a_mixed_year_prints_the_value_calculate_gives(capsys, monkeypatch, tmp_
         assert _value(out) == expected
 
 
+def test_pretty_output_is_the_text_it_always_was(capsys, monkeypatch, tmp_path):
+    """--pretty is read by people and compared by scripts: byte for byte what json.dumps(indent=2) wrote."""
+    out = _calc_in_process(MIXED_YEAR, capsys, monkeypatch, tmp_path, "--pretty")
+    assert out == json.dumps(calculate(MIXED_YEAR), ensure_ascii=False, indent=2) + "\n"
+
+
 def test_pretty_output_is_indented_by_two_spaces(capsys, monkeypatch, tmp_path):
     out = _calc_in_process(MIXED_YEAR["cases"][0], capsys, monkeypatch, tmp_path, "--pretty")
     lines = out.splitlines()
