@@ -2,6 +2,7 @@
 whatever encoder writes it (case-format.md fixes the value, not the whitespace)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -96,3 +97,13 @@ def test_the_command_writes_utf8_whatever_the_console():
 def test_any_year_prints_the_value_calculate_gives(cases, capsys, monkeypatch, tmp_path):
     doc = {"cases": cases}
     assert _value(_calc_in_process(doc, capsys, monkeypatch, tmp_path)) == calculate(doc)
+
+
+def test_a_text_stream_without_bytes_underneath_gets_the_same_text(monkeypatch, tmp_path):
+    """Embedded (sys.stdout a plain text stream, no .buffer): the same value, written as text."""
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(MIXED_YEAR, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["calc", str(path)]) == 0
+    assert out.getvalue().endswith("\n") and _value(out.getvalue()) == calculate(MIXED_YEAR)
