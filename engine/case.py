@@ -52,6 +52,8 @@ _TOP = {"region", "date", "person", "visit", "amounts", "flags"}
 _PERSON = {"id_number", "name", "birth_date", "identities", "insurance", "rural"}
 _VISIT = {"kind", "hospital_level", "referral", "in_province", "in_district", "diseases"}
 _AMOUNTS = {"total", "policy_scope", "basic_paid", "critical_paid", "assistance_paid"}
+_FLAGS = frozenset(FLAGS)
+_NO_FLAGS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ def _bad(field: str, zh: str, en: str) -> InputError:
     return InputError(field, zh, en)
 
 
-def _mapping(value: Any, field: str, allowed: set[str]) -> dict:
+def _mapping(value: Any, field: str, allowed: set[str] | frozenset[str]) -> dict:
     if value is None:
         return {}
     if type(value) is dict and value.keys() <= allowed:
@@ -284,7 +286,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
         raise _bad("visit.in_district", "区（县）内就医必然在省内：in_district 为 true 时 in_province 不能为 false",
                    "care in the district is in the province: in_district true needs in_province true")
     diseases = visit.get("diseases", [])
-    if not isinstance(diseases, list) or not all(isinstance(d, str) for d in diseases):
+    if not isinstance(diseases, list) or (diseases and not all(isinstance(d, str) for d in diseases)):
         raise _bad("visit.diseases", "病种应为文字列表（如 [\"尿毒症\"]）", 'diseases must be a list of names such as ["尿毒症"]')
     if not stored:
         for i, d in enumerate(diseases):
@@ -292,7 +294,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
                 validate.free_text(d, f"visit.diseases[{i}]", "病种名称", limit=60)
 
     amounts = _mapping(top.get("amounts"), "amounts", _AMOUNTS)
-    money = _stored_amount if stored else parse_amount
+    money = _stored_amount if stored else validate.amount
     for key in ("total", "policy_scope"):
         if key not in amounts:
             raise _bad(f"amounts.{key}", "缺少此金额，请按结算单填写", "this amount is required; take it from the settlement slip")
@@ -307,8 +309,8 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
     paid_here = (money(amounts["assistance_paid"], "amounts.assistance_paid")
                  if amounts.get("assistance_paid") is not None else ZERO)
 
-    flags_raw = _mapping(top.get("flags"), "flags", set(FLAGS))
-    flags = frozenset(k for k, v in flags_raw.items() if _bool(v, f"flags.{k}", False))
+    flags_raw = _mapping(top.get("flags"), "flags", _FLAGS)
+    flags = frozenset(k for k, v in flags_raw.items() if _bool(v, f"flags.{k}", False)) if flags_raw else _NO_FLAGS
 
     if insurance == "none":
         for key, value in (("basic_paid", basic), ("critical_paid", critical)):
@@ -332,7 +334,7 @@ def parse_case(raw: Any, *, stored: bool = False) -> Case:
         kind=kind, hospital_level=level,
         referral=_bool(visit.get("referral"), "visit.referral", True),
         in_province=in_province, in_district=in_district,
-        diseases=tuple(d.strip() for d in diseases if d.strip()),
+        diseases=tuple(d.strip() for d in diseases if d.strip()) if diseases else (),
         total=total, policy_scope=scope, basic_paid=basic, critical_paid=critical, flags=flags,
         assistance_paid=paid_here,
     )

@@ -87,6 +87,10 @@ class Ctx:
 
     def cite(self, *names: str) -> str:
         """The clauses of parameters (or literal sources), one document number each: "武政规〔2023〕1号 二、(四)；二、(七)"."""
+        return self._citation(names)
+
+    def _citation(self, names: tuple[str, ...]) -> str:
+        """cite() of a tuple of names, made once per parameter set and tuple."""
         cache = self.ps.citations
         text = cache.get(names)
         if text is None:
@@ -107,7 +111,7 @@ class Ctx:
         """Record a step when explaining. A formatted text is passed as a function (`lambda: f"..."`), so a
         bulk run never formats it."""
         if self.explain:
-            self.steps.append(Step(layer, text if isinstance(text, str) else text(), amount, self.cite(*sources)))
+            self.steps.append(Step(layer, text if isinstance(text, str) else text(), amount, self._citation(sources)))
 
     def cap(self, key: str, name: str, limit: Decimal | None, used_key: str, *sources: str) -> None:
         """Record a yearly limit as it stands after this case, when explaining."""

@@ -55,11 +55,9 @@ def shown(value: Any, limit: int = 30) -> str:
 
 def code(value: Any, field: str, allowed: Mapping[str, str] | Iterable[str], what: str) -> str:
     """A code that must be one of `allowed` (a string; a list or object is refused, never hashed)."""
-    if isinstance(value, str) and isinstance(allowed, Mapping) and value in allowed:
+    if isinstance(value, str) and value in allowed:   # a Mapping's keys, or a collection's members
         return value
     options = list(allowed)
-    if isinstance(value, str) and value in options:
-        return value
     names = "、".join(f"{k}（{allowed[k]}）" for k in options) if isinstance(allowed, Mapping) else "、".join(options)
     if not isinstance(value, str):
         raise InputError(field, f"{what}应为代码文字，不是{_kind(value)}；可选：{names}",
@@ -121,6 +119,8 @@ def assistance_paid(paid: Decimal, scope: Decimal, basic: Decimal | None, critic
     """医疗救助 already paid at the hospital (amounts.assistance_paid) is at most what the two insurance
     layers left of the policy scope: policy_scope − basic_paid − critical_paid (case-format.md,
     "Already paid"). Called with the slip's amounts when parsing and with the computed ones after."""
+    if not paid:   # nothing paid at the hospital (most cases): within any bound
+        return
     left = scope - (basic or 0) - (critical or 0)
     if paid > max(left, Decimal("0.00")):
         raise InputError("amounts.assistance_paid",
@@ -163,6 +163,8 @@ def _letter(ch: str) -> bool:
 
 def person_name(value: Any, field: str) -> str:
     """A person's name: 1–30 characters of Chinese, letters, the middle dot · and spaces."""
+    if isinstance(value, str) and _good_name(value):
+        return value.strip()
     if not isinstance(value, str):
         raise InputError(field, "姓名应为文字", "name must be text")
     text = value.strip()
@@ -175,6 +177,14 @@ def person_name(value: Any, field: str) -> str:
         raise InputError(field, f"姓名只能包含汉字、字母、间隔号“·”和空格，不能有“{shown(bad or text)}”",
                          f"a name holds only Chinese characters, letters, '·' and spaces, not {shown(bad or text)!r}")
     return text
+
+
+@lru_cache(maxsize=4096)
+def _good_name(value: str) -> bool:
+    """Whether person_name takes `value` as it is (a year repeats the person's name: it is read once)."""
+    text = value.strip()
+    return (0 < len(text) <= 30 and all(_letter(ch) or ch in _NAME_DOTS or ch == " " for ch in text)
+            and any(_letter(ch) for ch in text))
 
 
 def office_name(value: Any, field: str, zh: str = "经办机构", *, required: bool = True) -> str:
@@ -253,16 +263,19 @@ def check_tree(doc: Any, *, check_strings: bool = True) -> None:
             stack.extend((value, f"{path}[{i}]", depth + 1) for i, value in enumerate(node))
 
 
+_NESTED = frozenset({dict, list})
+
+
 def _within_depth(doc: Any) -> bool:
-    """Whether no value of the document lies deeper than MAX_DEPTH (one level of containers at a time)."""
-    containers, depth = ([doc] if isinstance(doc, (dict, list)) else []), 0
-    while containers:
-        children = [v for c in containers for v in (c.values() if isinstance(c, dict) else c)]
-        depth += 1
-        if children and depth > MAX_DEPTH:
-            return False
-        containers = [v for v in children if isinstance(v, (dict, list))]
-    return True
+    """Whether no value of a parsed JSON document (its containers exactly dict and list) lies deeper
+    than MAX_DEPTH: the containers of each level in turn, down to the deepest allowed, which must then
+    be empty."""
+    level = [doc] if type(doc) in _NESTED else []
+    for _ in range(MAX_DEPTH):
+        level = [v for c in level for v in (c.values() if type(c) is dict else c) if type(v) in _NESTED]
+        if not level:
+            return True
+    return not any(level)
 
 
 def _encodes(text: str) -> bool:

@@ -6,7 +6,6 @@ naming the field; anything else exits 1 with a message.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
@@ -14,21 +13,23 @@ from pathlib import Path
 
 from ..errors import InputError, PolicyDataError
 from ..store.errors import StoreError
-from .common import Parser, read_json
+from .common import Parser, read_json, write_bytes
 
 
 def _calc(args: argparse.Namespace) -> int:
+    import orjson
+
     from .. import collector
     from ..calculate import calculate
 
     with collector.paused():   # a year of cases is bulk work, from reading to writing
         result = calculate(read_json(args.file))
-        # json.dumps, not json.dump: only the one-shot, unindented encoding uses the C encoder (json.dump
-        # streams through the pure-Python one, half the time of a 2,000-case year); the text is identical.
-        # The result is a fresh tree of dicts, lists and strings (no cycle can exist): the encoder's cycle
-        # check, a third of its time, is left out.
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2 if args.pretty else None, check_circular=False))
-    sys.stdout.write("\n")
+        # orjson writes the result (dicts, lists, strings, numbers, None: every amount already a string)
+        # as UTF-8 bytes in one C call, about ten times faster than json.dumps and its text encoding: the
+        # same JSON value; case-format.md fixes no whitespace. The stored text, whose hash a receipt
+        # carries, keeps its own encoder (engine/codec.py).
+        option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if args.pretty else 0)
+        write_bytes(orjson.dumps(result, option=option))
     return 0
 
 

@@ -44,6 +44,17 @@ def read_bytes(path: str) -> bytes:
     return data
 
 
+def write_bytes(data: bytes) -> None:
+    """UTF-8 output on standard output as it is, after any text already written there."""
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (embedding)
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    stream.write(data)
+    stream.flush()
+
+
 def _too_big(path: str) -> InputError:
     mib = MAX_INPUT_BYTES // (1024 * 1024)
     return InputError("FILE", f"输入超过 {mib} MB，请分批处理", f"the input {shown(path, 80)} exceeds {mib} MiB; split it")
