@@ -1,5 +1,7 @@
 """Rule details the hand-worked cases did not pin down, found by mutation testing (tools/mutation.py):
 each test names the mutant it kills. Amounts worked by hand from the documents; slip amounts given."""
+from decimal import Decimal
+
 import pytest
 
 from engine.calculate import calculate
@@ -99,7 +101,6 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
 def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
     """The store keeps a person's yearly ledger as JSON (engine/ledger.py): unused keys read 0.00, and the text
     form gives back exactly the amounts. Kills the mutants of Ledger.get, to_json and from_json."""
-    from decimal import Decimal
 
     from engine.ledger import Ledger
 
@@ -794,3 +795,214 @@ def test_a_single_case_names_its_field_without_a_list_index():
     with pytest.raises(InputError) as listed:
         calculate({"cases": [case]})
     assert (single.value.field, listed.value.field) == ("date", "cases[0].date")
+
+
+# ---- engine/calculate.py: what the office pays now, identities, lists and books (through the public functions) ----
+
+def rural_2023(paid=None, identities=("subsistence",), rural=True):
+    """tests/engine/cases/wuhan.yaml "农村低保 区内三级住院" (2023-07-07): 低保 = 二类, S = 100000.00 − 50000.00 −
+    10000.00 = 40000.00 × 80% = 32000.00; 21号 倾斜救助 (40000.00 − 32000.00 − 起付标准 800.00 − 5000.00) × 90%
+    = 1980.00; 医疗机构承担 20000.00 − 8% × 120000.00 = 10400.00; 自付 15620.00. `paid`: amounts.assistance_paid."""
+    amounts = {"total": "120000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"}
+    if paid is not None:
+        amounts["assistance_paid"] = paid
+    return {"region": "wuhan", "date": "2023-07-07",
+            "person": {"identities": list(identities), "insurance": "resident", "rural": rural},
+            "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": amounts}
+
+
+OVERPAID = "一站式已支付医疗救助高于本次应付"
+
+
+def test_to_pay_deducts_what_the_hospital_already_paid_of_assistance_and_adds_the_tilt():
+    """case-format.md "Already paid": to_pay = max(0, 医疗救助 − assistance_paid) + 倾斜救助; the layers and the
+    out-of-pocket do not change. 医疗救助 32000.00, 倾斜救助 1980.00 (rural_2023):
+    nothing paid at the hospital: 32000.00 + 1980.00 = 33980.00;
+    30000.00 paid: max(0, 32000.00 − 30000.00) + 1980.00 = 3980.00, no warning;
+    32000.00 paid (all of it): 0.00 + 1980.00 = 1980.00, no warning (paid is not above what is due);
+    33000.00 paid: max(0, −1000.00) + 1980.00 = 1980.00, warned: 多付 1000.00.
+    Kills in `_to_pay`: `assistance − tilt`, `paid = None`, the validation's arguments dropped or None, `still`
+    None / `max(…, None)` / `max(ZERO)` / `assistance + paid`, `to_pay = None` / `still − tilt`, `paid >= assistance`."""
+    rows = {}
+    for paid in (None, "30000.00", "32000.00", "33000.00"):
+        r = calculate(rural_2023(paid))
+        assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("32000.00", "1980.00", "15620.00")
+        rows[paid] = (r["to_pay"], [w for w in r["warnings"] if OVERPAID in w])
+    assert rows == {
+        None: ("33980.00", []),
+        "30000.00": ("3980.00", []),
+        "32000.00": ("1980.00", []),
+        "33000.00": ("1980.00", ["一站式已支付医疗救助高于本次应付：医院已支付 33000.00，按文件本次医疗救助 32000.00，"
+                                 "多付 1000.00；本次只支付倾斜救助部分，请核对结算单。"]),
+    }
+    step = calculate(rural_2023("30000.00"))["steps"][-1]
+    assert (step["layer"], step["amount"]) == ("to_pay", "3980.00")
+    assert step["text"] == ("本次应付 = max(0, 医疗救助 32000.00 − 医院已付医疗救助（一站式） 30000.00) + "
+                            "倾斜救助/再救助/托底 1980.00 = 3980.00")
+
+
+def test_assistance_paid_is_checked_against_the_computed_insurance_layers():
+    """Computed layers (no slip amounts): 武汉 低保 = 二类, 居民 2级医院 2024, 政策范围内 50000.00:
+    基本医保 (50000.00 − 500.00) × 75% = 37125.00 (wuhan-local basic.inpatient); 大病保险 倾斜支付 (起付线 halved to
+    6,000, 60% + 5 points): (50000.00 − 37125.00 − 6000.00) × 65% = 4468.75; left 50000.00 − 37125.00 − 4468.75
+    = 8406.25; 医疗救助 8406.25 × 80% = 6725.00. assistance_paid 8406.25 is the most the hospital can have paid:
+    to_pay max(0, 6725.00 − 8406.25) = 0.00, 多付 1681.25; 8406.26 is bad input (amounts.assistance_paid), though
+    below policy_scope − 0 − 0 when parsed. Kills in `_to_pay`: `validate.assistance_paid(…)` given None for the
+    computed 基本医保 or 大病保险."""
+    def stay(paid):
+        return {"region": "wuhan", "date": "2024-05-01",
+                "person": {"identities": ["subsistence"], "insurance": "resident"},
+                "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                          "in_district": True, "diseases": []},
+                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "assistance_paid": paid}}
+    r = calculate(stay("8406.25"))
+    assert r["payouts"] == {"basic": "37125.00", "critical": "4468.75", "assistance": "6725.00", "tilt": "0.00"}
+    assert r["to_pay"] == "0.00"
+    assert [w for w in r["warnings"] if OVERPAID in w] == [
+        "一站式已支付医疗救助高于本次应付：医院已支付 8406.25，按文件本次医疗救助 6725.00，多付 1681.25；"
+        "本次只支付倾斜救助部分，请核对结算单。"]
+    with pytest.raises(InputError, match="8406.25") as err:
+        calculate(stay("8406.26"))
+    assert err.value.field == "amounts.assistance_paid"
+
+
+def test_out_of_pocket_step_subtracts_each_layer_and_the_hospital_share_only_when_there_is_one():
+    """The 个人自付 step lists the four layers and, only when the hospital bears a share (21号 二、(九)), it too:
+    rural_2023: 120000.00 − 50000.00 − 10000.00 − 32000.00 − 1980.00 − 10400.00 = 15620.00. The same stay of an
+    urban person (no 21号, no hospital share): 120000.00 − 50000.00 − 10000.00 − 32000.00 − 0.00 = 28000.00.
+    The result also says its region and policy year. Kills in `calculate_case`: the step's parts None or joined
+    with text between, the hospital's share always or never listed, `region=None`, `policy_year=None`."""
+    rural = calculate(rural_2023())
+    assert (rural["region"], rural["policy_year"], rural["out_of_pocket"]) == ("wuhan", 2023, "15620.00")
+    assert rural["steps"][-1] == {**rural["steps"][-1], "layer": "out_of_pocket", "amount": "15620.00", "text": (
+        "个人自付 = 医疗总费用 120000.00 − 基本医保 50000.00 − 大病保险 10000.00 − 医疗救助 32000.00 − "
+        "倾斜救助/再救助/托底 1980.00 − 医疗机构承担 10400.00 = 15620.00")}
+    urban = calculate(rural_2023(rural=False))
+    assert (urban["payouts"]["tilt"], urban["hospital_borne"], urban["out_of_pocket"]) == ("0.00", "0.00", "28000.00")
+    assert urban["steps"][-1]["text"] == ("个人自付 = 医疗总费用 120000.00 − 基本医保 50000.00 − 大病保险 10000.00 − "
+                                          "医疗救助 32000.00 − 倾斜救助/再救助/托底 0.00 = 28000.00")
+
+
+def test_a_result_cites_the_documents_of_the_parameters_it_used_on_a_book_of_its_own():
+    """A result lists the core document and any other document whose parameters it used, never a local file:
+    the rural stay uses 武医保〔2022〕21号 (倾斜救助, 医疗机构承担) beside 武政规〔2023〕1号; the same stay of an urban
+    person, on the same book and day, only 武政规〔2023〕1号. The list is made once per parameter set and set of
+    parameters used, so both are computed on one book of their own. Kills in `_cited`: `n not in ps.meta`,
+    `d.core and …`, the cache key None (the urban stay would get the rural one's list)."""
+    core = "武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"
+    rural_plan = "武医保〔2022〕21号《武汉市巩固拓展医疗保障脱贫攻坚成果有效衔接乡村振兴战略实施方案》"
+    book = load_book()
+    assert calculate(rural_2023(), book)["documents"] == [rural_plan, core]
+    assert calculate(rural_2023(rural=False), book)["documents"] == [core]
+
+
+def test_two_identities_of_one_class_keep_the_first_in_the_documents_order():
+    """低保对象 and 返贫致贫人口 are both 二类 (武政规〔2023〕1号 二、(一)) and both in 21号's 农村低收入人口: every
+    layer pays the same, 50000.00 + 10000.00 + 32000.00 + 1980.00 = 93980.00. On a tie the identity the documents
+    name first (低保对象) is kept, whatever order the clerk gave; the 就高不重复 step names the other with its class.
+    On a book of its own (a case's identities are read once per parameter set). Kills: `other.paid >= ctx.paid`,
+    the candidates sorted by name instead of the documents' order, `len(tried) > 2`, the step's other identities
+    None / the chosen one / `klass and '无类别'` (engine/calculate.py)."""
+    r = calculate(rural_2023(identities=("relapsed_poverty", "subsistence")), load_book())
+    assert (r["identity_used"], r["assistance_class"], r["to_pay"]) == ("subsistence", "二类", "33980.00")
+    assert r["steps"][0]["layer"] == "info"
+    assert r["steps"][0]["text"] == ("就高不重复：按低保对象（二类）计算，各层合计 93980.00；"
+                                     "其他身份：返贫致贫人口（二类）合计 93980.00")
+
+
+def test_an_identity_the_region_does_not_name_is_ignored_with_a_warning_and_never_read():
+    """武汉's documents give 在乡重点优抚对象 no assistance (武政规〔2023〕1号 二、(一) lists none): ignored, with a
+    warning saying what the case is computed as. Beside 低保对象: the rural stay as 低保 (二类), 医疗救助 32000.00.
+    Alone: an ordinary insured person, 2024 住院 with the slip's 基本医保 20000.00 and 大病保险 5000.00, no 医疗救助;
+    自付 60000.00 − 20000.00 − 5000.00 = 35000.00, above 100% of 31,658 (wuhan-local warning.income 2024) =
+    31658.00: 因病致贫预警, which is for ordinary insured people only (二、(五)) — so the ignored identity must not
+    count as held. The flag 恶性肿瘤放化疗 is 长春's: 武汉 ignores it, with a warning.
+    On a book of its own (the warnings are made once per parameter set and set of identities). Kills: the region
+    passed as None, the case not narrowed to the identities the region names (None, or its identities unchanged),
+    `held` None or the unnamed ones (engine/calculate.py `calculate_case`, `_identities`, `_unnamed_identities`);
+    the unused flags never warned."""
+    book = load_book()
+    both = calculate(rural_2023(identities=("veteran_priority", "subsistence")), book)
+    assert (both["identity_used"], both["payouts"]["assistance"]) == ("subsistence", "32000.00")
+    assert both["warnings"][0] == "武汉市的文件未规定“在乡重点优抚对象”的救助待遇，此身份未使用；按其他身份就高计算。"
+
+    alone = calculate({"region": "wuhan", "date": "2024-05-01",
+                       "person": {"identities": ["veteran_priority"], "insurance": "resident"},
+                       "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                                 "in_district": True, "diseases": []},
+                       "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00",
+                                   "critical_paid": "5000.00"},
+                       "flags": {"cancer_chemo": True, "tilt_applied": True}}, book)
+    assert (alone["identity_used"], alone["assistance_class"], alone["out_of_pocket"]) == (None, None, "35000.00")
+    assert alone["warnings"][0] == "武汉市的文件未规定“在乡重点优抚对象”的救助待遇，此身份未使用；按普通参保人员计算。"
+    assert (alone["early_warning"]["kind"], alone["early_warning"]["threshold"]) == ("因病致贫预警", "31658.00")
+    assert [w for w in alone["warnings"] if "不适用于" in w] == ["“恶性肿瘤放化疗”(cancer_chemo) 不适用于武汉市的文件，已忽略。"]
+
+
+def subsistence_stay(date="2024-05-01"):
+    """武汉 低保 = 二类, 住院 without 起付标准 (武政规〔2023〕1号 二、(四)): S = 5000.00 − 3500.00 − 0.00 = 1500.00 ×
+    80% = 1200.00; 自付 5500.00 − 3500.00 − 1200.00 = 800.00."""
+    return {"region": "wuhan", "date": date, "person": {"identities": ["subsistence"], "insurance": "resident"},
+            "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+
+
+def test_a_case_and_a_list_are_computed_on_the_book_given():
+    """A book with a local version of 武汉's 住院救助 rate (二类 90% from 2024-01-01, as a clerk's office may set):
+    1500.00 × 90% = 1350.00 instead of the document's 1200.00, for a single case and for each case of a list
+    (a year of two stays: 1350.00 each, 2700.00 in all, within the 二类 limit), with steps or without (a bulk run:
+    the same amounts, no steps). Kills in engine/calculate.py: `calculate` passing no book (single case or list),
+    `calculate_cases` and `Year` dropping it, `Year.add` passing None; `calculate_cases` dropping `explain`."""
+    from engine.calculate import calculate_cases, parse_input
+    from engine.policy import bundled
+    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
+    book = bundled().with_local([dict(id=1, region="wuhan", name="inpatient.rate", value=rates,
+                                      valid_from="2024-01-01", reason="测试", operator="测试员",
+                                      created_at="2023-12-01T09:00:00")])
+    assert calculate(subsistence_stay())["payouts"]["assistance"] == "1200.00"
+    single = calculate(subsistence_stay(), book)
+    assert (single["payouts"]["assistance"], single["out_of_pocket"]) == ("1350.00", "650.00")
+    year = {"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]}
+    assert [r["payouts"]["assistance"] for r in calculate(year, book)["results"]] == ["1350.00", "1350.00"]
+    bulk = calculate_cases(parse_input(year), book=book, explain=False)
+    assert [(r.assistance, r.steps) for r in bulk] == [(Decimal("1350.00"), []), (Decimal("1350.00"), [])]
+
+
+def test_a_case_computed_alone_or_in_a_year_explains_by_default_and_continues_the_ledgers_given():
+    """`calculate_case` and `Year` explain unless told not to. A Year made on the ledgers an earlier Year left
+    continues that person's year: two 2024 stays of subsistence_stay through two Year objects on one dict of
+    ledgers give what the list of both gives — 1200.00 each, the 住院救助 limit used 2400.00 after the second.
+    Kills: `calculate_case(…, explain=False)` and `Year(…, explain=False)` as defaults, `Year` ignoring the
+    ledgers given (engine/calculate.py)."""
+    from engine.calculate import Year, calculate_case
+    from engine.case import parse_case
+    from engine.ledger import Ledger
+    alone = calculate_case(parse_case(subsistence_stay()), Ledger())
+    assert alone.steps and alone.steps[-1].text == ("个人自付 = 医疗总费用 5500.00 − 基本医保 3500.00 − 大病保险 0.00 − "
+                                                    "医疗救助 1200.00 − 倾斜救助/再救助/托底 0.00 = 800.00")
+    ledgers = {}
+    first = Year(ledgers).add(parse_case(subsistence_stay()))
+    assert first.steps and set(ledgers) == {("wuhan", 2024)}
+    second = Year(ledgers).add(parse_case(subsistence_stay("2024-06-01")))
+    listed = calculate({"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]})["results"][1]
+    assert second.to_json() == listed
+    assert [(c.key, c.used) for c in second.caps] == [(c["key"], Decimal(c["used"])) for c in listed["caps"]]
+
+
+def test_a_list_is_refused_with_the_field_that_is_wrong():
+    """{"cases": [...]} holds nothing else (the first other field, in name order, is named), a non-empty list,
+    and each case's error is named with its place. Kills in `parse_input`: the extra field None, the set
+    arithmetic changed, `"cases"` misspelt (it would be named itself), `[1]`, `isinstance(…) and not …`,
+    `exc.within(None)`."""
+    good = subsistence_stay()
+    for doc, field in ((({"cases": [good], "region": "wuhan", "note": "x"}), "note"),
+                       ({"cases": [good], "total": "1.00"}, "total"),
+                       ({"cases": "abc"}, "cases"), ({"cases": {"a": good}}, "cases"), ({"cases": []}, "cases"),
+                       ({"cases": [good, {**good, "amounts": {**good["amounts"], "total": "abc"}}]},
+                        "cases[1].amounts.total")):
+        with pytest.raises(InputError) as err:
+            calculate(doc)
+        assert err.value.field == field, doc
