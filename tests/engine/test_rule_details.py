@@ -1006,3 +1006,84 @@ def test_a_list_is_refused_with_the_field_that_is_wrong():
         with pytest.raises(InputError) as err:
             calculate(doc)
         assert err.value.field == field, doc
+
+
+# ---- engine/insurance.py ----
+
+def wuhan_edge(amounts, insurance="resident", kind="inpatient"):
+    """武汉 低保边缘家庭成员 = 三类: not a 大病保险 倾斜 identity (武政规〔2023〕1号 二、(三)), so the ordinary bands."""
+    return {"region": "wuhan", "date": "2024-05-01",
+            "person": {"identities": ["subsistence_edge"], "insurance": insurance},
+            "visit": {"kind": kind, "hospital_level": 2, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": []},
+            "amounts": amounts}
+
+
+def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_scope():
+    """基本医保 computed (no basic_paid), 武汉 居民 2级医院 (wuhan-local basic.inpatient: 起付 500, 75%; basic.outpatient
+    门诊慢特病 60%): 住院 (10000.00 − 500.00) × 75% = 7125.00; 门诊慢特病 5000.00 × 60% = 3000.00. Each step cites
+    its parameters' sources, never a parameter's name. With the slip's 大病保险 9000.00 beside a computed 基本医保,
+    the two never pass the policy scope: 7125.00 → 10000.00 − 9000.00 = 1000.00.
+    Kills in `basic_layer`: the cited names misspelt (住院, 门诊); the clamp to the scope less the slip's 大病保险 None,
+    its arguments dropped, `scope + critical_paid`."""
+    from test_cases import INTERNAL_NAME
+    stay = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00"}))
+    chronic = calculate(wuhan_edge({"total": "6000.00", "policy_scope": "5000.00"}, kind="outpatient_chronic"))
+    assert (stay["payouts"]["basic"], chronic["payouts"]["basic"]) == ("7125.00", "3000.00")
+    for r in (stay, chronic):
+        step = r["steps"][0]
+        assert step["layer"] == "basic" and "本系统未收录" in step["source"]
+        assert not INTERNAL_NAME.search(step["source"]), step["source"]
+    clamped = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "9000.00"}))
+    assert (clamped["payouts"]["basic"], clamped["payouts"]["critical"]) == ("1000.00", "9000.00")
+
+
+def test_ordinary_critical_bands_differ_by_scheme_on_one_book():
+    """武汉 三类 (ordinary 大病保险), base 50000.00 − 20000.00 = 30000.00, on one book, 居民 first then 职工
+    (wuhan-local critical.brackets: 居民 from 12,000 at 60%, 职工 from 12,000 at 80%): 居民 (30000.00 − 12000.00) × 60%
+    = 10800.00; 职工 (30000.00 − 12000.00) × 80% = 14400.00. The bands are made once per book and scheme.
+    Kills: insurance.py `critical_brackets`' `ps.once(None, …)` for the ordinary bands."""
+    book = load_book()
+    amounts = {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}
+    paid = [calculate(wuhan_edge(amounts, scheme), book)["payouts"]["critical"] for scheme in ("resident", "employee")]
+    assert paid == ["10800.00", "14400.00"]
+
+
+def weihai_chronic(diseases, insurance="resident", kind="outpatient_chronic"):
+    """威海 低保 = A类, 大病保险 倾斜支付 (威政办发〔2022〕15号 二、(二): 起付 9000, 9000–100,000 居民 65%, 职工 75%);
+    base 30000.00 − 10000.00 = 20000.00."""
+    return {"region": "weihai", "date": "2024-05-01",
+            "person": {"identities": ["subsistence"], "insurance": insurance},
+            "visit": {"kind": kind, "hospital_level": 2, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": list(diseases)},
+            "amounts": {"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "10000.00"}}
+
+
+SPECIFIC = "居民特定门诊慢特病"
+
+
+def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
+    """威海 二、(二) counts 居民特定门诊慢特病 in the tilted base; the document does not say which. With a local list
+    (高血压、糖尿病): a 居民's 高血压 counts, (20000.00 − 9000.00) × 65% = 7150.00; 慢性肾病 stays out: 0.00, said in
+    the step. Without a list (全部, the files): every 居民 门诊慢特病 counts, and the warning says the list is missing —
+    but only for a 居民's 门诊慢特病: neither a 职工 ((20000.00 − 9000.00) × 75% = 8250.00) nor a stay is warned.
+    Kills in `_outside_resident_specific`: `insurance != "resident" and kind not in …`, the disease test inverted,
+    `any(None)`, `d not in listed`."""
+    from engine.policy import bundled
+    book = bundled().with_local([dict(id=1, region="weihai", name="critical.tilt.resident_chronic_diseases",
+                                      value=["高血压", "糖尿病"], valid_from="2024-01-01", reason="测试",
+                                      operator="测试员", created_at="2023-12-01T09:00:00")])
+    listed = calculate(weihai_chronic(["高血压"]), book)
+    assert listed["payouts"]["critical"] == "7150.00"
+    other = calculate(weihai_chronic(["慢性肾病"]), book)
+    assert other["payouts"]["critical"] == "0.00"
+    assert [s["text"] for s in other["steps"] if s["layer"] == "critical"] == [
+        "居民门诊慢特病（慢性肾病）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，大病保险支付 0.00"]
+
+    every = calculate(weihai_chronic(["慢性肾病"]))
+    assert every["payouts"]["critical"] == "7150.00"
+    assert [w for w in every["warnings"] if SPECIFIC in w and "病种范围文件未载" in w]
+    employee = calculate(weihai_chronic(["慢性肾病"], insurance="employee"))
+    stay = calculate(weihai_chronic([], kind="inpatient"))
+    assert (employee["payouts"]["critical"], stay["payouts"]["critical"]) == ("8250.00", "7150.00")
+    assert not [w for r in (employee, stay) for w in r["warnings"] if SPECIFIC in w]
