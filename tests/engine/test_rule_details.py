@@ -1024,7 +1024,7 @@ def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_s
     门诊慢特病 60%): 住院 (10000.00 − 500.00) × 75% = 7125.00; 门诊慢特病 5000.00 × 60% = 3000.00. Each step cites
     its parameters' sources, never a parameter's name. With the slip's 大病保险 9000.00 beside a computed 基本医保,
     the two never pass the policy scope: 7125.00 → 10000.00 − 9000.00 = 1000.00.
-    Kills in `basic_layer`: the cited names misspelt (住院, 门诊); the clamp to the scope less the slip's 大病保险 None,
+    Kills in `basic_layer`: the cited names misspelt (住院, 门诊, the yearly cap's clause) or the cap's dropped; the clamp to the scope less the slip's 大病保险 None,
     its arguments dropped, `scope + critical_paid`."""
     from test_cases import INTERNAL_NAME
     stay = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00"}))
@@ -1034,8 +1034,40 @@ def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_s
         step = r["steps"][0]
         assert step["layer"] == "basic" and "本系统未收录" in step["source"]
         assert not INTERNAL_NAME.search(step["source"]), step["source"]
+    assert stay["steps"][0]["text"] == "基本医保（2级医院）：(10000.00 − 起付标准 500.00) × 75% = 7125.00"
+    assert stay["caps"][0] == {"key": "basic.cap", "name": "基本医保统筹基金年度最高支付限额（城乡居民医保）",
+                               "limit": "150000.00", "used": "7125.00", "left": "142875.00",
+                               "source": "武汉市基本医疗保险办法（本系统未收录）"}
     clamped = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "9000.00"}))
     assert (clamped["payouts"]["basic"], clamped["payouts"]["critical"]) == ("1000.00", "9000.00")
+
+
+def test_computed_basic_insurance_reaching_its_yearly_cap_says_so():
+    """武汉 居民 yearly 基本医保 cap 150,000 (wuhan-local basic.cap): (300000.00 − 500.00) × 75% = 224625.00, paid
+    150000.00, and the step says which limit bit and what was left. Kills in `basic_layer`: the cap's note said when
+    it does not bind (`pay <= raw`, see the uncapped step above) or replacing the formula (`=` for `+=`)."""
+    r = calculate(wuhan_edge({"total": "320000.00", "policy_scope": "300000.00"}))
+    assert r["payouts"]["basic"] == "150000.00"
+    assert r["steps"][0]["text"] == ("基本医保（2级医院）：(300000.00 − 起付标准 500.00) × 75% = 224625.00；"
+                                     "受年度最高支付限额 150000.00 所限（剩余 150000.00），支付 150000.00")
+    assert (r["caps"][0]["key"], r["caps"][0]["used"], r["caps"][0]["left"]) == ("basic.cap", "150000.00", "0.00")
+
+
+def test_an_uninsured_persons_costs_count_toward_the_major_disease_year_without_critical_insurance():
+    """武汉 低保 (二类) without basic insurance, a 20000.00 stay: no 基本医保, no 大病保险 (未参保), yet the year's
+    大病保险 base 20000.00 reaches the halved 起付线 6,000 (武政规〔2023〕1号 二、(三)), so the year is 重特大疾病
+    with its 70,000 limit (二、(四); policy-readings.md 武汉); 住院救助 20000.00 × 80% = 16000.00 (within the
+    一般疾病 limit of 10,000 it would be 10000.00); 自付 22000.00 − 16000.00 = 6000.00.
+    Kills in `critical_layer`: the uninsured test misspelt (大病保险 computed: (20000.00 − 6000.00) × 65% = 9100.00),
+    the base counted for the kinds outside 大病保险 instead."""
+    r = calculate({"region": "wuhan", "date": "2024-05-01", "person": {"identities": ["subsistence"], "insurance": "none"},
+                   "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "22000.00", "policy_scope": "20000.00"}})
+    assert r["payouts"] == {"basic": "0.00", "critical": "0.00", "assistance": "16000.00", "tilt": "0.00"}
+    assert r["out_of_pocket"] == "6000.00"
+    assert [s["text"] for s in r["steps"][:2]] == ["未参加基本医疗保险：基本医保支付 0.00", "未参加基本医疗保险：大病保险支付 0.00"]
+    assert [(c["key"], c["limit"], c["used"]) for c in r["caps"]] == [("assist.cap", "70000.00", "16000.00")]
 
 
 def test_ordinary_critical_bands_differ_by_scheme_on_one_book():
