@@ -1035,11 +1035,22 @@ def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_s
         assert step["layer"] == "basic" and "本系统未收录" in step["source"]
         assert not INTERNAL_NAME.search(step["source"]), step["source"]
     assert stay["steps"][0]["text"] == "基本医保（2级医院）：(10000.00 − 起付标准 500.00) × 75% = 7125.00"
+    assert stay["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 10000.00 − 基本医保 7125.00 = 2875.00，"
+                                        "年度累计 0.00 → 2875.00，起付线 12000.00；未超过起付线，支付 0.00")
     assert stay["caps"][0] == {"key": "basic.cap", "name": "基本医保统筹基金年度最高支付限额（城乡居民医保）",
                                "limit": "150000.00", "used": "7125.00", "left": "142875.00",
                                "source": "武汉市基本医疗保险办法（本系统未收录）"}
     clamped = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "9000.00"}))
     assert (clamped["payouts"]["basic"], clamped["payouts"]["critical"]) == ("1000.00", "9000.00")
+
+
+def test_critical_insurance_pays_on_a_band_part_below_one_yuan():
+    """武汉 三类, ordinary 大病保险 (wuhan-local critical.brackets 居民: from 12,000 at 60%): base 30000.00 − 17999.50 =
+    12000.50, so 0.50 above the 起付线: 0.50 × 60% = 0.30. Kills in `critical_layer`: `part > 1`."""
+    r = calculate(wuhan_edge({"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "17999.50"}))
+    assert r["payouts"]["critical"] == "0.30"
+    assert r["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 30000.00 − 基本医保 17999.50 = 12000.50，"
+                                     "年度累计 0.00 → 12000.50，起付线 12000.00；12000.00–50000.00 段 0.50 × 60% = 0.30")
 
 
 def test_computed_basic_insurance_reaching_its_yearly_cap_says_so():
@@ -1100,7 +1111,8 @@ def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
     the step. Without a list (全部, the files): every 居民 门诊慢特病 counts, and the warning says the list is missing —
     but only for a 居民's 门诊慢特病: neither a 职工 ((20000.00 − 9000.00) × 75% = 8250.00) nor a stay is warned.
     Kills in `_outside_resident_specific`: `insurance != "resident" and kind not in …`, the disease test inverted,
-    `any(None)`, `d not in listed`."""
+    `any(None)`, `d not in listed`; in `critical_layer`'s out-of-list branch: the slip's amount dropped
+    (`critical_paid and ZERO`, None), the diseases' text, the ledger key or amount changed."""
     from engine.policy import bundled
     book = bundled().with_local([dict(id=1, region="weihai", name="critical.tilt.resident_chronic_diseases",
                                       value=["高血压", "糖尿病"], valid_from="2024-01-01", reason="测试",
@@ -1119,3 +1131,17 @@ def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
     stay = calculate(weihai_chronic([], kind="inpatient"))
     assert (employee["payouts"]["critical"], stay["payouts"]["critical"]) == ("8250.00", "7150.00")
     assert not [w for r in (employee, stay) for w in r["warnings"] if SPECIFIC in w]
+
+    # The slip's 大病保险 for an out-of-list case is what was paid, kept in the year's ledger (大病保险年度累计支付);
+    # the case's costs do not enter the tilted base.
+    from engine.calculate import Year, calculate_cases, parse_input
+    slip = weihai_chronic(["慢性肾病", "帕金森病"])
+    slip["amounts"]["critical_paid"] = "500.00"
+    year = Year(book=book)
+    [r] = calculate_cases(parse_input(slip), year)
+    assert r.critical == Decimal("500.00")
+    assert [s.text for s in r.steps if s.layer == "critical"] == [
+        "居民门诊慢特病（慢性肾病、帕金森病）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
+        "大病保险支付（按结算单） 500.00"]
+    ledger = year.ledgers[("weihai", 2024)].data
+    assert ledger["critical.paid"] == Decimal("500.00") and "critical.base" not in ledger
