@@ -1025,7 +1025,7 @@ def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_s
     its parameters' sources, never a parameter's name. With the slip's 大病保险 9000.00 beside a computed 基本医保,
     the two never pass the policy scope: 7125.00 → 10000.00 − 9000.00 = 1000.00.
     Kills in `basic_layer`: the cited names misspelt (住院, 门诊, the yearly cap's clause) or the cap's dropped; the clamp to the scope less the slip's 大病保险 None,
-    its arguments dropped, `scope + critical_paid`."""
+    its arguments dropped, `scope + critical_paid`; in `critical_layer`, the "未超过起付线" text when no band is reached."""
     from test_cases import INTERNAL_NAME
     stay = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00"}))
     chronic = calculate(wuhan_edge({"total": "6000.00", "policy_scope": "5000.00"}, kind="outpatient_chronic"))
@@ -1145,3 +1145,23 @@ def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
         "大病保险支付（按结算单） 500.00"]
     ledger = year.ledgers[("weihai", 2024)].data
     assert ledger["critical.paid"] == Decimal("500.00") and "critical.base" not in ledger
+
+
+def test_computed_critical_insurance_reaching_its_yearly_cap_says_so():
+    """威海 因病致贫重病患者 = C类 (威政办发〔2022〕15号 二、(三)4.), ordinary 大病保险 (weihai-local critical.brackets
+    居民: 15,000 起 60%, 100,000 起 65%, 200,000 起 70%; critical.cap 400,000), one stay with base 1100000.00 −
+    200000.00 = 900000.00: 85000.00 × 60% + 100000.00 × 65% + 700000.00 × 70% = 51000.00 + 65000.00 + 490000.00 =
+    606000.00, paid 400000.00; the step says which limit bit, and the cap is listed by name.
+    Kills in `critical_layer`: the cap's note never said (`(pay < raw) and False`), the cap's name None."""
+    r = calculate({"region": "weihai", "date": "2024-03-05",
+                   "person": {"identities": ["illness_impoverished"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "1120000.00", "policy_scope": "1100000.00", "basic_paid": "200000.00"}})
+    assert r["payouts"]["critical"] == "400000.00"
+    assert r["steps"][1]["text"] == (
+        "大病保险（普惠待遇）：基数 = 政策范围内 1100000.00 − 基本医保 200000.00 = 900000.00，年度累计 0.00 → 900000.00，"
+        "起付线 15000.00；15000.00–100000.00 段 85000.00 × 60%；100000.00–200000.00 段 100000.00 × 65%；200000.00 以上 段 "
+        "700000.00 × 70% = 606000.00；受年度最高支付限额 400000.00 所限，支付 400000.00")
+    assert [(c["name"], c["limit"], c["used"]) for c in r["caps"] if c["key"] == "critical.cap"] == [
+        ("大病保险年度最高支付限额", "400000.00", "400000.00")]
