@@ -910,6 +910,11 @@ def test_two_identities_of_one_class_keep_the_first_in_the_documents_order():
     assert r["steps"][0]["layer"] == "info"
     assert r["steps"][0]["text"] == ("就高不重复：按低保对象（二类）计算，各层合计 93980.00；"
                                      "其他身份：返贫致贫人口（二类）合计 93980.00")
+    # 稳定脱贫人口 too: no assistance class (named only by the early warning, 二、(五)) and not in 21号's list, so
+    # 基本医保 and 大病保险 alone, 50000.00 + 10000.00 = 60000.00; the others listed in the documents' order.
+    three = calculate(rural_2023(identities=("stable_exit", "relapsed_poverty", "subsistence")), load_book())
+    assert three["steps"][0]["text"] == ("就高不重复：按低保对象（二类）计算，各层合计 93980.00；其他身份：返贫致贫人口（二类）"
+                                         "合计 93980.00；稳定脱贫人口（无类别）合计 60000.00")
 
 
 def test_an_identity_the_region_does_not_name_is_ignored_with_a_warning_and_never_read():
@@ -1145,6 +1150,9 @@ def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
         "大病保险支付（按结算单） 500.00"]
     ledger = year.ledgers[("weihai", 2024)].data
     assert ledger["critical.paid"] == Decimal("500.00") and "critical.base" not in ledger
+    unnamed = calculate(weihai_chronic([]), book)
+    assert [s["text"] for s in unnamed["steps"] if s["layer"] == "critical"] == [
+        "居民门诊慢特病（未填病种）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，大病保险支付 0.00"]
 
 
 def test_computed_critical_insurance_reaching_its_yearly_cap_says_so():
