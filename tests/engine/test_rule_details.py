@@ -1173,3 +1173,59 @@ def test_computed_critical_insurance_reaching_its_yearly_cap_says_so():
         "700000.00 × 70% = 606000.00；受年度最高支付限额 400000.00 所限，支付 400000.00")
     assert [(c["name"], c["limit"], c["used"]) for c in r["caps"] if c["key"] == "critical.cap"] == [
         ("大病保险年度最高支付限额", "400000.00", "400000.00")]
+
+
+# ---- engine/regions/dianjiang.py ----
+
+TEMPORARY = "请引导申请人向救助对象认定部门申请临时救助"
+
+
+def test_dianjiang_large_assistance_kept_on_a_tie_with_the_ordinary_stay():
+    """特困 = 第一类 (垫江解读 三、(一)), 2级医院, 政策范围内 35000.00 > 30,000: 大额救助 applies (三、(四)3. 三是).
+    S = 35000.00 − 30000.00 − 0.00 = 5000.00; 普通疾病住院 (不设起付标准) 5000.00 × 90% = 4500.00; 大额救助 at the
+    重特大疾病 rate 5000.00 × 90% = 4500.00: a tie, paid once (4500.00) as 大额救助, so its yearly limit is the one
+    used (policy-readings.md 垫江). Kills in `_inpatient`: `large.pay > ordinary.pay`."""
+    r = calculate(dianjiang("extreme_poverty", "inpatient", {"total": "40000.00", "policy_scope": "35000.00",
+                                                             "basic_paid": "30000.00", "critical_paid": "0.00"}))
+    assert r["payouts"]["assistance"] == "4500.00"
+    assert (caps(r)["dianjiang.large"], caps(r)["dianjiang.general"]) == (("60000.00", "4500.00"), ("6000.00", "0.00"))
+
+
+def test_dianjiang_kinds_outside_assistance_and_major_disease_outpatients():
+    """垫江 低保 = 第二类, born 1940 (84 in 2024).
+    大病保险特药: not among the costs 垫江 assists (三、(四)3.): 医疗救助 0.00, citing the clause, never a parameter name.
+    普通门诊 with 肺癌 (a 重特大疾病, 三、(五)): still the 普通疾病门诊 rule (三、(四)3. 一是; 低保 aged 80+: in full
+    within 400 a year): S = 900.00 − 500.00 = 400.00 × 100% = 400.00, nothing left, so no 临时救助 note.
+    门诊慢特病 with 肺癌: 重特大疾病门诊救助 at the 重特大 rate 75% (三、(四)3. 五是): 4000.00 × 75% = 3000.00, the
+    step names the class and the disease; 2.00 × 75% = 1.50 leaves 0.50: the 临时救助 note, even for 0.50. Not
+    referred: no note (三、(四)3. 四是 refers those the identifying department treats).
+    Kills in `assist`: the 普通门诊 test misspelt, the 重特大门诊 step's details or base noun dropped, the
+    out-of-scope branch's arguments and amount; in `_tilt_referral`: `or` for `and` (twice), `left >= 0`, `left > 1`."""
+    from test_cases import INTERNAL_NAME
+    drug = calculate(dianjiang("subsistence", "special_drug", {"total": "6000.00", "policy_scope": "5000.00",
+                                                               "basic_paid": "3000.00", "critical_paid": "0.00"}))
+    assert drug["payouts"]["assistance"] == "0.00"
+    [step] = [s for s in drug["steps"] if s["layer"] == "assistance" and s["amount"] == "0.00"]
+    assert step["text"] == "大病保险特药费用不在本地医疗救助的费用保障范围内，医疗救助 0.00"
+    assert not INTERNAL_NAME.search(step["source"]) and "三、(四)3." in step["source"]
+
+    general = calculate(dianjiang("subsistence", "outpatient_general", {"total": "1000.00", "policy_scope": "900.00",
+                                                                        "basic_paid": "500.00", "critical_paid": "0.00"},
+                                  diseases=["肺癌"]))
+    assert general["payouts"]["assistance"] == "400.00" and caps(general)["dianjiang.outpatient"] == ("400.00", "400.00")
+    assert not [w for w in general["warnings"] if TEMPORARY in w]
+
+    def chronic(scope, basic, referral=True):
+        case = dianjiang("subsistence", "outpatient_chronic", {"total": scope, "policy_scope": scope,
+                                                                "basic_paid": basic, "critical_paid": "0.00"},
+                         diseases=["肺癌"])
+        case["visit"]["referral"] = referral
+        return calculate(case)
+    major = chronic("9000.00", "5000.00")
+    assert major["payouts"]["assistance"] == "3000.00"
+    assert "重特大疾病门诊救助（第二类，肺癌）：政策范围内自付费用 4000.00 × 75% = 3000.00" in [s["text"] for s in major["steps"]]
+    small = chronic("10.00", "8.00")
+    assert small["payouts"]["assistance"] == "1.50"
+    assert [w for w in small["warnings"] if TEMPORARY in w] == [
+        "三重制度保障后政策范围内个人负担 0.50 元：如负担较重，请引导申请人向救助对象认定部门申请临时救助。"]
+    assert not [w for w in chronic("9000.00", "5000.00", referral=False)["warnings"] if TEMPORARY in w]
