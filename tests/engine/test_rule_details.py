@@ -1229,3 +1229,28 @@ def test_dianjiang_kinds_outside_assistance_and_major_disease_outpatients():
     assert [w for w in small["warnings"] if TEMPORARY in w] == [
         "三重制度保障后政策范围内个人负担 0.50 元：如负担较重，请引导申请人向救助对象认定部门申请临时救助。"]
     assert not [w for w in chronic("9000.00", "5000.00", referral=False)["warnings"] if TEMPORARY in w]
+
+
+# ---- engine/regions/changchun.py ----
+
+def test_changchun_special_disease_stay_cites_its_clauses_and_the_unreferred_tilt_note():
+    """低保 = 二类 with 尿毒症, one of the 13 diseases (第十一条): 不设起付标准, 100%: S = 48000.00 − 30000.00 − 1200.00
+    = 16800.00 → 16800.00; the step cites 第十一条 (the diseases and their rate) and 第十三条 (the yearly cap).
+    倾斜救助 needs referral and care in the province (第十四条): not referred, the step says so only when something is
+    left to assist — nothing after the 100% stay; 0.50 after a 特困 (一类, 100%) stay of S = 40000.50 − 10000.00 =
+    30000.50 held to the yearly 30,000 (第十三条).
+    Kills: `_inpatient_rate`'s cited names for the 13 diseases misspelt; `_tilt`'s `left >= 0` and `left > 1`."""
+    special = calculate(changchun("inpatient", {"total": "52000.00", "policy_scope": "48000.00", "basic_paid": "30000.00",
+                                                "critical_paid": "1200.00"}, diseases=["尿毒症"]))
+    [step] = [s for s in special["steps"] if s["layer"] == "assistance" and s["amount"] == "16800.00" and "住院救助" in s["text"]]
+    assert step["source"] == "长春市实施办法（征求意见稿） 第十一条；第十三条"
+
+    unreferred = changchun("inpatient", {"total": "52000.00", "policy_scope": "48000.00", "basic_paid": "30000.00",
+                                         "critical_paid": "1200.00"}, diseases=["尿毒症"], referral=False)
+    assert [s for s in calculate(unreferred)["steps"] if s["layer"] == "tilt"] == []
+    capped = changchun("inpatient", {"total": "42000.00", "policy_scope": "40000.50", "basic_paid": "10000.00",
+                                     "critical_paid": "0.00"}, referral=False)
+    capped["person"]["identities"] = ["extreme_poverty"]
+    r = calculate(capped)
+    assert (r["assistance_class"], r["payouts"]["assistance"]) == ("一类", "30000.00")
+    assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == ["倾斜救助须规范转诊且在省域内就医，本次不符合，倾斜救助 0.00"]
