@@ -1254,3 +1254,31 @@ def test_changchun_special_disease_stay_cites_its_clauses_and_the_unreferred_til
     r = calculate(capped)
     assert (r["assistance_class"], r["payouts"]["assistance"]) == ("一类", "30000.00")
     assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == ["倾斜救助须规范转诊且在省域内就医，本次不符合，倾斜救助 0.00"]
+
+
+def test_changchun_tilt_steps_word_for_word():
+    """长春 低保 = 二类, 2024, each 倾斜救助 of 第十四条 on what the three layers left (referred, in the province):
+    门诊慢性病 特发性肺纤维化 (第十四条(一)'s list): S = 28000.00 − 10000.00 = 18000.00, 门诊慢性病救助 1000.00 (its
+    yearly 1,000, 第十二条(一)); left 17000.00 × 50% = 8500.00, held to its own 1,000 a year → 1000.00.
+    罕见病 of a child of 8: S 18000.00, no 医疗救助; 18000.00 × 70% (二类's 住院 rate, not raised for the child:
+    第十四条(三) borrows the class's rate) = 12600.00, held to 5,000 a year → 5000.00.
+    住院 with 恶性肿瘤放化疗: S = 80000.00 − 30000.00 = 50000.00, 住院救助 (50000.00 − 1000.00) × 70% = 34300.00, held
+    to the yearly 30,000; left 20000.00 × 20% = 4000.00 (第十四条(二)).
+    Kills in `_tilt`: each step's details or base noun dropped."""
+    def tilt(kind, amounts, diseases=(), birth="1960-01-01", flags=None):
+        case = changchun(kind, amounts, diseases=diseases, birth=birth)
+        case["flags"] = flags or {}
+        r = calculate(case)
+        return r["payouts"]["tilt"], [s["text"] for s in r["steps"] if s["layer"] == "tilt"]
+    assert tilt("outpatient_chronic", {"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00",
+                                       "critical_paid": "0.00"}, diseases=["特发性肺纤维化"]) == ("1000.00", [
+        "门诊慢性病倾斜救助（特发性肺纤维化）：经三重制度综合保障后政策范围内个人自付医疗费用 17000.00 × 50% = 8500.00；"
+        "门诊慢性病倾斜救助年限额 1000.00，已用 0.00，剩余 1000.00，支付 1000.00"])
+    assert tilt("rare_disease", {"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00",
+                                 "critical_paid": "0.00"}, birth="2016-01-01") == ("5000.00", [
+        "罕见病倾斜救助（参照二类住院救助比例）：经三重制度综合保障后政策范围内个人自付医疗费用 18000.00 × 70% = 12600.00；"
+        "罕见病救助年度限额 5000.00，已用 0.00，剩余 5000.00，支付 5000.00；8周岁儿童的比例上浮只适用于住院救助（第十一条），"
+        "此处按类别比例"])
+    assert tilt("inpatient", {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00",
+                              "critical_paid": "0.00"}, flags={"cancer_chemo": True}) == ("4000.00", [
+        "倾斜救助（二类·恶性肿瘤放化疗）：经三重制度综合保障后政策范围内个人自付医疗费用 20000.00 × 20% = 4000.00"])
