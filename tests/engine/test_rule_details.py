@@ -1282,3 +1282,38 @@ def test_changchun_tilt_steps_word_for_word():
     assert tilt("inpatient", {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00",
                               "critical_paid": "0.00"}, flags={"cancer_chemo": True}) == ("4000.00", [
         "倾斜救助（二类·恶性肿瘤放化疗）：经三重制度综合保障后政策范围内个人自付医疗费用 20000.00 × 20% = 4000.00"])
+
+
+def test_changchun_yearly_limits_listed_and_kinds_outside_assistance():
+    """长春 低保 = 二类, the 恶性肿瘤放化疗 stay of the test above: the result lists the yearly limits a clerk checks
+    against — 年度最高救助限额 30,000 shared by stays and outpatients (第十三条), used 30000.00; 门诊慢性病 1,000 (第十二条
+    (一), 二类 is among its classes), unused; 倾斜救助 20,000 outside it (第十四条), used 4000.00. A 三类 (低保边缘) has
+    no 门诊慢性病 limit. A tilt of 0.50 (S = 10002.50 − 10000.00 = 2.50 below the 1,000 起付标准, 2.50 × 20%) is still
+    paid subject to review, and said so. 大病保险特药 is outside 长春's assistance: 0.00, no limits.
+    Kills in `assist`: the limit's key, name, amount, ledger key or clause changed, the 门诊慢性病 class test inverted,
+    `special_drug` misspelt; in `_tilt`: the review warning only above 1 yuan."""
+    def stay(amounts, identity="subsistence", flags=None, kind="inpatient"):
+        case = changchun(kind, amounts)
+        case["person"]["identities"] = [identity]
+        case["flags"] = flags or {}
+        return calculate(case)
+    chemo = stay({"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "0.00"},
+                 flags={"cancer_chemo": True})
+    assert [(c["key"], c["name"], c["limit"], c["used"], c["source"]) for c in chemo["caps"]] == [
+        ("assist.cap", "年度最高救助限额（二类，住院与门诊共用）", "30000.00", "30000.00", "长春市实施办法（征求意见稿） 第十三条"),
+        ("changchun.chronic", "门诊慢性病年救助限额", "1000.00", "0.00", "长春市实施办法（征求意见稿） 第十二条(一)"),
+        ("tilt.cap", "倾斜救助年度额度（不计入年度救助限额）", "20000.00", "4000.00", "长春市实施办法（征求意见稿） 第十四条")]
+    edge = stay({"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "0.00"},
+                identity="subsistence_edge")
+    assert [c["key"] for c in edge["caps"]] == ["assist.cap", "tilt.cap"]
+
+    review = "倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。"
+    small = stay({"total": "10002.50", "policy_scope": "10002.50", "basic_paid": "10000.00", "critical_paid": "0.00"},
+                 flags={"cancer_chemo": True})
+    assert (small["payouts"]["assistance"], small["payouts"]["tilt"]) == ("0.00", "0.50") and review in small["warnings"]
+
+    drug = stay({"total": "6000.00", "policy_scope": "5000.00", "basic_paid": "3000.00", "critical_paid": "0.00"},
+                kind="special_drug")
+    assert (drug["payouts"]["assistance"], drug["caps"]) == ("0.00", [])
+    assert [s["text"] for s in drug["steps"] if s["layer"] == "assistance"][-1] == \
+        "大病保险特药费用不在本地医疗救助的费用保障范围内，医疗救助 0.00"
