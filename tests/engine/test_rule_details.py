@@ -1290,7 +1290,7 @@ def test_changchun_yearly_limits_listed_and_kinds_outside_assistance():
     (一), 二类 is among its classes), unused; 倾斜救助 20,000 outside it (第十四条), used 4000.00. A 三类 (低保边缘) has
     no 门诊慢性病 limit. A tilt of 0.50 (S = 10002.50 − 10000.00 = 2.50 below the 1,000 起付标准, 2.50 × 20%) is still
     paid subject to review, and said so. 大病保险特药 is outside 长春's assistance: 0.00, no limits.
-    Kills in `assist`: the limit's key, name, amount, ledger key or clause changed, the 门诊慢性病 class test inverted,
+    Kills in `assist`: the limits' keys, names, amounts, ledger keys or clauses changed, the 门诊慢性病 class test inverted,
     `special_drug` misspelt; in `_tilt`: the review warning only above 1 yuan."""
     def stay(amounts, identity="subsistence", flags=None, kind="inpatient"):
         case = changchun(kind, amounts)
@@ -1306,6 +1306,9 @@ def test_changchun_yearly_limits_listed_and_kinds_outside_assistance():
     edge = stay({"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "0.00"},
                 identity="subsistence_edge")
     assert [c["key"] for c in edge["caps"]] == ["assist.cap", "tilt.cap"]
+    chronic = stay({"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00", "critical_paid": "0.00"},
+                   kind="outpatient_chronic")   # 门诊慢性病救助 S 18000.00, held to its 1,000 a year (第十二条(一))
+    assert (chronic["payouts"]["assistance"], caps(chronic)["changchun.chronic"]) == ("1000.00", ("1000.00", "1000.00"))
 
     review = "倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。"
     small = stay({"total": "10002.50", "policy_scope": "10002.50", "basic_paid": "10000.00", "critical_paid": "0.00"},
