@@ -986,11 +986,11 @@ def test_a_case_computed_alone_or_in_a_year_explains_by_default_and_continues_th
     from engine.case import parse_case
     from engine.ledger import Ledger
     alone = calculate_case(parse_case(subsistence_stay()), Ledger())
-    assert alone.steps and alone.steps[-1].text == ("个人自付 = 医疗总费用 5500.00 − 基本医保 3500.00 − 大病保险 0.00 − "
+    assert alone.to_json()["steps"][-1]["text"] == ("个人自付 = 医疗总费用 5500.00 − 基本医保 3500.00 − 大病保险 0.00 − "
                                                     "医疗救助 1200.00 − 倾斜救助/再救助/托底 0.00 = 800.00")
     ledgers = {}
     first = Year(ledgers).add(parse_case(subsistence_stay()))
-    assert first.steps and set(ledgers) == {("wuhan", 2024)}
+    assert first.to_json()["steps"] and set(ledgers) == {("wuhan", 2024)}
     second = Year(ledgers).add(parse_case(subsistence_stay("2024-06-01")))
     listed = calculate({"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]})["results"][1]
     assert second.to_json() == listed
@@ -1145,7 +1145,7 @@ def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
     year = Year(book=book)
     [r] = calculate_cases(parse_input(slip), year)
     assert r.critical == Decimal("500.00")
-    assert [s.text for s in r.steps if s.layer == "critical"] == [
+    assert [s["text"] for s in r.to_json()["steps"] if s["layer"] == "critical"] == [
         "居民门诊慢特病（慢性肾病、帕金森病）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
         "大病保险支付（按结算单） 500.00"]
     ledger = year.ledgers[("weihai", 2024)].data
