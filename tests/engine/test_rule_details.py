@@ -114,6 +114,22 @@ def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
     assert again.data == ledger.data and all(isinstance(v, Decimal) for v in again.data.values())
 
 
+def test_a_case_adding_twice_to_one_ledger_key_counts_both():
+    """A case works on a view of the year's ledger (engine/ledger.py) and commits it once: two additions to one key
+    within the case accumulate on what the view already holds, 26000.00 + 1000.00 + 500.00 = 27500.00, each
+    returning the amount before it; nothing reaches the ledger until the commit. Kills in `LedgerView.add`: the
+    amount before read from the ledger instead of the case's own changes."""
+    from engine.ledger import Ledger
+
+    ledger = Ledger({"assist.paid": Decimal("26000.00")})
+    view = ledger.view()
+    assert view.add("assist.paid", Decimal("1000.00")) == Decimal("26000.00")
+    assert view.add("assist.paid", Decimal("500.00")) == Decimal("27000.00")
+    assert ledger.get("assist.paid") == Decimal("26000.00")
+    view.commit()
+    assert ledger.get("assist.paid") == Decimal("27500.00")
+
+
 VISIT = {"hospital_level": 2, "referral": True, "in_province": True, "in_district": True}
 
 
