@@ -194,7 +194,29 @@ def report(work: Path) -> int:
     for label, alive in (("all survivors", len(survived)), ("without wording-only mutants", len(rules))):
         counted = killed + alive
         print(f"mutation score, {label}: {100 * killed / counted if counted else 0:.1f}% ({killed}/{counted})")
+    _by_module(status, equivalent, set(private), set(wording))
     return 0
+
+
+def _module(name: str) -> str:
+    match = re.match(r"(.*?)\.x[_ǁ]", name)
+    return match.group(1) if match else name.rpartition(".")[0]
+
+
+def _by_module(status: dict[str, str], equivalent: set[str], private: set[str], wording: set[str]) -> None:
+    """One line per module: mutants, tested, killed / counted (equivalents and renamed private ledger keys left
+    out), equivalent, the survivors that change only wording, and the score."""
+    print(f"{'module':<28} {'mutants':>7} {'tested':>6} {'killed':>6} {'counted':>7} {'equiv.':>6} {'wording':>7}  score")
+    for module in sorted({_module(n) for n in status}):
+        names = [n for n in status if _module(n) == module]
+        tested = [n for n in names if status[n] != "not checked"]
+        killed = sum(1 for n in tested if status[n] in ("killed", "timeout", "segfault"))
+        left_out = sum(1 for n in tested if status[n] == "survived" and (n in equivalent or n in private))
+        alive = sum(1 for n in tested if status[n] == "survived" and n not in equivalent and n not in private)
+        counted = killed + alive
+        score = f"{100 * killed / counted:.1f}%" if counted else "-"
+        print(f"{module:<28} {len(names):>7} {len(tested):>6} {killed:>6} {counted:>7} {left_out:>6} "
+              f"{sum(1 for n in tested if n in wording):>7}  {score}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,7 @@
 """Rule details the hand-worked cases did not pin down, found by mutation testing (tools/mutation.py):
 each test names the mutant it kills. Amounts worked by hand from the documents; slip amounts given."""
+from decimal import Decimal
+
 import pytest
 
 from engine.calculate import calculate
@@ -99,7 +101,6 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
 def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
     """The store keeps a person's yearly ledger as JSON (engine/ledger.py): unused keys read 0.00, and the text
     form gives back exactly the amounts. Kills the mutants of Ledger.get, to_json and from_json."""
-    from decimal import Decimal
 
     from engine.ledger import Ledger
 
@@ -111,6 +112,22 @@ def test_a_ledger_reads_zero_for_what_is_unused_and_round_trips_through_json():
     assert list(text) == ["assist.paid", "critical.base"]
     again = Ledger.from_json(text)
     assert again.data == ledger.data and all(isinstance(v, Decimal) for v in again.data.values())
+
+
+def test_a_case_adding_twice_to_one_ledger_key_counts_both():
+    """A case works on a view of the year's ledger (engine/ledger.py) and commits it once: two additions to one key
+    within the case accumulate on what the view already holds, 26000.00 + 1000.00 + 500.00 = 27500.00, each
+    returning the amount before it; nothing reaches the ledger until the commit. Kills in `LedgerView.add`: the
+    amount before read from the ledger instead of the case's own changes."""
+    from engine.ledger import Ledger
+
+    ledger = Ledger({"assist.paid": Decimal("26000.00")})
+    view = ledger.view()
+    assert view.add("assist.paid", Decimal("1000.00")) == Decimal("26000.00")
+    assert view.add("assist.paid", Decimal("500.00")) == Decimal("27000.00")
+    assert ledger.get("assist.paid") == Decimal("26000.00")
+    view.commit()
+    assert ledger.get("assist.paid") == Decimal("27500.00")
 
 
 VISIT = {"hospital_level": 2, "referral": True, "in_province": True, "in_district": True}
@@ -794,3 +811,528 @@ def test_a_single_case_names_its_field_without_a_list_index():
     with pytest.raises(InputError) as listed:
         calculate({"cases": [case]})
     assert (single.value.field, listed.value.field) == ("date", "cases[0].date")
+
+
+# ---- engine/calculate.py: what the office pays now, identities, lists and books (through the public functions) ----
+
+def rural_2023(paid=None, identities=("subsistence",), rural=True):
+    """tests/engine/cases/wuhan.yaml "农村低保 区内三级住院" (2023-07-07): 低保 = 二类, S = 100000.00 − 50000.00 −
+    10000.00 = 40000.00 × 80% = 32000.00; 21号 倾斜救助 (40000.00 − 32000.00 − 起付标准 800.00 − 5000.00) × 90%
+    = 1980.00; 医疗机构承担 20000.00 − 8% × 120000.00 = 10400.00; 自付 15620.00. `paid`: amounts.assistance_paid."""
+    amounts = {"total": "120000.00", "policy_scope": "100000.00", "basic_paid": "50000.00", "critical_paid": "10000.00"}
+    if paid is not None:
+        amounts["assistance_paid"] = paid
+    return {"region": "wuhan", "date": "2023-07-07",
+            "person": {"identities": list(identities), "insurance": "resident", "rural": rural},
+            "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": amounts}
+
+
+OVERPAID = "一站式已支付医疗救助高于本次应付"
+
+
+def test_to_pay_deducts_what_the_hospital_already_paid_of_assistance_and_adds_the_tilt():
+    """case-format.md "Already paid": to_pay = max(0, 医疗救助 − assistance_paid) + 倾斜救助; the layers and the
+    out-of-pocket do not change. 医疗救助 32000.00, 倾斜救助 1980.00 (rural_2023):
+    nothing paid at the hospital: 32000.00 + 1980.00 = 33980.00;
+    30000.00 paid: max(0, 32000.00 − 30000.00) + 1980.00 = 3980.00, no warning;
+    32000.00 paid (all of it): 0.00 + 1980.00 = 1980.00, no warning (paid is not above what is due);
+    33000.00 paid: max(0, −1000.00) + 1980.00 = 1980.00, warned: 多付 1000.00.
+    Kills in `_to_pay`: `assistance − tilt`, `paid = None`, the validation's arguments dropped or None, `still`
+    None / `max(…, None)` / `max(ZERO)` / `assistance + paid`, `to_pay = None` / `still − tilt`, `paid >= assistance`."""
+    rows = {}
+    for paid in (None, "30000.00", "32000.00", "33000.00"):
+        r = calculate(rural_2023(paid))
+        assert (r["payouts"]["assistance"], r["payouts"]["tilt"], r["out_of_pocket"]) == ("32000.00", "1980.00", "15620.00")
+        rows[paid] = (r["to_pay"], [w for w in r["warnings"] if OVERPAID in w])
+    assert rows == {
+        None: ("33980.00", []),
+        "30000.00": ("3980.00", []),
+        "32000.00": ("1980.00", []),
+        "33000.00": ("1980.00", ["一站式已支付医疗救助高于本次应付：医院已支付 33000.00，按文件本次医疗救助 32000.00，"
+                                 "多付 1000.00；本次只支付倾斜救助部分，请核对结算单。"]),
+    }
+    step = calculate(rural_2023("30000.00"))["steps"][-1]
+    assert (step["layer"], step["amount"]) == ("to_pay", "3980.00")
+    assert step["text"] == ("本次应付 = max(0, 医疗救助 32000.00 − 医院已付医疗救助（一站式） 30000.00) + "
+                            "倾斜救助/再救助/托底 1980.00 = 3980.00")
+
+
+def test_assistance_paid_is_checked_against_the_computed_insurance_layers():
+    """Computed layers (no slip amounts): 武汉 低保 = 二类, 居民 2级医院 2024, 政策范围内 50000.00:
+    基本医保 (50000.00 − 500.00) × 75% = 37125.00 (wuhan-local basic.inpatient); 大病保险 倾斜支付 (起付线 halved to
+    6,000, 60% + 5 points): (50000.00 − 37125.00 − 6000.00) × 65% = 4468.75; left 50000.00 − 37125.00 − 4468.75
+    = 8406.25; 医疗救助 8406.25 × 80% = 6725.00. assistance_paid 8406.25 is the most the hospital can have paid:
+    to_pay max(0, 6725.00 − 8406.25) = 0.00, 多付 1681.25; 8406.26 is bad input (amounts.assistance_paid), though
+    below policy_scope − 0 − 0 when parsed. Kills in `_to_pay`: `validate.assistance_paid(…)` given None for the
+    computed 基本医保 or 大病保险."""
+    def stay(paid):
+        return {"region": "wuhan", "date": "2024-05-01",
+                "person": {"identities": ["subsistence"], "insurance": "resident"},
+                "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                          "in_district": True, "diseases": []},
+                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "assistance_paid": paid}}
+    r = calculate(stay("8406.25"))
+    assert r["payouts"] == {"basic": "37125.00", "critical": "4468.75", "assistance": "6725.00", "tilt": "0.00"}
+    assert r["to_pay"] == "0.00"
+    assert [w for w in r["warnings"] if OVERPAID in w] == [
+        "一站式已支付医疗救助高于本次应付：医院已支付 8406.25，按文件本次医疗救助 6725.00，多付 1681.25；"
+        "本次只支付倾斜救助部分，请核对结算单。"]
+    with pytest.raises(InputError, match="8406.25") as err:
+        calculate(stay("8406.26"))
+    assert err.value.field == "amounts.assistance_paid"
+
+
+def test_out_of_pocket_step_subtracts_each_layer_and_the_hospital_share_only_when_there_is_one():
+    """The 个人自付 step lists the four layers and, only when the hospital bears a share (21号 二、(九)), it too:
+    rural_2023: 120000.00 − 50000.00 − 10000.00 − 32000.00 − 1980.00 − 10400.00 = 15620.00. The same stay of an
+    urban person (no 21号, no hospital share): 120000.00 − 50000.00 − 10000.00 − 32000.00 − 0.00 = 28000.00.
+    The result also says its region and policy year. Kills in `calculate_case`: the step's parts None or joined
+    with text between, the hospital's share always or never listed, `region=None`, `policy_year=None`."""
+    rural = calculate(rural_2023())
+    assert (rural["region"], rural["policy_year"], rural["out_of_pocket"]) == ("wuhan", 2023, "15620.00")
+    assert rural["steps"][-1] == {**rural["steps"][-1], "layer": "out_of_pocket", "amount": "15620.00", "text": (
+        "个人自付 = 医疗总费用 120000.00 − 基本医保 50000.00 − 大病保险 10000.00 − 医疗救助 32000.00 − "
+        "倾斜救助/再救助/托底 1980.00 − 医疗机构承担 10400.00 = 15620.00")}
+    urban = calculate(rural_2023(rural=False))
+    assert (urban["payouts"]["tilt"], urban["hospital_borne"], urban["out_of_pocket"]) == ("0.00", "0.00", "28000.00")
+    assert urban["steps"][-1]["text"] == ("个人自付 = 医疗总费用 120000.00 − 基本医保 50000.00 − 大病保险 10000.00 − "
+                                          "医疗救助 32000.00 − 倾斜救助/再救助/托底 0.00 = 28000.00")
+
+
+def test_a_result_cites_the_documents_of_the_parameters_it_used_on_a_book_of_its_own():
+    """A result lists the core document and any other document whose parameters it used, never a local file:
+    the rural stay uses 武医保〔2022〕21号 (倾斜救助, 医疗机构承担) beside 武政规〔2023〕1号; the same stay of an urban
+    person, on the same book and day, only 武政规〔2023〕1号. The list is made once per parameter set and set of
+    parameters used, so both are computed on one book of their own. Kills in `_cited`: `n not in ps.meta`,
+    `d.core and …`, the cache key None (the urban stay would get the rural one's list)."""
+    core = "武政规〔2023〕1号《市人民政府关于印发健全重特大疾病医疗保险和救助制度工作的通知》"
+    rural_plan = "武医保〔2022〕21号《武汉市巩固拓展医疗保障脱贫攻坚成果有效衔接乡村振兴战略实施方案》"
+    book = load_book()
+    assert calculate(rural_2023(), book)["documents"] == [rural_plan, core]
+    assert calculate(rural_2023(rural=False), book)["documents"] == [core]
+
+
+def test_two_identities_of_one_class_keep_the_first_in_the_documents_order():
+    """低保对象 and 返贫致贫人口 are both 二类 (武政规〔2023〕1号 二、(一)) and both in 21号's 农村低收入人口: every
+    layer pays the same, 50000.00 + 10000.00 + 32000.00 + 1980.00 = 93980.00. On a tie the identity the documents
+    name first (低保对象) is kept, whatever order the clerk gave; the 就高不重复 step names the other with its class.
+    On a book of its own (a case's identities are read once per parameter set). Kills: `other.paid >= ctx.paid`,
+    the candidates sorted by name instead of the documents' order, `len(tried) > 2`, the step's other identities
+    None / the chosen one / `klass and '无类别'` (engine/calculate.py)."""
+    r = calculate(rural_2023(identities=("relapsed_poverty", "subsistence")), load_book())
+    assert (r["identity_used"], r["assistance_class"], r["to_pay"]) == ("subsistence", "二类", "33980.00")
+    assert r["steps"][0]["layer"] == "info"
+    assert r["steps"][0]["text"] == ("就高不重复：按低保对象（二类）计算，各层合计 93980.00；"
+                                     "其他身份：返贫致贫人口（二类）合计 93980.00")
+    # 稳定脱贫人口 too: no assistance class (named only by the early warning, 二、(五)) and not in 21号's list, so
+    # 基本医保 and 大病保险 alone, 50000.00 + 10000.00 = 60000.00; the others listed in the documents' order.
+    three = calculate(rural_2023(identities=("stable_exit", "relapsed_poverty", "subsistence")), load_book())
+    assert three["steps"][0]["text"] == ("就高不重复：按低保对象（二类）计算，各层合计 93980.00；其他身份：返贫致贫人口（二类）"
+                                         "合计 93980.00；稳定脱贫人口（无类别）合计 60000.00")
+
+
+def test_an_identity_the_region_does_not_name_is_ignored_with_a_warning_and_never_read():
+    """武汉's documents give 在乡重点优抚对象 no assistance (武政规〔2023〕1号 二、(一) lists none): ignored, with a
+    warning saying what the case is computed as. Beside 低保对象: the rural stay as 低保 (二类), 医疗救助 32000.00.
+    Alone: an ordinary insured person, 2024 住院 with the slip's 基本医保 20000.00 and 大病保险 5000.00, no 医疗救助;
+    自付 60000.00 − 20000.00 − 5000.00 = 35000.00, above 100% of 31,658 (wuhan-local warning.income 2024) =
+    31658.00: 因病致贫预警, which is for ordinary insured people only (二、(五)) — so the ignored identity must not
+    count as held. The flag 恶性肿瘤放化疗 is 长春's: 武汉 ignores it, with a warning.
+    On a book of its own (the warnings are made once per parameter set and set of identities). Kills: the region
+    passed as None, the case not narrowed to the identities the region names (None, or its identities unchanged),
+    `held` None or the unnamed ones (engine/calculate.py `calculate_case`, `_identities`, `_unnamed_identities`);
+    the unused flags never warned."""
+    book = load_book()
+    both = calculate(rural_2023(identities=("veteran_priority", "subsistence")), book)
+    assert (both["identity_used"], both["payouts"]["assistance"]) == ("subsistence", "32000.00")
+    assert both["warnings"][0] == "武汉市的文件未规定“在乡重点优抚对象”的救助待遇，此身份未使用；按其他身份就高计算。"
+
+    alone = calculate({"region": "wuhan", "date": "2024-05-01",
+                       "person": {"identities": ["veteran_priority"], "insurance": "resident"},
+                       "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                                 "in_district": True, "diseases": []},
+                       "amounts": {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00",
+                                   "critical_paid": "5000.00"},
+                       "flags": {"cancer_chemo": True, "tilt_applied": True}}, book)
+    assert (alone["identity_used"], alone["assistance_class"], alone["out_of_pocket"]) == (None, None, "35000.00")
+    assert alone["warnings"][0] == "武汉市的文件未规定“在乡重点优抚对象”的救助待遇，此身份未使用；按普通参保人员计算。"
+    assert (alone["early_warning"]["kind"], alone["early_warning"]["threshold"]) == ("因病致贫预警", "31658.00")
+    assert [w for w in alone["warnings"] if "不适用于" in w] == ["“恶性肿瘤放化疗”(cancer_chemo) 不适用于武汉市的文件，已忽略。"]
+
+
+def subsistence_stay(date="2024-05-01"):
+    """武汉 低保 = 二类, 住院 without 起付标准 (武政规〔2023〕1号 二、(四)): S = 5000.00 − 3500.00 − 0.00 = 1500.00 ×
+    80% = 1200.00; 自付 5500.00 − 3500.00 − 1200.00 = 800.00."""
+    return {"region": "wuhan", "date": date, "person": {"identities": ["subsistence"], "insurance": "resident"},
+            "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                      "in_district": True, "diseases": []},
+            "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
+
+
+def test_a_case_and_a_list_are_computed_on_the_book_given():
+    """A book with a local version of 武汉's 住院救助 rate (二类 90% from 2024-01-01, as a clerk's office may set):
+    1500.00 × 90% = 1350.00 instead of the document's 1200.00, for a single case and for each case of a list
+    (a year of two stays: 1350.00 each, 2700.00 in all, within the 二类 limit), with steps or without (a bulk run:
+    the same amounts, no steps). Kills in engine/calculate.py: `calculate` passing no book (single case or list),
+    `calculate_cases` and `Year` dropping it, `Year.add` passing None; `calculate_cases` dropping `explain`."""
+    from engine.calculate import calculate_cases, parse_input
+    from engine.policy import bundled
+    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
+    book = bundled().with_local([dict(id=1, region="wuhan", name="inpatient.rate", value=rates,
+                                      valid_from="2024-01-01", reason="测试", operator="测试员",
+                                      created_at="2023-12-01T09:00:00")])
+    assert calculate(subsistence_stay())["payouts"]["assistance"] == "1200.00"
+    single = calculate(subsistence_stay(), book)
+    assert (single["payouts"]["assistance"], single["out_of_pocket"]) == ("1350.00", "650.00")
+    year = {"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]}
+    assert [r["payouts"]["assistance"] for r in calculate(year, book)["results"]] == ["1350.00", "1350.00"]
+    bulk = calculate_cases(parse_input(year), book=book, explain=False)
+    assert [(r.assistance, r.steps) for r in bulk] == [(Decimal("1350.00"), []), (Decimal("1350.00"), [])]
+
+
+def test_a_case_computed_alone_or_in_a_year_explains_by_default_and_continues_the_ledgers_given():
+    """`calculate_case` and `Year` explain unless told not to. A Year made on the ledgers an earlier Year left
+    continues that person's year: two 2024 stays of subsistence_stay through two Year objects on one dict of
+    ledgers give what the list of both gives — 1200.00 each, the 住院救助 limit used 2400.00 after the second.
+    Kills: `calculate_case(…, explain=False)` and `Year(…, explain=False)` as defaults, `Year` ignoring the
+    ledgers given (engine/calculate.py)."""
+    from engine.calculate import Year, calculate_case
+    from engine.case import parse_case
+    from engine.ledger import Ledger
+    alone = calculate_case(parse_case(subsistence_stay()), Ledger())
+    assert alone.to_json()["steps"][-1]["text"] == ("个人自付 = 医疗总费用 5500.00 − 基本医保 3500.00 − 大病保险 0.00 − "
+                                                    "医疗救助 1200.00 − 倾斜救助/再救助/托底 0.00 = 800.00")
+    ledgers = {}
+    first = Year(ledgers).add(parse_case(subsistence_stay()))
+    assert first.to_json()["steps"] and set(ledgers) == {("wuhan", 2024)}
+    second = Year(ledgers).add(parse_case(subsistence_stay("2024-06-01")))
+    listed = calculate({"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]})["results"][1]
+    assert second.to_json() == listed
+    assert [(c.key, c.used) for c in second.caps] == [(c["key"], Decimal(c["used"])) for c in listed["caps"]]
+
+
+def test_a_list_is_refused_with_the_field_that_is_wrong():
+    """{"cases": [...]} holds nothing else (the first other field, in name order, is named), a non-empty list,
+    and each case's error is named with its place. Kills in `parse_input`: the extra field None, the set
+    arithmetic changed, `"cases"` misspelt (it would be named itself), `[1]`, `isinstance(…) and not …`,
+    `exc.within(None)`."""
+    good = subsistence_stay()
+    for doc, field in ((({"cases": [good], "region": "wuhan", "note": "x"}), "note"),
+                       ({"cases": [good], "total": "1.00"}, "total"),
+                       ({"cases": "abc"}, "cases"), ({"cases": {"a": good}}, "cases"), ({"cases": []}, "cases"),
+                       ({"cases": [good, {**good, "amounts": {**good["amounts"], "total": "abc"}}]},
+                        "cases[1].amounts.total")):
+        with pytest.raises(InputError) as err:
+            calculate(doc)
+        assert err.value.field == field, doc
+
+
+# ---- engine/insurance.py ----
+
+def wuhan_edge(amounts, insurance="resident", kind="inpatient"):
+    """武汉 低保边缘家庭成员 = 三类: not a 大病保险 倾斜 identity (武政规〔2023〕1号 二、(三)), so the ordinary bands."""
+    return {"region": "wuhan", "date": "2024-05-01",
+            "person": {"identities": ["subsistence_edge"], "insurance": insurance},
+            "visit": {"kind": kind, "hospital_level": 2, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": []},
+            "amounts": amounts}
+
+
+def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_scope():
+    """基本医保 computed (no basic_paid), 武汉 居民 2级医院 (wuhan-local basic.inpatient: 起付 500, 75%; basic.outpatient
+    门诊慢特病 60%): 住院 (10000.00 − 500.00) × 75% = 7125.00; 门诊慢特病 5000.00 × 60% = 3000.00. Each step cites
+    its parameters' sources, never a parameter's name. With the slip's 大病保险 9000.00 beside a computed 基本医保,
+    the two never pass the policy scope: 7125.00 → 10000.00 − 9000.00 = 1000.00.
+    Kills in `basic_layer`: the cited names misspelt (住院, 门诊, the yearly cap's clause) or the cap's dropped; the clamp to the scope less the slip's 大病保险 None,
+    its arguments dropped, `scope + critical_paid`; in `critical_layer`, the "未超过起付线" text when no band is reached."""
+    from test_cases import INTERNAL_NAME
+    stay = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00"}))
+    chronic = calculate(wuhan_edge({"total": "6000.00", "policy_scope": "5000.00"}, kind="outpatient_chronic"))
+    assert (stay["payouts"]["basic"], chronic["payouts"]["basic"]) == ("7125.00", "3000.00")
+    for r in (stay, chronic):
+        step = r["steps"][0]
+        assert step["layer"] == "basic" and "本系统未收录" in step["source"]
+        assert not INTERNAL_NAME.search(step["source"]), step["source"]
+    assert stay["steps"][0]["text"] == "基本医保（2级医院）：(10000.00 − 起付标准 500.00) × 75% = 7125.00"
+    assert stay["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 10000.00 − 基本医保 7125.00 = 2875.00，"
+                                        "年度累计 0.00 → 2875.00，起付线 12000.00；未超过起付线，支付 0.00")
+    assert stay["caps"][0] == {"key": "basic.cap", "name": "基本医保统筹基金年度最高支付限额（城乡居民医保）",
+                               "limit": "150000.00", "used": "7125.00", "left": "142875.00",
+                               "source": "武汉市基本医疗保险办法（本系统未收录）"}
+    clamped = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "9000.00"}))
+    assert (clamped["payouts"]["basic"], clamped["payouts"]["critical"]) == ("1000.00", "9000.00")
+
+
+def test_critical_insurance_pays_on_a_band_part_below_one_yuan():
+    """武汉 三类, ordinary 大病保险 (wuhan-local critical.brackets 居民: from 12,000 at 60%): base 30000.00 − 17999.50 =
+    12000.50, so 0.50 above the 起付线: 0.50 × 60% = 0.30. Kills in `critical_layer`: `part > 1`."""
+    r = calculate(wuhan_edge({"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "17999.50"}))
+    assert r["payouts"]["critical"] == "0.30"
+    assert r["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 30000.00 − 基本医保 17999.50 = 12000.50，"
+                                     "年度累计 0.00 → 12000.50，起付线 12000.00；12000.00–50000.00 段 0.50 × 60% = 0.30")
+
+
+def test_computed_basic_insurance_reaching_its_yearly_cap_says_so():
+    """武汉 居民 yearly 基本医保 cap 150,000 (wuhan-local basic.cap): (300000.00 − 500.00) × 75% = 224625.00, paid
+    150000.00, and the step says which limit bit and what was left. Kills in `basic_layer`: the cap's note said when
+    it does not bind (`pay <= raw`, see the uncapped step above) or replacing the formula (`=` for `+=`)."""
+    r = calculate(wuhan_edge({"total": "320000.00", "policy_scope": "300000.00"}))
+    assert r["payouts"]["basic"] == "150000.00"
+    assert r["steps"][0]["text"] == ("基本医保（2级医院）：(300000.00 − 起付标准 500.00) × 75% = 224625.00；"
+                                     "受年度最高支付限额 150000.00 所限（剩余 150000.00），支付 150000.00")
+    assert (r["caps"][0]["key"], r["caps"][0]["used"], r["caps"][0]["left"]) == ("basic.cap", "150000.00", "0.00")
+
+
+def test_an_uninsured_persons_costs_count_toward_the_major_disease_year_without_critical_insurance():
+    """武汉 低保 (二类) without basic insurance, a 20000.00 stay: no 基本医保, no 大病保险 (未参保), yet the year's
+    大病保险 base 20000.00 reaches the halved 起付线 6,000 (武政规〔2023〕1号 二、(三)), so the year is 重特大疾病
+    with its 70,000 limit (二、(四); policy-readings.md 武汉); 住院救助 20000.00 × 80% = 16000.00 (within the
+    一般疾病 limit of 10,000 it would be 10000.00); 自付 22000.00 − 16000.00 = 6000.00.
+    Kills in `critical_layer`: the uninsured test misspelt (大病保险 computed: (20000.00 − 6000.00) × 65% = 9100.00),
+    the base counted for the kinds outside 大病保险 instead."""
+    r = calculate({"region": "wuhan", "date": "2024-05-01", "person": {"identities": ["subsistence"], "insurance": "none"},
+                   "visit": {"kind": "inpatient", "hospital_level": 2, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "22000.00", "policy_scope": "20000.00"}})
+    assert r["payouts"] == {"basic": "0.00", "critical": "0.00", "assistance": "16000.00", "tilt": "0.00"}
+    assert r["out_of_pocket"] == "6000.00"
+    assert [s["text"] for s in r["steps"][:2]] == ["未参加基本医疗保险：基本医保支付 0.00", "未参加基本医疗保险：大病保险支付 0.00"]
+    assert [(c["key"], c["limit"], c["used"]) for c in r["caps"]] == [("assist.cap", "70000.00", "16000.00")]
+
+
+def test_ordinary_critical_bands_differ_by_scheme_on_one_book():
+    """武汉 三类 (ordinary 大病保险), base 50000.00 − 20000.00 = 30000.00, on one book, 居民 first then 职工
+    (wuhan-local critical.brackets: 居民 from 12,000 at 60%, 职工 from 12,000 at 80%): 居民 (30000.00 − 12000.00) × 60%
+    = 10800.00; 职工 (30000.00 − 12000.00) × 80% = 14400.00. The bands are made once per book and scheme.
+    Kills: insurance.py `critical_brackets`' `ps.once(None, …)` for the ordinary bands."""
+    book = load_book()
+    amounts = {"total": "60000.00", "policy_scope": "50000.00", "basic_paid": "20000.00"}
+    paid = [calculate(wuhan_edge(amounts, scheme), book)["payouts"]["critical"] for scheme in ("resident", "employee")]
+    assert paid == ["10800.00", "14400.00"]
+
+
+def weihai_chronic(diseases, insurance="resident", kind="outpatient_chronic"):
+    """威海 低保 = A类, 大病保险 倾斜支付 (威政办发〔2022〕15号 二、(二): 起付 9000, 9000–100,000 居民 65%, 职工 75%);
+    base 30000.00 − 10000.00 = 20000.00."""
+    return {"region": "weihai", "date": "2024-05-01",
+            "person": {"identities": ["subsistence"], "insurance": insurance},
+            "visit": {"kind": kind, "hospital_level": 2, "referral": True, "in_province": True, "in_district": True,
+                      "diseases": list(diseases)},
+            "amounts": {"total": "32000.00", "policy_scope": "30000.00", "basic_paid": "10000.00"}}
+
+
+SPECIFIC = "居民特定门诊慢特病"
+
+
+def test_weihai_resident_specific_chronic_diseases_once_a_list_is_set():
+    """威海 二、(二) counts 居民特定门诊慢特病 in the tilted base; the document does not say which. With a local list
+    (高血压、糖尿病): a 居民's 高血压 counts, (20000.00 − 9000.00) × 65% = 7150.00; 慢性肾病 stays out: 0.00, said in
+    the step. Without a list (全部, the files): every 居民 门诊慢特病 counts, and the warning says the list is missing —
+    but only for a 居民's 门诊慢特病: neither a 职工 ((20000.00 − 9000.00) × 75% = 8250.00) nor a stay is warned.
+    Kills in `_outside_resident_specific`: `insurance != "resident" and kind not in …`, the disease test inverted,
+    `any(None)`, `d not in listed`; in `critical_layer`'s out-of-list branch: the slip's amount dropped
+    (`critical_paid and ZERO`, None), the diseases' text, the ledger key or amount changed."""
+    from engine.policy import bundled
+    book = bundled().with_local([dict(id=1, region="weihai", name="critical.tilt.resident_chronic_diseases",
+                                      value=["高血压", "糖尿病"], valid_from="2024-01-01", reason="测试",
+                                      operator="测试员", created_at="2023-12-01T09:00:00")])
+    listed = calculate(weihai_chronic(["高血压"]), book)
+    assert listed["payouts"]["critical"] == "7150.00"
+    other = calculate(weihai_chronic(["慢性肾病"]), book)
+    assert other["payouts"]["critical"] == "0.00"
+    assert [s["text"] for s in other["steps"] if s["layer"] == "critical"] == [
+        "居民门诊慢特病（慢性肾病）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，大病保险支付 0.00"]
+
+    every = calculate(weihai_chronic(["慢性肾病"]))
+    assert every["payouts"]["critical"] == "7150.00"
+    assert [w for w in every["warnings"] if SPECIFIC in w and "病种范围文件未载" in w]
+    employee = calculate(weihai_chronic(["慢性肾病"], insurance="employee"))
+    stay = calculate(weihai_chronic([], kind="inpatient"))
+    assert (employee["payouts"]["critical"], stay["payouts"]["critical"]) == ("8250.00", "7150.00")
+    assert not [w for r in (employee, stay) for w in r["warnings"] if SPECIFIC in w]
+
+    # The slip's 大病保险 for an out-of-list case is what was paid, kept in the year's ledger (大病保险年度累计支付);
+    # the case's costs do not enter the tilted base.
+    from engine.calculate import Year, calculate_cases, parse_input
+    slip = weihai_chronic(["慢性肾病", "帕金森病"])
+    slip["amounts"]["critical_paid"] = "500.00"
+    year = Year(book=book)
+    [r] = calculate_cases(parse_input(slip), year)
+    assert r.critical == Decimal("500.00")
+    assert [s["text"] for s in r.to_json()["steps"] if s["layer"] == "critical"] == [
+        "居民门诊慢特病（慢性肾病、帕金森病）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，"
+        "大病保险支付（按结算单） 500.00"]
+    ledger = year.ledgers[("weihai", 2024)].data
+    assert ledger["critical.paid"] == Decimal("500.00") and "critical.base" not in ledger
+    unnamed = calculate(weihai_chronic([]), book)
+    assert [s["text"] for s in unnamed["steps"] if s["layer"] == "critical"] == [
+        "居民门诊慢特病（未填病种）不在“居民特定门诊慢特病”病种范围内：不计入大病保险倾斜支付基数，大病保险支付 0.00"]
+
+
+def test_computed_critical_insurance_reaching_its_yearly_cap_says_so():
+    """威海 因病致贫重病患者 = C类 (威政办发〔2022〕15号 二、(三)4.), ordinary 大病保险 (weihai-local critical.brackets
+    居民: 15,000 起 60%, 100,000 起 65%, 200,000 起 70%; critical.cap 400,000), one stay with base 1100000.00 −
+    200000.00 = 900000.00: 85000.00 × 60% + 100000.00 × 65% + 700000.00 × 70% = 51000.00 + 65000.00 + 490000.00 =
+    606000.00, paid 400000.00; the step says which limit bit, and the cap is listed by name.
+    Kills in `critical_layer`: the cap's note never said (`(pay < raw) and False`), the cap's name None."""
+    r = calculate({"region": "weihai", "date": "2024-03-05",
+                   "person": {"identities": ["illness_impoverished"], "insurance": "resident"},
+                   "visit": {"kind": "inpatient", "hospital_level": 3, "referral": True, "in_province": True,
+                             "in_district": True, "diseases": []},
+                   "amounts": {"total": "1120000.00", "policy_scope": "1100000.00", "basic_paid": "200000.00"}})
+    assert r["payouts"]["critical"] == "400000.00"
+    assert r["steps"][1]["text"] == (
+        "大病保险（普惠待遇）：基数 = 政策范围内 1100000.00 − 基本医保 200000.00 = 900000.00，年度累计 0.00 → 900000.00，"
+        "起付线 15000.00；15000.00–100000.00 段 85000.00 × 60%；100000.00–200000.00 段 100000.00 × 65%；200000.00 以上 段 "
+        "700000.00 × 70% = 606000.00；受年度最高支付限额 400000.00 所限，支付 400000.00")
+    assert [(c["name"], c["limit"], c["used"]) for c in r["caps"] if c["key"] == "critical.cap"] == [
+        ("大病保险年度最高支付限额", "400000.00", "400000.00")]
+
+
+# ---- engine/regions/dianjiang.py ----
+
+TEMPORARY = "请引导申请人向救助对象认定部门申请临时救助"
+
+
+def test_dianjiang_large_assistance_kept_on_a_tie_with_the_ordinary_stay():
+    """特困 = 第一类 (垫江解读 三、(一)), 2级医院, 政策范围内 35000.00 > 30,000: 大额救助 applies (三、(四)3. 三是).
+    S = 35000.00 − 30000.00 − 0.00 = 5000.00; 普通疾病住院 (不设起付标准) 5000.00 × 90% = 4500.00; 大额救助 at the
+    重特大疾病 rate 5000.00 × 90% = 4500.00: a tie, paid once (4500.00) as 大额救助, so its yearly limit is the one
+    used (policy-readings.md 垫江). Kills in `_inpatient`: `large.pay > ordinary.pay`."""
+    r = calculate(dianjiang("extreme_poverty", "inpatient", {"total": "40000.00", "policy_scope": "35000.00",
+                                                             "basic_paid": "30000.00", "critical_paid": "0.00"}))
+    assert r["payouts"]["assistance"] == "4500.00"
+    assert (caps(r)["dianjiang.large"], caps(r)["dianjiang.general"]) == (("60000.00", "4500.00"), ("6000.00", "0.00"))
+
+
+def test_dianjiang_kinds_outside_assistance_and_major_disease_outpatients():
+    """垫江 低保 = 第二类, born 1940 (84 in 2024).
+    大病保险特药: not among the costs 垫江 assists (三、(四)3.): 医疗救助 0.00, citing the clause, never a parameter name.
+    普通门诊 with 肺癌 (a 重特大疾病, 三、(五)): still the 普通疾病门诊 rule (三、(四)3. 一是; 低保 aged 80+: in full
+    within 400 a year): S = 900.00 − 500.00 = 400.00 × 100% = 400.00, nothing left, so no 临时救助 note.
+    门诊慢特病 with 肺癌: 重特大疾病门诊救助 at the 重特大 rate 75% (三、(四)3. 五是): 4000.00 × 75% = 3000.00, the
+    step names the class and the disease; 2.00 × 75% = 1.50 leaves 0.50: the 临时救助 note, even for 0.50. Not
+    referred: no note (三、(四)3. 四是 refers those the identifying department treats).
+    Kills in `assist`: the 普通门诊 test misspelt, the 重特大门诊 step's details or base noun dropped, the
+    out-of-scope branch's arguments and amount; in `_tilt_referral`: `or` for `and` (twice), `left >= 0`, `left > 1`."""
+    from test_cases import INTERNAL_NAME
+    drug = calculate(dianjiang("subsistence", "special_drug", {"total": "6000.00", "policy_scope": "5000.00",
+                                                               "basic_paid": "3000.00", "critical_paid": "0.00"}))
+    assert drug["payouts"]["assistance"] == "0.00"
+    [step] = [s for s in drug["steps"] if s["layer"] == "assistance" and s["amount"] == "0.00"]
+    assert step["text"] == "大病保险特药费用不在本地医疗救助的费用保障范围内，医疗救助 0.00"
+    assert not INTERNAL_NAME.search(step["source"]) and "三、(四)3." in step["source"]
+
+    general = calculate(dianjiang("subsistence", "outpatient_general", {"total": "1000.00", "policy_scope": "900.00",
+                                                                        "basic_paid": "500.00", "critical_paid": "0.00"},
+                                  diseases=["肺癌"]))
+    assert general["payouts"]["assistance"] == "400.00" and caps(general)["dianjiang.outpatient"] == ("400.00", "400.00")
+    assert not [w for w in general["warnings"] if TEMPORARY in w]
+
+    def chronic(scope, basic, referral=True):
+        case = dianjiang("subsistence", "outpatient_chronic", {"total": scope, "policy_scope": scope,
+                                                                "basic_paid": basic, "critical_paid": "0.00"},
+                         diseases=["肺癌"])
+        case["visit"]["referral"] = referral
+        return calculate(case)
+    major = chronic("9000.00", "5000.00")
+    assert major["payouts"]["assistance"] == "3000.00"
+    assert "重特大疾病门诊救助（第二类，肺癌）：政策范围内自付费用 4000.00 × 75% = 3000.00" in [s["text"] for s in major["steps"]]
+    small = chronic("10.00", "8.00")
+    assert small["payouts"]["assistance"] == "1.50"
+    assert [w for w in small["warnings"] if TEMPORARY in w] == [
+        "三重制度保障后政策范围内个人负担 0.50 元：如负担较重，请引导申请人向救助对象认定部门申请临时救助。"]
+    assert not [w for w in chronic("9000.00", "5000.00", referral=False)["warnings"] if TEMPORARY in w]
+
+
+# ---- engine/regions/changchun.py ----
+
+def test_changchun_special_disease_stay_cites_its_clauses_and_the_unreferred_tilt_note():
+    """低保 = 二类 with 尿毒症, one of the 13 diseases (第十一条): 不设起付标准, 100%: S = 48000.00 − 30000.00 − 1200.00
+    = 16800.00 → 16800.00; the step cites 第十一条 (the diseases and their rate) and 第十三条 (the yearly cap).
+    倾斜救助 needs referral and care in the province (第十四条): not referred, the step says so only when something is
+    left to assist — nothing after the 100% stay; 0.50 after a 特困 (一类, 100%) stay of S = 40000.50 − 10000.00 =
+    30000.50 held to the yearly 30,000 (第十三条).
+    Kills: `_inpatient_rate`'s cited names for the 13 diseases misspelt; `_tilt`'s `left >= 0` and `left > 1`."""
+    special = calculate(changchun("inpatient", {"total": "52000.00", "policy_scope": "48000.00", "basic_paid": "30000.00",
+                                                "critical_paid": "1200.00"}, diseases=["尿毒症"]))
+    [step] = [s for s in special["steps"] if s["layer"] == "assistance" and s["amount"] == "16800.00" and "住院救助" in s["text"]]
+    assert step["source"] == "长春市实施办法（征求意见稿） 第十一条；第十三条"
+
+    unreferred = changchun("inpatient", {"total": "52000.00", "policy_scope": "48000.00", "basic_paid": "30000.00",
+                                         "critical_paid": "1200.00"}, diseases=["尿毒症"], referral=False)
+    assert [s for s in calculate(unreferred)["steps"] if s["layer"] == "tilt"] == []
+    capped = changchun("inpatient", {"total": "42000.00", "policy_scope": "40000.50", "basic_paid": "10000.00",
+                                     "critical_paid": "0.00"}, referral=False)
+    capped["person"]["identities"] = ["extreme_poverty"]
+    r = calculate(capped)
+    assert (r["assistance_class"], r["payouts"]["assistance"]) == ("一类", "30000.00")
+    assert [s["text"] for s in r["steps"] if s["layer"] == "tilt"] == ["倾斜救助须规范转诊且在省域内就医，本次不符合，倾斜救助 0.00"]
+
+
+def test_changchun_tilt_steps_word_for_word():
+    """长春 低保 = 二类, 2024, each 倾斜救助 of 第十四条 on what the three layers left (referred, in the province):
+    门诊慢性病 特发性肺纤维化 (第十四条(一)'s list): S = 28000.00 − 10000.00 = 18000.00, 门诊慢性病救助 1000.00 (its
+    yearly 1,000, 第十二条(一)); left 17000.00 × 50% = 8500.00, held to its own 1,000 a year → 1000.00.
+    罕见病 of a child of 8: S 18000.00, no 医疗救助; 18000.00 × 70% (二类's 住院 rate, not raised for the child:
+    第十四条(三) borrows the class's rate) = 12600.00, held to 5,000 a year → 5000.00.
+    住院 with 恶性肿瘤放化疗: S = 80000.00 − 30000.00 = 50000.00, 住院救助 (50000.00 − 1000.00) × 70% = 34300.00, held
+    to the yearly 30,000; left 20000.00 × 20% = 4000.00 (第十四条(二)).
+    Kills in `_tilt`: each step's details or base noun dropped."""
+    def tilt(kind, amounts, diseases=(), birth="1960-01-01", flags=None):
+        case = changchun(kind, amounts, diseases=diseases, birth=birth)
+        case["flags"] = flags or {}
+        r = calculate(case)
+        return r["payouts"]["tilt"], [s["text"] for s in r["steps"] if s["layer"] == "tilt"]
+    assert tilt("outpatient_chronic", {"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00",
+                                       "critical_paid": "0.00"}, diseases=["特发性肺纤维化"]) == ("1000.00", [
+        "门诊慢性病倾斜救助（特发性肺纤维化）：经三重制度综合保障后政策范围内个人自付医疗费用 17000.00 × 50% = 8500.00；"
+        "门诊慢性病倾斜救助年限额 1000.00，已用 0.00，剩余 1000.00，支付 1000.00"])
+    assert tilt("rare_disease", {"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00",
+                                 "critical_paid": "0.00"}, birth="2016-01-01") == ("5000.00", [
+        "罕见病倾斜救助（参照二类住院救助比例）：经三重制度综合保障后政策范围内个人自付医疗费用 18000.00 × 70% = 12600.00；"
+        "罕见病救助年度限额 5000.00，已用 0.00，剩余 5000.00，支付 5000.00；8周岁儿童的比例上浮只适用于住院救助（第十一条），"
+        "此处按类别比例"])
+    assert tilt("inpatient", {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00",
+                              "critical_paid": "0.00"}, flags={"cancer_chemo": True}) == ("4000.00", [
+        "倾斜救助（二类·恶性肿瘤放化疗）：经三重制度综合保障后政策范围内个人自付医疗费用 20000.00 × 20% = 4000.00"])
+
+
+def test_changchun_yearly_limits_listed_and_kinds_outside_assistance():
+    """长春 低保 = 二类, the 恶性肿瘤放化疗 stay of the test above: the result lists the yearly limits a clerk checks
+    against — 年度最高救助限额 30,000 shared by stays and outpatients (第十三条), used 30000.00; 门诊慢性病 1,000 (第十二条
+    (一), 二类 is among its classes), unused; 倾斜救助 20,000 outside it (第十四条), used 4000.00. A 三类 (低保边缘) has
+    no 门诊慢性病 limit. A tilt of 0.50 (S = 10002.50 − 10000.00 = 2.50 below the 1,000 起付标准, 2.50 × 20%) is still
+    paid subject to review, and said so. 大病保险特药 is outside 长春's assistance: 0.00, no limits.
+    Kills in `assist`: the limits' keys, names, amounts, ledger keys or clauses changed, the 门诊慢性病 class test inverted,
+    `special_drug` misspelt; in `_tilt`: the review warning only above 1 yuan."""
+    def stay(amounts, identity="subsistence", flags=None, kind="inpatient"):
+        case = changchun(kind, amounts)
+        case["person"]["identities"] = [identity]
+        case["flags"] = flags or {}
+        return calculate(case)
+    chemo = stay({"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "0.00"},
+                 flags={"cancer_chemo": True})
+    assert [(c["key"], c["name"], c["limit"], c["used"], c["source"]) for c in chemo["caps"]] == [
+        ("assist.cap", "年度最高救助限额（二类，住院与门诊共用）", "30000.00", "30000.00", "长春市实施办法（征求意见稿） 第十三条"),
+        ("changchun.chronic", "门诊慢性病年救助限额", "1000.00", "0.00", "长春市实施办法（征求意见稿） 第十二条(一)"),
+        ("tilt.cap", "倾斜救助年度额度（不计入年度救助限额）", "20000.00", "4000.00", "长春市实施办法（征求意见稿） 第十四条")]
+    edge = stay({"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "0.00"},
+                identity="subsistence_edge")
+    assert [c["key"] for c in edge["caps"]] == ["assist.cap", "tilt.cap"]
+    chronic = stay({"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00", "critical_paid": "0.00"},
+                   kind="outpatient_chronic")   # 门诊慢性病救助 S 18000.00, held to its 1,000 a year (第十二条(一))
+    assert (chronic["payouts"]["assistance"], caps(chronic)["changchun.chronic"]) == ("1000.00", ("1000.00", "1000.00"))
+
+    review = "倾斜救助视资金承受能力给予，须经医保部门审核（长春市实施办法第十四条）。"
+    small = stay({"total": "10002.50", "policy_scope": "10002.50", "basic_paid": "10000.00", "critical_paid": "0.00"},
+                 flags={"cancer_chemo": True})
+    assert (small["payouts"]["assistance"], small["payouts"]["tilt"]) == ("0.00", "0.50") and review in small["warnings"]
+
+    drug = stay({"total": "6000.00", "policy_scope": "5000.00", "basic_paid": "3000.00", "critical_paid": "0.00"},
+                kind="special_drug")
+    assert (drug["payouts"]["assistance"], drug["caps"]) == ("0.00", [])
+    assert [s["text"] for s in drug["steps"] if s["layer"] == "assistance"][-1] == \
+        "大病保险特药费用不在本地医疗救助的费用保障范围内，医疗救助 0.00"
