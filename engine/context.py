@@ -103,8 +103,9 @@ class Ctx:
             meta = self.ps.meta.get(n)
             doc, clause = (meta.document.number, meta.reference) if meta and meta.document.verified else ("", meta.citation if meta else n)
             clauses = by_doc.setdefault(doc, [])
-            if clause not in clauses:
-                clauses.append(clause)
+            for part in clause.split("；"):   # a clause may name several places itself: each is said once
+                if part not in clauses:
+                    clauses.append(part)
         return "；".join((f"{doc} " if doc else "") + "；".join(clauses) for doc, clauses in by_doc.items())
 
     def step(self, layer: str, text: str | Callable[[], str], amount: Decimal | None, *sources: str) -> None:

@@ -40,9 +40,9 @@ def basic_layer(ctx: Ctx) -> Decimal:
         sources = ("basic.outpatient.rate",)
     cap = ctx.p("basic.cap")[ins]
     left = cap - ctx.view.get(used_key)
-    pay = min_cap(raw, left)
+    pay = capped = min_cap(raw, left)
     if c.critical_paid is not None:  # computed basic never pushes the slip's total above the scope
-        pay = min(pay, max(c.policy_scope - c.critical_paid, ZERO))
+        pay = min(capped, max(c.policy_scope - c.critical_paid, ZERO))
 
     def text() -> str:
         if deductible is None:
@@ -50,8 +50,11 @@ def basic_layer(ctx: Ctx) -> Decimal:
         else:
             formula = (f"基本医保（{c.hospital_level}级医院）：({fmt(c.policy_scope)} − 起付标准 {fmt(deductible)})"
                        f" × {pct(rate)} = {fmt(raw)}")
-        if pay < raw:
-            formula += f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(pay)}"
+        if capped < raw:
+            formula += f"；受年度最高支付限额 {fmt(cap)} 所限（剩余 {fmt(max(left, ZERO))}），支付 {fmt(capped)}"
+        if pay < capped:   # the slip's 大病保险 already covers part of the scope
+            formula += (f"；不超过政策范围内费用 {fmt(c.policy_scope)} − 大病保险（按结算单）{fmt(c.critical_paid)}，"
+                        f"支付 {fmt(pay)}")
         return formula
     ctx.step("basic", text, pay, *sources, "basic.cap")
     ctx.view.add(used_key, pay)

@@ -26,11 +26,11 @@ BUGS = [
      "    pay = raw if cap is None else min_cap(raw, cap - ctx.view.get(\"critical.paid\"))\n",
      "    pay = raw\n"),
     ("basic-insurance yearly cap not applied", "engine/insurance.py",
-     "    left = cap - ctx.view.get(used_key)\n    pay = min_cap(raw, left)\n",
-     "    left = cap - ctx.view.get(used_key)\n    pay = raw\n"),
+     "    pay = capped = min_cap(raw, left)\n",
+     "    pay = capped = raw\n"),
     ("rounding down instead of half up", "engine/money.py",
-     "    return value.quantize(CENT, rounding=ROUND_HALF_UP)\n\n\ndef fmt",
-     "    return value.quantize(CENT, rounding=ROUND_DOWN)\n\n\ndef fmt"),
+     "    return value.quantize(CENT, ROUND_HALF_UP)   # positional",
+     "    return value.quantize(CENT, ROUND_DOWN)   # positional"),
 ]
 MIN_CATCHES = 2
 

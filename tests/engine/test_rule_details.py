@@ -1056,6 +1056,10 @@ def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_s
         assert step["layer"] == "basic" and "本系统未收录" in step["source"]
         assert not INTERNAL_NAME.search(step["source"]), step["source"]
     assert stay["steps"][0]["text"] == "基本医保（2级医院）：(10000.00 − 起付标准 500.00) × 75% = 7125.00"
+    # the 起付标准's and the rate's sources share a place: it is named once (wuhan-local.yaml)
+    assert stay["steps"][0]["source"] == ("武汉市城乡居民/职工基本医疗保险办法（本系统未收录）；"
+                                          "武政规〔2023〕1号 二、(三)：市域内住院支付比例总体稳定在70%左右；"
+                                          "武汉市基本医疗保险办法（本系统未收录）")
     assert stay["steps"][1]["text"] == ("大病保险（普惠待遇）：基数 = 政策范围内 10000.00 − 基本医保 7125.00 = 2875.00，"
                                         "年度累计 0.00 → 2875.00，起付线 12000.00；未超过起付线，支付 0.00")
     assert stay["caps"][0] == {"key": "basic.cap", "name": "基本医保统筹基金年度最高支付限额（城乡居民医保）",
@@ -1063,6 +1067,9 @@ def test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_s
                                "source": "武汉市基本医疗保险办法（本系统未收录）"}
     clamped = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00", "critical_paid": "9000.00"}))
     assert (clamped["payouts"]["basic"], clamped["payouts"]["critical"]) == ("1000.00", "9000.00")
+    # the step names the limit that bit: the scope the slip's 大病保险 left, not the yearly cap
+    assert clamped["steps"][0]["text"] == ("基本医保（2级医院）：(10000.00 − 起付标准 500.00) × 75% = 7125.00；"
+                                           "不超过政策范围内费用 10000.00 − 大病保险（按结算单）9000.00，支付 1000.00")
 
 
 def test_critical_insurance_pays_on_a_band_part_below_one_yuan():
