@@ -9,10 +9,9 @@ evaluation of the same case, so a slower or busier machine can be read against t
 beside it the rate by CPU time (process_time; the child's user + system time for `calc`), which a
 machine shared with other work does not slow down as much as the wall clock.
 
-Measured (docs/what-if.md, shared 2-core machine at load 6, by CPU time): without steps
-97,100–101,200 cases/s at load 4 (target 100,000), with steps 36,400–38,300; after the input and output
-round (orjson, load 4, back to back by CPU time): parse + steps + to_json 19,500–19,700 → 20,000–20,800,
-`calc` end to end 11,900–12,400 → 15,500–16,200 (target 20,000).
+Measured (docs/what-if.md, the idle 2-core machine, 2026-11-30, by the wall clock): without steps
+100,500–102,700 cases/s (target 100,000), with steps 38,800, parse + steps + to_json 20,300, `calc` end
+to end 13,100–15,500 (target 20,000).
 """
 from __future__ import annotations
 
