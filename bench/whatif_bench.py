@@ -16,7 +16,7 @@ Measured (docs/what-if.md), the fullest year of the full database (333,496 cases
 2-core machine at load 6–7: one worker 83–97 s of CPU per 1,000,000 cases; two workers 48–50 s
 per core (the wall clock two to three times longer, the machine being busy with others); on the idle
 machine by the wall clock: one worker 65–67 s, two workers 38–39 s per 1,000,000 cases; after the
-numbers-only bulk path (2026-11-30 19:50 UTC, idle): one worker 51–52 s, two workers 30–31 s.
+numbers-only bulk path (2026-11-30 19:47 UTC, idle): one worker 51–52 s, two workers 30–31 s.
 """
 from __future__ import annotations
 
