@@ -160,20 +160,28 @@ class DatabaseBox(QGroupBox):
         choice when it succeeded. What went wrong is said in the status line (nothing is left on the server)."""
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
+            return self._move()
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _move(self) -> bool:
+        try:
             chosen = self.chosen()
             password = self.password_edit.text()
             moved = self.session.office.move_to_server(server.url_with_password(chosen, password)).value
-            server.choose(self.session.office.folder, chosen)
-            if password:
-                server.remember_password(chosen, password, keep=self.keep_check.isChecked())
         except (StoreError, InputError) as exc:
             self._say(exc.zh, False)
             return False
-        finally:
-            QApplication.restoreOverrideCursor()
         rows = moved["rows"]
-        self._say(f"已迁入服务器 {moved['target']}：案件 {rows.get('cases', 0)} 件、人员 {rows.get('persons', 0)} 人、"
-                  f"补差 {rows.get('resettlements', 0)} 笔，逐行核对一致，操作记录校验通过（{moved['audit_rows']} 条），"
-                  f"{moved['ledgers']} 个人员年度台账一致；本机数据文件未改动。已保存：下次启动时使用该服务器，"
-                  "请重新启动本程序；其他窗口请在 设置 → 数据库 中选择同一服务器。", True)
+        done = (f"已迁入服务器 {moved['target']}：案件 {rows.get('cases', 0)} 件、人员 {rows.get('persons', 0)} 人、"
+                f"补差 {rows.get('resettlements', 0)} 笔，逐行核对一致，操作记录校验通过（{moved['audit_rows']} 条），"
+                f"{moved['ledgers']} 个人员年度台账一致；本机数据文件未改动。")
+        try:
+            server.choose(self.session.office.folder, chosen)
+            if password:
+                server.remember_password(chosen, password, keep=self.keep_check.isChecked())
+        except StoreError as exc:   # the data is on the server; only this PC's choice was not kept
+            self._say(done + f"但本机的选择未能保存（{exc.zh}），请点「保存（下次启动时生效）」。", False)
+            return True
+        self._say(done + "已保存：下次启动时使用该服务器，请重新启动本程序；其他窗口请在 设置 → 数据库 中选择同一服务器。", True)
         return True
