@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QButtonGroup, QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, \
-    QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout, QWidget
+    QLineEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
 from engine.errors import InputError
 from engine.office import server
 from engine.store import StoreError
+
+from .widgets import confirmed
 
 HINT_STYLE = "color: #666666;"
 ERROR_STYLE = "color: #C00000;"
@@ -146,13 +148,11 @@ class DatabaseBox(QGroupBox):
         except StoreError as exc:
             self._say(exc.zh, False)
             return
-        answer = QMessageBox.question(
+        if confirmed(
             self, "迁入服务器",
             f"确定把本机数据文件中的全部数据迁入服务器 {chosen.host}:{chosen.port}/{chosen.dbname} 吗？\n\n"
             "服务器上的数据库须为空（由数据库管理员新建）。迁入后在服务器上逐行核对，任何一项不一致都会整体撤销；"
-            "本机数据文件不改动。迁入成功后，本机下次启动时使用该服务器，其他窗口请选择同一服务器。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+            "本机数据文件不改动。迁入成功后，本机下次启动时使用该服务器，其他窗口请选择同一服务器。"):
             self.move_now()
 
     def move_now(self) -> bool:

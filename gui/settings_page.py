@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, \
-    QFrame, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, \
+    QFrame, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, \
     QVBoxLayout, QWidget
 
 from engine import clock
@@ -23,6 +23,7 @@ from engine.validate import check_settings
 
 from .errors import show_error
 from .session import Session
+from .widgets import confirmed
 
 ERROR_STYLE = "color: #C00000;"
 FIELD_ERROR_STYLE = "border: 1px solid #C00000;"
@@ -389,13 +390,10 @@ class SettingsPage(QWidget):
             path = Path(chosen)
         info = self.backup_infos.get(str(path))
         about = f"（{backup_label(info)}）" if info is not None and info.usable else ""
-        answer = QMessageBox.question(
-            self, "从备份恢复",
-            f"确定用备份 {path.name}{about}替换当前的全部数据吗？\n\n"
-            "备份之后保存的案件、打印记录和设置将不再显示。恢复前，程序会先把当前数据另存为一份备份，"
-            "需要时可以再恢复回来。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirmed(self, "从备份恢复",
+                         f"确定用备份 {path.name}{about}替换当前的全部数据吗？\n\n"
+                         "备份之后保存的案件、打印记录和设置将不再显示。恢复前，程序会先把当前数据另存为一份备份，"
+                         "需要时可以再恢复回来。"):
             return
         try:
             self._busy(lambda: self.restore_from(path))
