@@ -433,7 +433,7 @@ class Office(AccountDesk, PolicyDesk):
     def backup(self, target: str | Path | None = None) -> Done[Path]:
         """A backup now: into the backups folder, or to the file `target` (replaced if it exists:
         the caller refuses an existing one)."""
-        if self.store.backend == "postgresql":   # pg_dump is the server's business: a portable export instead
+        if self.on_server:   # pg_dump is the server's business: a portable export instead
             from ..store.backends import postgres
 
             made = postgres.export_tables(self.store.conn, Path(target) if target else None, self.folder)
