@@ -6,9 +6,9 @@ alone and the one that pays most is kept (就高不重复).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from . import collector, validate
 from .breakdown import NAMES, Notice, kind_of
@@ -140,7 +140,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     module = region_module(case.region)
     held, candidates, ignored = _identities(ps, case.region, case.identities)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
-        case = replace(case, identities=held)
+        case = case._replace(identities=held)
     ctx = _evaluate(case, ps, ledger, candidates[0], module, explain)
     tried = [ctx]
     for identity in candidates[1:]:
@@ -157,9 +157,10 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     c = case
     out_of_pocket = c.total - ctx.paid - borne
     if explain:
-        layers = [("basic", ctx.basic), ("critical", ctx.critical), ("assistance", ctx.assistance), ("tilt", ctx.tilt)]
-        paid = "".join(f" − {NAMES[k]} {fmt(v)}" for k, v in layers + ([("hospital", borne)] if borne else []))
-        ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}{paid}"
+        hospital = f" − {NAMES['hospital']} {fmt(borne)}" if borne else ""
+        ctx.steps.append(Step("out_of_pocket", f"{NAMES['out_of_pocket']} = {NAMES['total']} {fmt(c.total)}"
+                              f" − {NAMES['basic']} {fmt(ctx.basic)} − {NAMES['critical']} {fmt(ctx.critical)}"
+                              f" − {NAMES['assistance']} {fmt(ctx.assistance)} − {NAMES['tilt']} {fmt(ctx.tilt)}{hospital}"
                               f" = {fmt(out_of_pocket)}", out_of_pocket, "各层支付汇总"))
     to_pay = _to_pay(ctx)
     warning = early_warning(ctx, out_of_pocket)
@@ -218,9 +219,14 @@ class Year:
         return calculate_case(case, ledger, self.book, self.explain)
 
 
+def is_list(doc: Any) -> bool:
+    """Whether an input document is a list of cases ({"cases": [...]}) rather than one CASE."""
+    return isinstance(doc, dict) and "cases" in doc
+
+
 def parse_input(doc: Any) -> list[Case]:
     """One CASE or {"cases": [...]}; every case validated before anything is computed."""
-    if isinstance(doc, dict) and "cases" in doc:
+    if is_list(doc):
         if set(doc) != {"cases"}:
             extra = sorted(set(doc) - {"cases"})[0]
             raise InputError(extra, f"与 cases 同级不应有其他字段“{extra}”", f"unexpected field {extra!r} beside cases")
@@ -250,20 +256,25 @@ def _same_person(cases: list[Case]) -> None:
             raise InputError(f"cases[{i}].date", "案件应按结算日期先后排列", "cases must be in date order")
 
 
+def each_result(cases: Iterable[Case], year: Year | None = None, indexed: bool = True,
+                book: PolicyBook | None = None, explain: bool = True) -> Iterator[Result]:
+    """Compute cases in order on one person's ledgers, giving each result as soon as it is made (a
+    caller that writes it out need not hold a year of results); errors name cases[i] when `indexed`;
+    without `explain`, a bulk run: the same amounts and ledger, nothing else (calculate_case)."""
+    add = (year or Year(book=book, explain=explain)).add
+    for i, case in enumerate(cases):
+        try:
+            result = add(case)
+        except InputError as exc:
+            raise (exc.within(f"cases[{i}]") if indexed else exc) from None
+        yield result
+
+
 def calculate_cases(cases: Iterable[Case], year: Year | None = None, indexed: bool = True,
                     book: PolicyBook | None = None, explain: bool = True) -> list[Result]:
-    """Compute cases in order on one person's ledgers; errors name cases[i] when `indexed`;
-    without `explain`, a bulk run: the same amounts and ledger, nothing else (calculate_case)."""
-    year = year or Year(book=book, explain=explain)
-    results = []
-    add = year.add
+    """each_result's results in a list."""
     with collector.paused():
-        for i, case in enumerate(cases):
-            try:
-                results.append(add(case))
-            except InputError as exc:
-                raise (exc.within(f"cases[{i}]") if indexed else exc) from None
-    return results
+        return list(each_result(cases, year, indexed, book, explain))
 
 
 def calculate(doc: Any, book: PolicyBook | None = None) -> dict[str, Any]:
@@ -271,6 +282,6 @@ def calculate(doc: Any, book: PolicyBook | None = None) -> dict[str, Any]:
     computed with `book` (default: the bundled policy files)."""
     with collector.paused():
         cases = parse_input(doc)
-        if isinstance(doc, dict) and "cases" in doc:
+        if is_list(doc):
             return {"results": [r.to_json() for r in calculate_cases(cases, book=book)]}
         return calculate_cases(cases, indexed=False, book=book)[0].to_json()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -56,8 +55,9 @@ _FLAGS = frozenset(FLAGS)
 _NO_FLAGS: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Case:
+class Case(NamedTuple):
+    """One case's input, checked (parse_case). Immutable: a named tuple, made in a third of the time of a
+    frozen dataclass of as many fields (a year of cases makes one for each); `_replace` makes a changed copy."""
     region: str
     date: dt.date
     id_number: str | None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_right
 import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -276,7 +277,9 @@ def _region_book(region: str, docs: list[Document], params: list[Parameter]) -> 
 
 
 class ParamSet:
-    """The parameters of one region in force on one day, with their metadata."""
+    """The parameters of one region in force on one day, with their metadata. Nothing in a region's
+    book changes between two of its change days (PolicyBook.params_for): the set made for the first
+    day of such a period serves every day of it, and `day` is that first day."""
 
     __slots__ = ("region", "day", "documents", "values", "meta", "unverified", "citations", "memo", "_book")
 
@@ -331,6 +334,23 @@ class ParamSet:
         return max(past, key=lambda p: p.document.valid_until) if past else None
 
 
+def _change_days(rb: RegionBook, overrides: Mapping[str, tuple[tuple[LocalVersion, Parameter], ...]]) -> tuple[dt.date, ...]:
+    """The days on which what is in force in a region may change, in order: each document's first day
+    and the day after its last, each dated value's start, each local version's start. From one of
+    them to the day before the next, every value, document and ended definition stays the same."""
+    days: set[dt.date] = set()
+    for d in rb.documents:
+        days.add(d.valid_from)
+        if d.valid_until is not None and d.valid_until < dt.date.max:
+            days.add(d.valid_until + dt.timedelta(days=1))
+    for definitions in rb.definitions.values():
+        for p in definitions:
+            days.update(start for start, _ in p.values)
+    for entries in overrides.values():
+        days.update(version.valid_from for version, _ in entries)
+    return tuple(sorted(days))
+
+
 def _outside_message(region: str, day: dt.date, book: RegionBook) -> InputError:
     first, last = book.covered()
     names = "、".join(d.number for d in book.cores)
@@ -347,7 +367,7 @@ class PolicyBook:
     """Every region's documents and parameters, with (or without) a store's local versions.
     Immutable: `with_local` gives a new book; a book's answers never change."""
 
-    __slots__ = ("regions", "local", "files_fingerprint", "_overrides", "_cache")
+    __slots__ = ("regions", "local", "files_fingerprint", "_overrides", "_changes", "_periods", "_cache")
 
     def __init__(self, regions: Mapping[str, RegionBook], files_fingerprint: str,
                  local: tuple[LocalVersion, ...] = ()):
@@ -367,7 +387,9 @@ class PolicyBook:
             )
             overrides.setdefault(v.region, {}).setdefault(v.name, []).append((v, variant))
         self._overrides = {r: {n: tuple(e) for n, e in names.items()} for r, names in overrides.items()}
-        self._cache: dict[tuple[str, dt.date], ParamSet] = {}
+        self._changes = {r: _change_days(rb, self._overrides.get(r, {})) for r, rb in self.regions.items()}
+        self._periods: dict[tuple[str, dt.date], ParamSet] = {}   # by region and first day of a period
+        self._cache: dict[tuple[str, dt.date], ParamSet] = {}     # by region and day: the same sets
 
     def __setattr__(self, name: str, value: Any) -> None:
         if hasattr(self, "_cache"):
@@ -410,7 +432,9 @@ class PolicyBook:
     # ---- what is in force -------------------------------------------------------------
 
     def params_for(self, region: str, day: dt.date) -> ParamSet:
-        """Parameters for a case; a date no core document covers is bad input."""
+        """Parameters for a case; a date no core document covers is bad input. Every day between two
+        of the region's change days gets the one set made for the first of them (so a year of cases
+        derives what it derives from its parameters once a period, not once a day)."""
         key = (region, day)
         ps = self._cache.get(key)
         if ps is not None:
@@ -418,10 +442,14 @@ class PolicyBook:
         rb = self.region(region)
         if rb.core_for(day) is None:
             raise _outside_message(region, day, rb)
-        ps = ParamSet(rb, day)
-        overrides = self._overrides.get(region)
-        if overrides:
-            self._layer(ps, rb, overrides, day)
+        changes = self._changes[region]
+        start = changes[bisect_right(changes, day) - 1]   # a core document's first day is one: never before
+        ps = self._periods.get((region, start))
+        if ps is None:
+            ps = self._periods[(region, start)] = ParamSet(rb, start)
+            overrides = self._overrides.get(region)
+            if overrides:
+                self._layer(ps, rb, overrides, start)
         if len(self._cache) < 4096:
             self._cache[key] = ps
         return ps

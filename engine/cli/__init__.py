@@ -6,6 +6,7 @@ naming the field; anything else exits 1 with a message.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sqlite3
 import sys
@@ -20,16 +21,29 @@ def _calc(args: argparse.Namespace) -> int:
     import orjson
 
     from .. import collector
-    from ..calculate import calculate
+    from ..calculate import each_result, is_list, parse_input
 
     with collector.paused():   # a year of cases is bulk work, from reading to writing
-        result = calculate(read_json(args.file))
+        doc = read_json(args.file)
+        listed = is_list(doc)
+        cases = parse_input(doc)
+        del doc   # the cases hold what they need: the document's memory is reused for the results
+        # Each result is encoded as soon as it is made and let go, so a year's results never pile up in
+        # memory (a fresh process pays for every new page it touches: most of the time a case took).
+        # The output is made whole before any of it is written: a case refused halfway writes nothing.
         # orjson writes the result (dicts, lists, strings, numbers, None: every amount already a string)
-        # as UTF-8 bytes in one C call, about ten times faster than json.dumps and its text encoding: the
-        # same JSON value; case-format.md fixes no whitespace. The stored text, whose hash a receipt
-        # carries, keeps its own encoder (engine/codec.py).
-        option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if args.pretty else 0)
-        write_bytes(orjson.dumps(result, option=option))
+        # as UTF-8 bytes in one C call; case-format.md fixes the JSON value, not the whitespace. The
+        # stored text, whose hash a receipt carries, keeps its own encoder (engine/codec.py).
+        out = io.BytesIO()
+        out.write(b'{"results":[' if listed else b"")
+        for i, result in enumerate(each_result(cases, indexed=listed)):
+            out.write(b"," if i else b"")
+            out.write(orjson.dumps(result.to_json()))
+        out.write(b"]}\n" if listed else b"\n")
+        data = out.getbuffer()
+        if args.pretty:   # the same value, indented for people
+            data = orjson.dumps(orjson.loads(data), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+        write_bytes(data)
     return 0
 
 

@@ -44,11 +44,11 @@ def read_bytes(path: str) -> bytes:
     return data
 
 
-def write_bytes(data: bytes) -> None:
+def write_bytes(data: bytes | memoryview) -> None:
     """UTF-8 output on standard output as it is, after any text already written there."""
     stream = getattr(sys.stdout, "buffer", None)
     if stream is None:  # a text stream without bytes underneath (embedding)
-        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.write(str(data, "utf-8"))
         return
     sys.stdout.flush()
     stream.write(data)
@@ -99,6 +99,8 @@ def _may_hold_lone_surrogate(text: str) -> bool:
     checking one by one (a pair of escapes, or an escaped backslash before "ud8", costs the full check)."""
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         return True
+    if text.isascii():   # CPython knows it without reading the text: no surrogate in it
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -1,5 +1,9 @@
 """The caches of the bulk path (issue 17) never change an answer.
 
+- Every day between two of a region's change days (a document's first day and the day after its last,
+  a dated value's start, a local version's start) shares one parameter set: each day's set holds what a
+  set made for that day alone holds.
+
 - What the calculation derives from one parameter set alone (known identities, the 大病保险 bands,
   the documents and unverified warnings a result cites) is kept on that set (ParamSet.once). A set
   belongs to one book, so a book with a changed parameter computes with its own values, before or
@@ -17,7 +21,7 @@ from engine import InputError, calculate, collector
 from engine.calculate import calculate_cases, parse_input
 from engine.case import birth_from_id, check_id_number, parse_case
 from engine.cli.common import parse_json
-from engine.policy import bundled
+from engine.policy import ParamSet, PolicyBook, bundled
 from engine.validate import amount
 from hand_cases import CASES as HAND_CASES, _stringify as stringify
 from ids import valid_id
@@ -235,3 +239,58 @@ def test_a_calculation_makes_no_reference_cycle(entry):
         except InputError:
             pass
         assert gc.collect() == 0
+
+
+def _made_for(book: PolicyBook, region: str, day: dt.date) -> ParamSet:
+    """A set made for `day` alone, as params_for made one before sets were shared by period."""
+    rb = book.region(region)
+    ps = ParamSet(rb, day)
+    overrides = book._overrides.get(region)
+    if overrides:
+        book._layer(ps, rb, overrides, day)
+    return ps
+
+
+def _same_set(shared: ParamSet, alone: ParamSet) -> None:
+    assert shared.values == alone.values
+    assert shared.meta == alone.meta
+    assert shared.documents == alone.documents
+    assert shared.unverified == alone.unverified
+    assert {n: shared.ended(n) for n in shared._book.definitions} == {n: alone.ended(n) for n in alone._book.definitions}
+
+
+@pytest.mark.parametrize("region", ["wuhan", "changchun", "dianjiang", "weihai"])
+def test_every_day_of_a_period_gets_what_a_set_of_its_own_gives(region):
+    """Every day the region's files cover (to the end of 2028 when open-ended), in a book with two local
+    versions as well: the shared set's values, metadata, documents, unverified names and ended
+    definitions are those of a set made for that day alone; a change day starts a new set."""
+    book = bundled()
+    first, last = book.region(region).covered()
+    last = min(last or dt.date(2028, 12, 31), dt.date(2028, 12, 31))
+    mid = first + (last - first) / 2
+    name = "warning.income" if "warning.income" in book.params_for(region, mid).values else "classes"
+    value = book.params_for(region, mid).values[name]
+    local = book.with_local([{**_local(name, value), "region": region, "valid_from": mid},
+                             {**_local(name, value, 2), "region": region, "valid_from": mid + dt.timedelta(days=40)}])
+    assert {mid, mid + dt.timedelta(days=40)} <= set(local._changes[region])
+    for b in (book, local):
+        changes = set(b._changes[region])
+        day, previous = first, None
+        while day <= last:
+            shared = b.params_for(region, day)
+            _same_set(shared, _made_for(b, region, day))
+            if previous is not None:
+                assert (shared is previous) == (day not in changes)
+            previous, day = shared, day + dt.timedelta(days=1)
+    # the local versions' starts are change days: the day before each has the files' set
+    assert local.params_for(region, mid - dt.timedelta(days=1)).meta[name] is book.params_for(region, mid - dt.timedelta(days=1)).meta[name]
+    assert local.params_for(region, mid).meta[name].reference.startswith("本地调整")
+
+
+def test_a_year_of_cases_shares_a_set_between_change_days():
+    """A case every day of 2023 in 武汉: one set for each period between change days, not one a day."""
+    book = bundled()
+    days = [dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(365)]
+    sets = {id(book.params_for("wuhan", d)) for d in days}
+    inside = [c for c in book._changes["wuhan"] if days[0] < c <= days[-1]]
+    assert len(sets) == len(inside) + 1
