@@ -18,7 +18,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from .. import clock
-from ..calculate import Result, calculate_case
+from ..calculate import Result, calculate_case, is_list
 from .. import validate
 from ..case import Case, normalised, parse_case
 from ..codec import from_json_text, result_hash, to_json_text
@@ -46,7 +46,7 @@ class Saved:
 def parse_for_save(doc: Any) -> list[tuple[Case, dict]]:
     """One CASE or {"cases": [...]} (any persons), each with an ID number and a name; all checked first.
     Each case comes with its input in the normalised form a save stores."""
-    batch = isinstance(doc, dict) and "cases" in doc
+    batch = is_list(doc)
     if batch:
         if set(doc) != {"cases"} or not isinstance(doc["cases"], list) or not doc["cases"]:
             raise InputError("cases", "应为 {\"cases\": [案件, …]}，且列表非空", 'expected {"cases": [CASE, ...]}, non-empty')
@@ -173,7 +173,7 @@ def save_cases(store: Store, doc: Any, *, operator: str, office: str,
     operator = validate.account_name(operator, "operator")
     office = validate.office_name(office, "office")
     items = parse_for_save(doc)
-    index = (lambda i: i) if isinstance(doc, dict) and "cases" in doc else (lambda i: None)
+    index = (lambda i: i) if is_list(doc) else (lambda i: None)
     saved = save_in_order(store, [(case, raw, index(i), None) for i, (case, raw) in enumerate(items)],
                           operator=operator, office=office)
     if on_saved:

@@ -107,3 +107,22 @@ def test_a_text_stream_without_bytes_underneath_gets_the_same_text(monkeypatch, 
     monkeypatch.setattr(sys, "stdout", out)
     assert main(["calc", str(path)]) == 0
     assert out.getvalue().endswith("\n") and _value(out.getvalue()) == calculate(MIXED_YEAR)
+
+
+def test_a_case_refused_after_others_were_computed_writes_nothing(capsys, tmp_path):
+    """Results are encoded one by one as they are made; a case refused on its computed amounts after
+    the first ones (the hospital's 医疗救助 above what the computed 基本医保 and 大病保险 leave: 武汉 低保,
+    居民, 2级医院 2024, 政策范围内 50000.00 leaves 50000.00 − 37125.00 − 4468.75 = 8406.25, as
+    test_rule_details works out) exits 2 naming cases[2], and nothing reaches standard output."""
+    def stay(date: str, paid: str) -> dict:
+        return {"region": "wuhan", "date": date, "person": {"identities": ["subsistence"], "insurance": "resident"},
+                "visit": {"kind": "inpatient", "hospital_level": 2},
+                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "assistance_paid": paid}}
+    path = tmp_path / "year.json"
+    path.write_text(json.dumps({"cases": [stay("2024-05-01", "0.00"), stay("2024-06-01", "0.00"),
+                                          stay("2024-07-01", "9000.00")]}), encoding="utf-8")
+    # alone, the third stay is accepted when parsed (9000.00 is below 50000.00 − 0 − 0)
+    assert main(["calc", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "cases[2].amounts.assistance_paid" in err
