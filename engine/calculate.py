@@ -6,7 +6,7 @@ alone and the one that pays most is kept (就高不重复).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -140,7 +140,7 @@ def calculate_case(case: Case, ledger: Ledger, book: PolicyBook | None = None, e
     module = region_module(case.region)
     held, candidates, ignored = _identities(ps, case.region, case.identities)
     if ignored:  # every rule, the early warning's groups included, sees only the identities the region names
-        case = case._replace(identities=held)
+        case = replace(case, identities=held)
     ctx = _evaluate(case, ps, ledger, candidates[0], module, explain)
     tried = [ctx]
     for identity in candidates[1:]:

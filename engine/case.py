@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -55,9 +56,13 @@ _FLAGS = frozenset(FLAGS)
 _NO_FLAGS: frozenset[str] = frozenset()
 
 
-class Case(NamedTuple):
-    """One case's input, checked (parse_case). Immutable: a named tuple, made in a third of the time of a
-    frozen dataclass of as many fields (a year of cases makes one for each); `_replace` makes a changed copy."""
+@dataclass(slots=True)
+class Case:
+    """One case's input, checked (parse_case). Never changed once made: a changed case is a copy
+    (`dataclasses.replace`), and no code assigns to a case's field (tests/engine/test_case_fields.py
+    reads the engine for it). Not `frozen`: a frozen dataclass sets each of its 21 fields through
+    `object.__setattr__`, three times the cost of making the case (a year of cases makes one for each),
+    and a named tuple's fields are slower to read for the rules."""
     region: str
     date: dt.date
     id_number: str | None
