@@ -9,9 +9,9 @@ evaluation of the same case, so a slower or busier machine can be read against t
 beside it the rate by CPU time (process_time; the child's user + system time for `calc`), which a
 machine shared with other work does not slow down as much as the wall clock.
 
-Measured (docs/what-if.md, the idle 2-core machine, 2026-11-30, by the wall clock): without steps
-100,500–102,700 cases/s (target 100,000), with steps 38,800, parse + steps + to_json 20,300, `calc` end
-to end 13,100–15,500 (target 20,000).
+Measured (docs/what-if.md, the idle 2-core machine, 2026-11-30 21:54 UTC, by the wall clock): without
+steps 101,200–102,800 cases/s (target 100,000), with steps 39,800–40,600, parse + steps + to_json
+23,000–23,400, `calc` end to end 20,170–20,690 (target 20,000; each result encoded as it is made).
 """
 from __future__ import annotations
 
