@@ -1467,3 +1467,22 @@ def test_a_citation_names_a_place_two_clauses_share_once_on_a_book_of_its_own():
     assert stay["steps"][0]["source"] == ("武汉市城乡居民/职工基本医疗保险办法（本系统未收录）；"
                                           "武政规〔2023〕1号 二、(三)：市域内住院支付比例总体稳定在70%左右；"
                                           "武汉市基本医疗保险办法（本系统未收录）")
+
+
+def test_two_persons_identities_on_one_book_of_its_own_stay_their_own():
+    """What a region reads of a case's identities is kept per parameter set and set of identities; on a book of its
+    own (the bundled one's sets are filled before a mutant runs) a 低保 stay and then a 特困 stay in 长春, one day:
+    S = 80000.00 − 30000.00 − 10000.00 = 40000.00. 低保 = 二类: (40000.00 − 1000.00) × 70% = 27300.00 (第十一条);
+    特困 = 一类: 40000.00 × 100% held to the yearly 30,000 (第十三条) → 30000.00.
+    Kills (engine/calculate.py): `_identities`' `ps.once(None, make)` (24: every set of identities would read the
+    first one's)."""
+    book = load_book()
+    amounts = {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "10000.00"}
+    poor = changchun("inpatient", amounts)
+    poorest = changchun("inpatient", amounts)
+    poorest["person"]["identities"] = ["extreme_poverty"]
+    first, second = calculate(poor, book), calculate(poorest, book)
+    assert (first["identity_used"], first["assistance_class"], first["payouts"]["assistance"]) == \
+        ("subsistence", "二类", "27300.00")
+    assert (second["identity_used"], second["assistance_class"], second["payouts"]["assistance"]) == \
+        ("extreme_poverty", "一类", "30000.00")
