@@ -79,7 +79,8 @@ def test_case_through_the_bulk_path(entry):
     """The bulk path (a list computed with no steps: what-if, the settlements import) pays each hand-worked case
     exactly as worked by hand, with the same amounts and ledger as the explained path. Found by mutation testing:
     the rules' no-steps returns (`Payout(pay, raw, "")`) could be changed with no engine test in the run noticing
-    (tests/engine/test_bulk_path.py checks it on generated years)."""
+    (tests/engine/test_bulk_path.py checks it on generated years), and so could the bulk result's empty citations
+    (engine/calculate.py `calculate_case` 106, 119: None instead of an empty tuple)."""
     from engine.calculate import Year, calculate_cases, parse_input
 
     cases = parse_input(_stringify(entry["input"]))
@@ -94,5 +95,7 @@ def test_case_through_the_bulk_path(entry):
         want = {k: (None if v is None else str(v) if k not in ("identity_used",) else v) for k, v in want.items()}
         assert {k: got[k] for k in want} == want, f"case {i}"
         assert result["steps"] == result["caps"] == result["warnings"] == []
+        # nothing cited either, and empty (a list in JSON), not absent: kills `documents`/`unverified` None
+        assert (result["documents"], result["unverified_parameters"], result["early_warning"]) == ((), (), None)
         assert {k: result[k] for k in numbers} == {k: explained[i][k] for k in numbers}
     assert {k: v.data for k, v in bulk_year.ledgers.items()} == {k: v.data for k, v in explained_year.ledgers.items()}

@@ -25,6 +25,15 @@ def test_fmt_of_an_amount_below_the_fen_rounds_half_up_as_the_rules_do():
     assert fmt(D("-0.125")) == "-0.13"
 
 
+def test_fmt_writes_every_zero_as_0_00():
+    """A zero is never shown as "-0.00" nor without its two decimals: a negative amount below half a fen rounds to
+    -0.00 (yuan(-0.004)), and 0 × a rate keeps the rate's exponent. (tests/engine/test_fmt_forms.py checks every
+    form; it is outside the mutation selection, so these few are here.) Kills (engine/money.py): `fmt`'s fast path
+    taken only for "-0.00" or for every "-0.00" (8, 9), the zero branch's text changed (10)."""
+    assert fmt(yuan(D("-0.004"))) == fmt(D("-0.00")) == fmt(D("0")) == fmt(D("0E-7")) == fmt(D("-0")) == "0.00"
+    assert fmt(D("0.00") * D("0.7")) == fmt(D("0.00")) == "0.00" and fmt(D("-12.50")) == "-12.50"
+
+
 def test_pct():
     assert pct(D("0.8")) == "80%"
     assert pct(D("0.655")) == "65.5%"

@@ -1343,3 +1343,146 @@ def test_changchun_yearly_limits_listed_and_kinds_outside_assistance():
     assert (drug["payouts"]["assistance"], drug["caps"]) == ("0.00", [])
     assert [s["text"] for s in drug["steps"] if s["layer"] == "assistance"][-1] == \
         "大病保险特药费用不在本地医疗救助的费用保障范围内，医疗救助 0.00"
+
+
+# ---- the hand-worked cases' steps word for word (the fifth session: the wording-only survivors) ----
+# A step's text is what a supervisor checks against the document with a pen: the rule's name, the base's noun, and
+# the yearly limit that bit, in the document's words. These reuse cases of tests/engine/cases/<region>.yaml (their
+# `why:` works the amounts out by hand) and pin the whole text of the steps where a limit bites.
+
+def hand_worked(name):
+    """The input of the hand-worked case of that name (tests/engine/cases/<region>.yaml), as the engine reads it."""
+    from hand_cases import CASES, _stringify
+    [entry] = [p.values[0] for p in CASES if p.values[0]["name"] == name]
+    return _stringify(entry["input"])
+
+
+def rule_texts(result, rule):
+    """The texts of the result's steps of that rule (the steps that begin with its name)."""
+    return [s["text"] for s in result["steps"] if s["text"].startswith((f"{rule}（", f"{rule}："))]
+
+
+def test_changchun_assistance_steps_name_the_shared_yearly_limit_word_for_word():
+    """长春 hand-worked case "一类 特困 住院+门诊慢性病+门诊特殊疾病 共用3万年度限额" (第十一条 一类 100%, 第十二条, 第十三条
+    住院和门诊共用 3 万): 门诊慢性病 3000.00 × 50% = 1500.00 held to its 1,000 a year (第十二条(一)); 门诊特殊疾病
+    6000.00 × 100% = 6000.00 held to what the 30,000 has left, 30000.00 − 26000.00 = 4000.00; the last stay's
+    5000.00 × 100% finds it used up → 0.00. The 三类 case "三类 低保边缘 … 倾斜救助2万限额用尽": the second stay's
+    倾斜救助 (60000.00 − 10000.00) above 10,000 already passed, 30000.00 × 50% = 15000.00, held to the 20,000 a year
+    less 10000.00 used → 10000.00 (第十四条(二)).
+    Kills (engine/regions/changchun.py): `_inpatient`'s rule, base noun and limit name changed or None (7, 24, 25, 30,
+    36), `_chronic`'s limit name (28, 37), `_special_outpatient`'s (63, 69), `_tilt`'s 倾斜救助 limit name (11, 20)."""
+    year = calculate(hand_worked("一类 特困 住院+门诊慢性病+门诊特殊疾病 共用3万年度限额"))["results"]
+    assert [r["payouts"]["assistance"] for r in year] == ["25000.00", "1000.00", "4000.00", "0.00"]
+    assert rule_texts(year[1], "门诊慢性病救助") == [
+        "门诊慢性病救助（一类，不设起付标准）：政策范围内个人自付医疗费用 3000.00 × 50% = 1500.00；"
+        "门诊慢性病年救助限额 1000.00，已用 0.00，剩余 1000.00，支付 1000.00"]
+    assert rule_texts(year[2], "门诊特殊疾病救助") == [
+        "门诊特殊疾病救助（一类，参照相应类别住院救助比例，不设起付标准）：政策范围内个人自付医疗费用 6000.00 × 100% = "
+        "6000.00；年度最高救助限额（住院与门诊共用） 30000.00，已用 26000.00，剩余 4000.00，支付 4000.00"]
+    assert rule_texts(year[3], "住院救助") == [
+        "住院救助（一类，不设起付标准）：政策范围内个人自付医疗费用 5000.00 × 100% = 5000.00；"
+        "年度最高救助限额（住院与门诊共用） 30000.00，已用 30000.00，剩余 0.00，支付 0.00"]
+
+    edge = calculate(hand_worked("三类 低保边缘 起付3000 40% 1万限额 倾斜救助2万限额用尽 罕见病无余额"))["results"]
+    assert (edge[1]["payouts"]["assistance"], edge[1]["payouts"]["tilt"]) == ("0.00", "10000.00")
+    assert rule_texts(edge[1], "倾斜救助") == [
+        "倾斜救助：经三重制度综合保障后政策范围内个人自付医疗费用本次 30000.00，年度累计 30000.00 → 60000.00，"
+        "超过 10000.00（本年度此前的案件已超过） 的部分 30000.00 × 50% = 15000.00；"
+        "倾斜救助年度额度 20000.00，已用 10000.00，剩余 10000.00，支付 10000.00（不计入年度救助限额）"]
+
+
+def test_dianjiang_assistance_steps_and_yearly_limits_word_for_word():
+    """垫江 (解读 三、(四)3.), hand-worked cases:
+    - "第二类 大额救助 年限额6万…": 大额救助 85000.00 × 75% (重特大疾病住院救助比例) = 63750.00, held to its 60,000 a year
+      (五是) → 60000.00;
+    - "第一类 普通疾病门诊救助 全额、年400…": the second visit 250.00 × 100% held to what 400 a year left → 100.00 (一是);
+    - "第二类 低保对象 需院外维持治疗…": 低保对象 under 80 who needs care outside hospital gets the full rule (一是);
+    - "第二类 重特大门诊与住院共用10万限额…" with its outpatient visit moved after the stay: the stay's 140000.00 × 75% =
+      105000.00 held to the shared 100,000 (五是) → 100000.00; the 白血病 outpatient 8000.00 × 75% = 6000.00 finds it
+      used up → 0.00;
+    - "第一类 三个年度限额各自独立…": after its 大额 stay the three yearly limits of 五是, each with its own use.
+    Kills (engine/regions/dianjiang.py): `_large`'s limit name (24, 33); `_ordinary_outpatient`'s reason for the full rule
+    (27), its limit's name in the step (81, 87) and in the result's list (95, 106); `assist`'s 重特大疾病 outpatient
+    limit name (41, 50) and the names of the three yearly limits listed (76, 87, 96, 107, 116, 127)."""
+    large = calculate(hand_worked("第二类 大额救助 年限额6万；倾斜救助只转介不计金额"))
+    assert large["payouts"]["assistance"] == "60000.00"
+    assert rule_texts(large, "大额救助") == [
+        "大额救助（第二类，2级医院一次住院政策范围内费用 150000.00 超过 30000.00）：经基本医保、大病保险报销后的政策范围内"
+        "费用 85000.00 × 重特大疾病住院救助比例 75% = 63750.00；大额救助年度救助限额 60000.00，已用 0.00，剩余 60000.00，"
+        "支付 60000.00"]
+
+    visits = calculate(hand_worked("第一类 普通疾病门诊救助 全额、年400，门诊慢特病（非26病种）与普通门诊共用"))["results"]
+    assert [r["payouts"]["assistance"] for r in visits] == ["300.00", "100.00"]
+    assert rule_texts(visits[1], "普通疾病门诊救助") == [
+        "普通疾病门诊救助（第一类）：政策范围内的自付门诊费用 250.00 × 100% = 250.00；"
+        "普通疾病门诊年度救助限额 400.00，已用 300.00，剩余 100.00，支付 100.00"]
+    assert [(c["key"], c["name"], c["limit"], c["used"]) for c in visits[1]["caps"]][0] == \
+        ("dianjiang.outpatient", "普通疾病门诊年度救助限额", "400.00", "400.00")
+
+    care = calculate(hand_worked("第二类 低保对象 需院外维持治疗（long_term_care）普通门诊 全额救助"))
+    assert rule_texts(care, "普通疾病门诊救助") == [
+        "普通疾病门诊救助（低保对象，需院外维持治疗的重残重病人员）：政策范围内的自付门诊费用 350.00 × 100% = 350.00"]
+
+    shared = hand_worked("第二类 重特大门诊与住院共用10万限额；普通疾病门诊另计")
+    outpatient, stay, _ = shared["cases"]
+    outpatient["date"] = "2023-06-20"
+    shared["cases"] = [stay, outpatient]
+    after_stay = calculate(shared)["results"]
+    assert [r["payouts"]["assistance"] for r in after_stay] == ["100000.00", "0.00"]
+    assert rule_texts(after_stay[1], "重特大疾病门诊救助") == [
+        "重特大疾病门诊救助（第二类，白血病）：政策范围内自付费用 8000.00 × 75% = 6000.00；"
+        "重特大疾病门诊和住院共用年度救助限额 100000.00，已用 100000.00，剩余 0.00，支付 0.00"]
+
+    three = calculate(hand_worked("第一类 三个年度限额各自独立（普通住院6000用满、重特大、大额救助）"))["results"]
+    assert [(c["key"], c["name"], c["limit"], c["used"], c["source"]) for c in three[3]["caps"]] == [
+        ("dianjiang.general", "普通疾病住院年度救助限额", "6000.00", "6000.00", "垫江县实施细则（征求意见稿）解读 三、(四)3. 五是救助限额"),
+        ("dianjiang.major", "重特大疾病门诊和住院共用年度救助限额", "100000.00", "18000.00", "垫江县实施细则（征求意见稿）解读 三、(四)3. 五是救助限额"),
+        ("dianjiang.large", "大额救助年度救助限额", "60000.00", "13500.00", "垫江县实施细则（征求意见稿）解读 三、(四)3. 五是救助限额")]
+
+
+def test_weihai_assistance_and_reassist_steps_name_their_yearly_limits_word_for_word():
+    """威海 hand-worked case "B类 低保边缘家庭成员 起付标准3000年中达到 救助限额1万与再救助限额1万用尽" (威政办发〔2022〕15号
+    二、(三)3.): the third stay's 医疗救助 (38000.00 − 8000.00 above 3,000 already passed) 30000.00 × 50% = 15000.00,
+    held to the 10,000 a year shared by stays and 门诊慢特病 (二、(三)2.) less 2500.00 used → 7500.00; 再救助 on
+    30000.00 − 7500.00 = 22500.00, the year's 5500.00 → 28000.00, above 10,000: 18000.00 × 70% = 12600.00, held to
+    its 10,000 a year → 10000.00.
+    Kills (engine/regions/weihai.py): `assist`'s limit name (59, 65), `_reassist`'s (48, 54)."""
+    year = calculate(hand_worked("B类 低保边缘家庭成员 起付标准3000年中达到 救助限额1万与再救助限额1万用尽"))["results"]
+    assert (year[2]["payouts"]["assistance"], year[2]["payouts"]["tilt"]) == ("7500.00", "10000.00")
+    assert rule_texts(year[2], "医疗救助") == [
+        "医疗救助（B类）：政策范围内个人负担费用本次 30000.00，年度累计 8000.00 → 38000.00，超过 3000.00（本年度此前的案件"
+        "已超过） 的部分 30000.00 × 50% = 15000.00；年度累计救助限额（住院与门诊慢特病共用） 10000.00，已用 2500.00，"
+        "剩余 7500.00，支付 7500.00"]
+    assert rule_texts(year[2], "再救助") == [
+        "再救助（B类）：“三重制度”保障后政策范围内个人负担费用本次 22500.00，年度累计 5500.00 → 28000.00，超过 10000.00 "
+        "的部分 18000.00 × 70% = 12600.00；再救助年度累计救助限额 10000.00，已用 0.00，剩余 10000.00，支付 10000.00"]
+
+
+def test_a_citation_names_a_place_two_clauses_share_once_on_a_book_of_its_own():
+    """The computed 基本医保 step of `test_computed_basic_insurance_cites_its_clauses_and_stays_within_the_slips_scope`,
+    on a book of its own (the clause texts are cached per book, so a shared book would hold the unmutated text): the
+    起付标准's source names two places, the rate's one of them (wuhan-local.yaml); each is named once.
+    Kills (engine/context.py): `Ctx._cite` no longer splitting a clause at "；" (17)."""
+    stay = calculate(wuhan_edge({"total": "12000.00", "policy_scope": "10000.00"}), load_book())
+    assert stay["steps"][0]["source"] == ("武汉市城乡居民/职工基本医疗保险办法（本系统未收录）；"
+                                          "武政规〔2023〕1号 二、(三)：市域内住院支付比例总体稳定在70%左右；"
+                                          "武汉市基本医疗保险办法（本系统未收录）")
+
+
+def test_two_persons_identities_on_one_book_of_its_own_stay_their_own():
+    """What a region reads of a case's identities is kept per parameter set and set of identities; on a book of its
+    own (the bundled one's sets are filled before a mutant runs) a 低保 stay and then a 特困 stay in 长春, one day:
+    S = 80000.00 − 30000.00 − 10000.00 = 40000.00. 低保 = 二类: (40000.00 − 1000.00) × 70% = 27300.00 (第十一条);
+    特困 = 一类: 40000.00 × 100% held to the yearly 30,000 (第十三条) → 30000.00.
+    Kills (engine/calculate.py): `_identities`' `ps.once(None, make)` (24: every set of identities would read the
+    first one's)."""
+    book = load_book()
+    amounts = {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00", "critical_paid": "10000.00"}
+    poor = changchun("inpatient", amounts)
+    poorest = changchun("inpatient", amounts)
+    poorest["person"]["identities"] = ["extreme_poverty"]
+    first, second = calculate(poor, book), calculate(poorest, book)
+    assert (first["identity_used"], first["assistance_class"], first["payouts"]["assistance"]) == \
+        ("subsistence", "二类", "27300.00")
+    assert (second["identity_used"], second["assistance_class"], second["payouts"]["assistance"]) == \
+        ("extreme_poverty", "一类", "30000.00")
