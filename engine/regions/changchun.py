@@ -115,7 +115,7 @@ def _chronic(ctx: Ctx, cap: Decimal) -> Decimal:
     payout = share(ctx, rule="门诊慢性病救助", details=(ctx.klass, "不设起付标准"), base_noun="政策范围内个人自付医疗费用",
                    base=ctx.base, rate=ctx.p("chronic.rate"),
                    limits=(Limit(ctx.p("chronic.cap"), "changchun.chronic.paid", "门诊慢性病年救助限额"),
-                           Limit(cap, "assist.paid", "年度最高救助限额")))
+                           Limit(cap, "assist.paid", "年度最高救助限额（住院与门诊共用）")))   # 第十三条
     ctx.step("assistance", payout.text, payout.pay, "chronic.classes", "chronic.rate", "chronic.cap", "cap")
     ctx.view.add("changchun.chronic.paid", payout.pay)
     return payout.pay
@@ -168,7 +168,7 @@ def _tilt(ctx: Ctx) -> None:
         rate, _, label, _ = _inpatient_rate(ctx, child_uplift=False)
         child = _child_note(ctx)
         payout = share(ctx, rule="罕见病倾斜救助", details=(f"参照{label}住院救助比例",), base_noun=left_noun, base=left,
-                       rate=rate, limits=(Limit(ctx.p("tilt.rare.cap"), "changchun.tilt.rare.paid", "罕见病救助年度限额"),
+                       rate=rate, limits=(Limit(ctx.p("tilt.rare.cap"), "changchun.tilt.rare.paid", "罕见病救助年度救助限额"),
                                           tilt_cap))
         text = payout.text + child
         sources = ("tilt.rare.cap", "inpatient.rate", "tilt.cap") + (("child.age", "child.rate_points") if child else ())

@@ -66,14 +66,16 @@ def _inpatient(ctx: Ctx, major: str | None) -> Decimal:
     c = ctx.case
     if major:
         rate_name, cap_name, used, label = "inpatient.rate.major", "cap.major", "dianjiang.major.paid", f"重特大疾病（{major}）"
+        limit_name = "重特大疾病门诊和住院共用年度救助限额"
     else:
         rate_name, cap_name, used, label = "inpatient.rate.general", "cap.general", "dianjiang.general.paid", "普通疾病"
+        limit_name = "普通疾病住院年度救助限额"
     # 三、(四)3. 二是 住院救助, with 渝府办发〔2022〕116号's deductibles and rates by class; every stay counts
     # toward the year's deductible
     ordinary = yearly_above(ctx, rule="住院救助", details=(ctx.klass, label), base_noun=BASE_NOUN, base=ctx.base,
                             key="dianjiang.inpatient.base", threshold=ctx.p("inpatient.deductible")[ctx.klass],
                             above=DEDUCTIBLE, rate=ctx.p(rate_name)[ctx.klass],
-                            limits=(Limit(ctx.p(cap_name), used, "年度救助限额"),))
+                            limits=(Limit(ctx.p(cap_name), used, limit_name),))   # 五是: the limit by its name
     sources = ("inpatient.deductible", rate_name, cap_name)
     if not major and c.hospital_level >= ctx.p("large.min_level") and c.policy_scope > ctx.p("large.threshold"):
         large, large_sources = _large(ctx), ("large.threshold", "large.min_level", "inpatient.rate.major", "cap.large")

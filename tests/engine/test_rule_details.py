@@ -90,7 +90,7 @@ def test_dianjiang_large_assistance_yearly_limit_holds_across_stays():
                   date="2024-08-01", diseases=["阑尾炎"])]})["results"]
     assert first["payouts"]["assistance"] == "60000.00"
     assert [(s["layer"], s["text"]) for s in first["steps"] if s["text"].startswith(("住院救助", "大额救助"))] == [
-        ("info", "住院救助（第二类，普通疾病，不设起付标准）：政策范围内自付费用 80000.00 × 70% = 56000.00；年度救助限额 "
+        ("info", "住院救助（第二类，普通疾病，不设起付标准）：政策范围内自付费用 80000.00 × 70% = 56000.00；普通疾病住院年度救助限额 "
                  "6000.00，已用 0.00，剩余 6000.00，支付 6000.00；与大额救助就高，不重复支付"),
         ("assistance", "大额救助（第二类，2级医院一次住院政策范围内费用 200000.00 超过 30000.00）：经基本医保、大病保险"
                        "报销后的政策范围内费用 80000.00 × 重特大疾病住院救助比例 75% = 60000.00")]
@@ -182,8 +182,8 @@ def test_changchun_chronic_outpatient_shares_the_yearly_assistance_cap():
                                          "critical_paid": "0.00"}, date="2024-05-01", referral=False)]})["results"]
     assert stay["payouts"]["assistance"] == "30000.00"
     assert (chronic["payouts"]["assistance"], chronic["out_of_pocket"]) == ("0.00", "400.00")
-    assert ("门诊慢性病救助（二类，不设起付标准）：政策范围内个人自付医疗费用 400.00 × 50% = 200.00；年度最高救助限额 30000.00，"
-            "已用 30000.00，剩余 0.00，支付 0.00") in [s["text"] for s in chronic["steps"]]
+    assert ("门诊慢性病救助（二类，不设起付标准）：政策范围内个人自付医疗费用 400.00 × 50% = 200.00；年度最高救助限额（住院与门诊共用）"
+            " 30000.00，已用 30000.00，剩余 0.00，支付 0.00") in [s["text"] for s in chronic["steps"]]
 
 
 def test_changchun_without_a_birth_date_warns_once_and_computes_as_an_adult():
@@ -1300,7 +1300,7 @@ def test_changchun_tilt_steps_word_for_word():
     assert tilt("rare_disease", {"total": "30000.00", "policy_scope": "28000.00", "basic_paid": "10000.00",
                                  "critical_paid": "0.00"}, birth="2016-01-01") == ("5000.00", [
         "罕见病倾斜救助（参照二类住院救助比例）：经三重制度综合保障后政策范围内个人自付医疗费用 18000.00 × 70% = 12600.00；"
-        "罕见病救助年度限额 5000.00，已用 0.00，剩余 5000.00，支付 5000.00；8周岁儿童的比例上浮只适用于住院救助（第十一条），"
+        "罕见病救助年度救助限额 5000.00，已用 0.00，剩余 5000.00，支付 5000.00；8周岁儿童的比例上浮只适用于住院救助（第十一条），"
         "此处按类别比例"])
     assert tilt("inpatient", {"total": "90000.00", "policy_scope": "80000.00", "basic_paid": "30000.00",
                               "critical_paid": "0.00"}, flags={"cancer_chemo": True}) == ("4000.00", [
@@ -1486,3 +1486,56 @@ def test_two_persons_identities_on_one_book_of_its_own_stay_their_own():
         ("subsistence", "二类", "27300.00")
     assert (second["identity_used"], second["assistance_class"], second["payouts"]["assistance"]) == \
         ("extreme_poverty", "一类", "30000.00")
+
+
+def test_dianjiang_inpatient_step_names_the_yearly_limit_that_bites():
+    """垫江解读 三、(四)3. 五是 has three yearly limits; a 住院救助 step held by one names it as the result's list of
+    limits does. 第二类 (低保) 肺癌 stay (重特大疾病, 三、(五)): S = 250000.00 − 80000.00 − 30000.00 = 140000.00, no
+    deductible, 75% (116号): 105000.00, held by the 重特大疾病门诊和住院共用 10万 → 100000.00; 自付 300000.00 −
+    80000.00 − 30000.00 − 100000.00 = 90000.00. (The 普通疾病住院 6000 limit's step is pinned in
+    test_dianjiang_large_assistance_yearly_limit_holds_across_stays.)"""
+    r = calculate(dianjiang("subsistence", "inpatient", {"total": "300000.00", "policy_scope": "250000.00",
+                                                         "basic_paid": "80000.00", "critical_paid": "30000.00"},
+                            diseases=["肺癌"]))
+    assert (r["payouts"]["assistance"], r["out_of_pocket"]) == ("100000.00", "90000.00")
+    assert [s["text"] for s in r["steps"] if s["text"].startswith("住院救助")] == [
+        "住院救助（第二类，重特大疾病（肺癌），不设起付标准）：政策范围内自付费用 140000.00 × 75% = 105000.00；"
+        "重特大疾病门诊和住院共用年度救助限额 100000.00，已用 0.00，剩余 100000.00，支付 100000.00"]
+
+
+def test_each_result_explains_names_the_case_refused_and_computes_on_the_book_given():
+    """`each_result` (what `calc` writes from, one result at a time): by default it explains and a refused case is
+    named cases[i]; given a book it computes on it, and without `explain` it gives the numbers alone. Two 2024
+    subsistence_stay cases: 1200.00 each on the files' book, 1350.00 each with 武汉 二类 住院救助 at 90% (1500.00 ×
+    90%); each explained in five steps (基本医保, 大病保险, the base, 住院救助, 个人自付). A third stay, 政策范围内
+    50000.00 with its insurance layers computed: 基本医保 (50000.00 − 500.00) × 75% = 37125.00; 大病保险 倾斜支付
+    (起付线 halved to 6000, 65%) on the year's base 1500.00 + 1500.00 + 12875.00 = 15875.00: (15875.00 − 6000.00)
+    × 65% = 6418.75; they leave 50000.00 − 37125.00 − 6418.75 = 6456.25 (医疗救助 × 80% = 5165.00). Its hospital already paid 9000.00 of
+    医疗救助 — accepted when parsed (below 50000.00 − 0 − 0), refused once computed: cases[2].amounts.assistance_paid,
+    or, not indexed, amounts.assistance_paid. Kills in `each_result`: `explain`/`indexed` defaults, the book or `explain` dropped,
+    the index dropped or always given."""
+    from engine.calculate import each_result, parse_input
+    from engine.policy import bundled
+    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
+    book = bundled().with_local([dict(id=1, region="wuhan", name="inpatient.rate", value=rates,
+                                      valid_from="2024-01-01", reason="测试", operator="测试员",
+                                      created_at="2023-12-01T09:00:00")])
+    year = parse_input({"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]})
+    plain = list(each_result(year))
+    assert [(r.assistance, r.steps[-1].text) for r in plain] == [
+        (Decimal("1200.00"), "个人自付 = 医疗总费用 5500.00 − 基本医保 3500.00 − 大病保险 0.00 − 医疗救助 1200.00 − "
+                             "倾斜救助/再救助/托底 0.00 = 800.00")] * 2
+    assert [(r.assistance, len(r.steps)) for r in each_result(year, book=book)] == [(Decimal("1350.00"), 5)] * 2
+    assert [(r.assistance, r.steps) for r in each_result(year, book=book, explain=False)] == [(Decimal("1350.00"), ())] * 2
+    overpaid = {**subsistence_stay("2024-07-01"),
+                "amounts": {"total": "60000.00", "policy_scope": "50000.00", "assistance_paid": "9000.00"}}
+    refused = parse_input({"cases": [subsistence_stay(), subsistence_stay("2024-06-01"), overpaid]})
+    paid_nothing = {**overpaid, "amounts": {"total": "60000.00", "policy_scope": "50000.00"}}
+    third = list(each_result(parse_input({"cases": [subsistence_stay(), subsistence_stay("2024-06-01"), paid_nothing]})))[2]
+    assert (third.basic, third.critical, third.assistance) == (Decimal("37125.00"), Decimal("6418.75"), Decimal("5165.00"))
+    with pytest.raises(InputError, match="9000.00") as err:
+        list(each_result(refused))
+    assert err.value.field == "cases[2].amounts.assistance_paid"
+    with pytest.raises(InputError, match="9000.00") as err:
+        list(each_result(refused, indexed=False))
+    assert err.value.field == "amounts.assistance_paid"
