@@ -80,7 +80,7 @@ def test_case_through_the_bulk_path(entry):
     exactly as worked by hand, with the same amounts and ledger as the explained path. Found by mutation testing:
     the rules' no-steps returns (`Payout(pay, raw, "")`) could be changed with no engine test in the run noticing
     (tests/engine/test_bulk_path.py checks it on generated years), and so could the bulk result's empty citations
-    (engine/calculate.py `calculate_case` 106, 119: None instead of an empty tuple)."""
+    (engine/calculate.py `calculate_case` 95, 108: None instead of an empty tuple)."""
     from engine.calculate import Year, calculate_cases, parse_input
 
     cases = parse_input(_stringify(entry["input"]))
