@@ -971,6 +971,16 @@ def subsistence_stay(date="2024-05-01"):
             "amounts": {"total": "5500.00", "policy_scope": "5000.00", "basic_paid": "3500.00", "critical_paid": "0.00"}}
 
 
+def class_two_at_90_percent():
+    """The files' book with a local version of 武汉's 住院救助 rate: 二类 90% from 2024-01-01 (as a clerk's office may
+    set it), the other classes as the document (一类 100%, 三类 70%, 四类 60%)."""
+    from engine.policy import bundled
+    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
+    return bundled().with_local([dict(id=1, region="wuhan", name="inpatient.rate", value=rates,
+                                      valid_from="2024-01-01", reason="测试", operator="测试员",
+                                      created_at="2023-12-01T09:00:00")])
+
+
 def test_a_case_and_a_list_are_computed_on_the_book_given():
     """A book with a local version of 武汉's 住院救助 rate (二类 90% from 2024-01-01, as a clerk's office may set):
     1500.00 × 90% = 1350.00 instead of the document's 1200.00, for a single case and for each case of a list
@@ -978,11 +988,7 @@ def test_a_case_and_a_list_are_computed_on_the_book_given():
     the same amounts, no steps). Kills in engine/calculate.py: `calculate` passing no book (single case or list),
     `calculate_cases` and `Year` dropping it, `Year.add` passing None; `calculate_cases` dropping `explain`."""
     from engine.calculate import calculate_cases, parse_input
-    from engine.policy import bundled
-    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
-    book = bundled().with_local([dict(id=1, region="wuhan", name="inpatient.rate", value=rates,
-                                      valid_from="2024-01-01", reason="测试", operator="测试员",
-                                      created_at="2023-12-01T09:00:00")])
+    book = class_two_at_90_percent()
     assert calculate(subsistence_stay())["payouts"]["assistance"] == "1200.00"
     single = calculate(subsistence_stay(), book)
     assert (single["payouts"]["assistance"], single["out_of_pocket"]) == ("1350.00", "650.00")
@@ -1510,16 +1516,12 @@ def test_each_result_explains_names_the_case_refused_and_computes_on_the_book_gi
     90%); each explained in five steps (基本医保, 大病保险, the base, 住院救助, 个人自付). A third stay, 政策范围内
     50000.00 with its insurance layers computed: 基本医保 (50000.00 − 500.00) × 75% = 37125.00; 大病保险 倾斜支付
     (起付线 halved to 6000, 65%) on the year's base 1500.00 + 1500.00 + 12875.00 = 15875.00: (15875.00 − 6000.00)
-    × 65% = 6418.75; they leave 50000.00 − 37125.00 − 6418.75 = 6456.25 (医疗救助 × 80% = 5165.00). Its hospital already paid 9000.00 of
-    医疗救助 — accepted when parsed (below 50000.00 − 0 − 0), refused once computed: cases[2].amounts.assistance_paid,
-    or, not indexed, amounts.assistance_paid. Kills in `each_result`: `explain`/`indexed` defaults, the book or `explain` dropped,
-    the index dropped or always given."""
+    × 65% = 6418.75; they leave 50000.00 − 37125.00 − 6418.75 = 6456.25 (医疗救助 × 80% = 5165.00). Its hospital
+    already paid 9000.00 of 医疗救助 — accepted when parsed (below 50000.00 − 0 − 0), refused once computed:
+    cases[2].amounts.assistance_paid, or, not indexed, amounts.assistance_paid. Kills in `each_result`: the
+    `explain`/`indexed` defaults, the book or `explain` dropped, the index dropped or always given."""
     from engine.calculate import each_result, parse_input
-    from engine.policy import bundled
-    rates = {"一类": Decimal(1), "二类": Decimal("0.90"), "三类": Decimal("0.70"), "四类": Decimal("0.60")}
-    book = bundled().with_local([dict(id=1, region="wuhan", name="inpatient.rate", value=rates,
-                                      valid_from="2024-01-01", reason="测试", operator="测试员",
-                                      created_at="2023-12-01T09:00:00")])
+    book = class_two_at_90_percent()
     year = parse_input({"cases": [subsistence_stay(), subsistence_stay("2024-06-01")]})
     plain = list(each_result(year))
     assert [(r.assistance, r.steps[-1].text) for r in plain] == [
